@@ -1,0 +1,1 @@
+"""guidance: write, validate, render and publish statutory guidance."""

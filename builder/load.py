@@ -1,0 +1,263 @@
+"""Load stage: read every content file into plain data, keeping the line and column of every value."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionStartEvent,
+    CollectionEndEvent,
+    DocumentStartEvent,
+    NodeEvent,
+)
+
+from builder.model import Pos, Problem
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 40
+REGISTRIES = ("audiences", "legislation", "glossary", "services")
+# C0/C1 controls other than tab, newline and carriage return; bidirectional overrides and isolates (Trojan Source).
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+class _Constructor(RoundTripConstructor):
+    """Round-trip constructor that keeps timestamps as strings: JSON Schema's `format: date` applies to strings,
+    and an impossible date (2024-02-30) then becomes a schema problem instead of a ValueError."""
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", lambda self, node: self.construct_scalar(node))
+
+
+@dataclass
+class SourceFile:
+    """One parsed YAML file: its plain data and where each value and key sits."""
+
+    path: str  # relative to the project root, with forward slashes
+    kind: str  # document | chapter | audiences | legislation | glossary | services
+    data: object
+    values: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+
+    def pos(self, path: tuple = (), key: bool = False) -> Pos:
+        """Position of the value at `path` (or of its key), falling back to the nearest enclosing value."""
+        table = self.keys if key else self.values
+        path = tuple(path)
+        while path not in table and path:
+            path = path[:-1]
+        line, col = table.get(path, (0, 0))
+        return Pos(self.path, line + 1, col + 1)
+
+
+def file_kind(rel: Path) -> str | None:
+    """What schema a file under content/ follows, from where it sits."""
+    if len(rel.parts) == 1:
+        return rel.stem if rel.stem in REGISTRIES else None
+    if len(rel.parts) == 2:
+        return "document" if rel.name == "document.yaml" else "chapter"
+    return None
+
+
+def content_files(content_dir: Path) -> list[Path]:
+    return sorted(p for p in content_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_tree(root: Path) -> tuple[list[SourceFile], list[Problem]]:
+    """Read every YAML file under root/content; return the parsed files and every problem met on the way."""
+    files: list[SourceFile] = []
+    problems: list[Problem] = []
+    content_dir = root / "content"
+    if not content_dir.is_dir():
+        return [], [Problem(Pos("content"), "error", "load.no-content", "there is no content/ folder here",
+                            "Run guidance from the project's top folder, or pass --root.")]
+    for path in content_files(content_dir):
+        rel = path.relative_to(root).as_posix()
+        kind = file_kind(path.relative_to(content_dir))
+        if kind is None:
+            problems.append(Problem(Pos(rel), "error", "load.unexpected-file",
+                                    "this file is not part of the content model",
+                                    "Registries sit in content/; each document is a folder of chapter files."))
+            continue
+        try:
+            raw = path.read_bytes()
+        except OSError as err:
+            problems.append(Problem(Pos(rel), "error", "load.unreadable", f"cannot read the file: {err.strerror}"))
+            continue
+        source, found = parse(rel, kind, raw)
+        problems.extend(found)
+        if source is not None:
+            files.append(source)
+    return files, problems
+
+
+def parse(rel: str, kind: str, raw: bytes) -> tuple[SourceFile | None, list[Problem]]:
+    """Parse one file's bytes, refusing anything an editor did not mean to write."""
+    if len(raw) > MAX_BYTES:
+        return None, [Problem(Pos(rel), "error", "load.too-large",
+                              f"the file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}",
+                              "Split the chapter into two files.")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line, col = _line_col(raw[: err.start].decode("utf-8", "replace"))
+        return None, [Problem(Pos(rel, line, col), "error", "load.encoding",
+                              f"byte 0x{raw[err.start]:02x} is not valid UTF-8",
+                              "Save the file as UTF-8 (most editors: File › Save with encoding).")]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    problems = _character_problems(rel, text)
+    if problems:
+        return None, problems
+    structure = _structure_problems(rel, text)
+    if structure:
+        return None, structure
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    yaml.allow_duplicate_keys = False
+    try:
+        node = yaml.load(text)
+    except MarkedYAMLError as err:
+        return None, [_yaml_problem(rel, err)]
+    except (YAMLError, ValueError, RecursionError) as err:
+        return None, [Problem(Pos(rel), "error", "load.syntax", f"the YAML cannot be read: {err}".strip())]
+    source = SourceFile(rel, kind, None)
+    try:
+        source.data = _plain(node, (), source)
+    except _KeyProblem as err:
+        return None, [err.problem]
+    return source, []
+
+
+def _line_col(prefix: str) -> tuple[int, int]:
+    return prefix.count("\n") + 1, len(prefix) - (prefix.rfind("\n") + 1) + 1
+
+
+def _character_problems(rel: str, text: str) -> list[Problem]:
+    out = []
+    for m in _BAD_CHARS.finditer(text):
+        line, col = _line_col(text[: m.start()])
+        ch = m.group()
+        if ch == "\ufeff":
+            msg, code = "a byte-order mark (U+FEFF) in the middle of the file", "load.bom"
+        elif "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069":
+            msg, code = f"a bidirectional control character (U+{ord(ch):04X}) that can disguise text", "load.bidi"
+        else:
+            msg, code = f"an invisible control character (U+{ord(ch):04X})", "load.control-char"
+        out.append(Problem(Pos(rel, line, col), "error", code, f"the file holds {msg}",
+                           "Delete it; retype the text around it if it was pasted."))
+    for m in re.finditer("\t", text):
+        line, col = _line_col(text[: m.start()])
+        out.append(Problem(Pos(rel, line, col), "error", "load.tab", "the file holds a tab character",
+                           "Use spaces for indentation and inside text (set your editor to insert spaces)."))
+        break
+    return out
+
+
+def _structure_problems(rel: str, text: str) -> list[Problem]:
+    """Walk the event stream (no recursion, nothing built) to refuse aliases, tags, deep nesting and extra documents."""
+    out = []
+    depth = documents = 0
+    yaml = YAML(typ="rt")
+    try:
+        for event in yaml.parse(text):
+            mark = event.start_mark
+            here = Pos(rel, mark.line + 1, mark.column + 1)
+            if isinstance(event, DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    out.append(Problem(here, "error", "load.multiple-documents",
+                                       "the file holds more than one YAML document",
+                                       "Remove the '---' line; each file holds one chapter or registry."))
+            elif isinstance(event, AliasEvent):
+                out.append(Problem(here, "error", "load.alias", f"alias *{event.anchor} is not allowed",
+                                   "Write the text out in full; anchors and aliases are not used in content."))
+            elif isinstance(event, NodeEvent):
+                if event.anchor:
+                    out.append(Problem(here, "error", "load.anchor", f"anchor &{event.anchor} is not allowed",
+                                       "Remove the anchor; content files do not reuse values."))
+                if getattr(event, "tag", None) and not _implicit(event):
+                    out.append(Problem(here, "error", "load.tag", f"explicit tag {event.tag} is not allowed",
+                                       "Remove the tag; quote the value if it should be text."))
+                if isinstance(event, CollectionStartEvent):
+                    depth += 1
+                    if depth > MAX_DEPTH:
+                        return [Problem(here, "error", "load.too-deep",
+                                        f"the data is nested more than {MAX_DEPTH} levels deep",
+                                        "Content needs only a few levels; check the indentation.")]
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except MarkedYAMLError as err:
+        return [_yaml_problem(rel, err)]
+    except YAMLError as err:
+        return [Problem(Pos(rel), "error", "load.syntax", f"the YAML cannot be read: {err}")]
+    return out
+
+
+def _implicit(event) -> bool:
+    implicit = getattr(event, "implicit", None)
+    if isinstance(implicit, tuple):
+        return any(implicit)
+    return bool(implicit)
+
+
+def _yaml_problem(rel: str, err: MarkedYAMLError) -> Problem:
+    mark = err.problem_mark or err.context_mark
+    pos = Pos(rel, mark.line + 1, mark.column + 1) if mark else Pos(rel)
+    what = (err.problem or err.context or "the YAML cannot be read").strip()
+    if "duplicate key" in str(err) or "duplicate key" in what:
+        key = re.search(r'found duplicate key "([^"]*)"', str(err))
+        name = key.group(1) if key else "a key"
+        return Problem(pos, "error", "load.duplicate-key", f"duplicate key '{name}' in the same mapping",
+                       "Each key may appear once: merge the two entries or rename one.")
+    hint = "Check the indentation and quoting on this line and the one above."
+    if "found character '\\t'" in what:
+        hint = "Use spaces, not tabs."
+    elif "mapping values are not allowed" in what:
+        hint = "Text containing ': ' must be quoted, e.g. title: \"Risk: what to ask\"."
+    return Problem(pos, "error", "load.syntax", f"YAML syntax: {what}", hint)
+
+
+class _KeyProblem(Exception):
+    def __init__(self, problem: Problem):
+        self.problem = problem
+
+
+def _plain(node, path: tuple, source: SourceFile):
+    """Copy ruamel's round-trip tree into plain dicts, lists and scalars, recording positions as we go."""
+    if isinstance(node, CommentedMap):
+        source.values[path] = (node.lc.line, node.lc.col)
+        out = {}
+        for key, value in node.items():
+            if not isinstance(key, str):
+                line, col = node.lc.key(key)
+                raise _KeyProblem(Problem(Pos(source.path, line + 1, col + 1), "error", "load.key-type",
+                                          f"key {key!r} is a {type(key).__name__}, not text",
+                                          "Keys are field names: quote it, or check the indentation."))
+            child = path + (key,)
+            source.keys[child] = node.lc.key(key)
+            source.values[child] = node.lc.value(key)
+            out[str(key)] = _plain(value, child, source)
+        return out
+    if isinstance(node, CommentedSeq):
+        source.values[path] = (node.lc.line, node.lc.col)
+        out = []
+        for i, value in enumerate(node):
+            child = path + (i,)
+            source.values[child] = node.lc.item(i)
+            source.keys[child] = node.lc.item(i)
+            out.append(_plain(value, child, source))
+        return out
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    return node

@@ -1,0 +1,133 @@
+"""The data model that flows through every stage: positions, problems and the content tree."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+STATUSES = ("draft", "ready", "published", "withdrawn")
+
+
+@dataclass(frozen=True, order=True)
+class Pos:
+    """Where a value starts: a path relative to the project root, line and column counted from 1."""
+
+    file: str
+    line: int = 1
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    pos: Pos
+    severity: str  # "error" | "warning" | "info"
+    code: str
+    message: str
+    hint: str = ""
+
+
+@dataclass
+class Block:
+    id: str | None
+    kind: str  # para | list | steps | callout | table
+    value: object  # str for para, dict for the other kinds
+    notes: dict[str, str]
+    pos: Pos
+    number: str = ""
+
+    def texts(self) -> list[str]:
+        """Every piece of inline text in the block, in reading order (notes last)."""
+        v = self.value
+        if self.kind == "para":
+            out = [v]
+        elif self.kind in ("list", "steps"):
+            out = ([v["intro"]] if v.get("intro") else []) + list(v["items"])
+        elif self.kind == "callout":
+            out = [v["text"]]
+        else:
+            out = list(v["header"]) + [c for row in v["rows"] for c in row]
+        return out + list(self.notes.values())
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    audiences: list[str]
+    status: str
+    blocks: list[Block]
+    pos: Pos
+    legal_basis: list[str] = field(default_factory=list)
+    sources: list[dict] = field(default_factory=list)
+    review_by: str | None = None
+    withdrawn: dict | None = None
+    number: str = ""
+
+    def is_for(self, audience: str) -> bool:
+        return "all" in self.audiences or audience in self.audiences
+
+
+@dataclass
+class Chapter:
+    id: str
+    title: str
+    summary: str | None
+    sections: list[Section]
+    pos: Pos
+    number: str = ""
+
+
+@dataclass
+class Edition:
+    version: str
+    date: str
+    note: str
+    major: bool
+
+
+@dataclass
+class Document:
+    id: str
+    title: str
+    short_title: str
+    summary: str
+    status_note: str
+    issued_under: str
+    must_have_regard: list[str]
+    extent: str
+    version: str
+    editions: list[Edition]
+    chapters: list[Chapter]
+    pos: Pos
+    order: int = 100
+
+    def sections(self):
+        for chapter in self.chapters:
+            yield from chapter.sections
+
+
+@dataclass
+class Content:
+    documents: list[Document]
+    audiences: list[dict]
+    acts: list[dict]
+    terms: list[dict]
+    services: list[dict]
+
+    def document(self, doc_id: str) -> Document | None:
+        return next((d for d in self.documents if d.id == doc_id), None)
+
+    def provisions(self) -> dict[str, tuple[dict, dict]]:
+        """'act-id/provision-id' → (act, provision)."""
+        return {f"{a['id']}/{p['id']}": (a, p) for a in self.acts for p in a["provisions"]}
+
+
+def number_document(doc: Document) -> None:
+    """Give chapters, sections and blocks their displayed numbers (3, 3.2, 3.2.1) from their position."""
+    for ci, chapter in enumerate(doc.chapters, 1):
+        chapter.number = str(ci)
+        for si, section in enumerate(chapter.sections, 1):
+            section.number = f"{ci}.{si}"
+            for bi, block in enumerate(section.blocks, 1):
+                block.number = f"{ci}.{si}.{bi}"

@@ -1,0 +1,38 @@
+"""The stages joined up: check (load + validate) and build (check + render + site). Returns values; never prints."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder.load import load_tree
+from builder.model import Content, Problem
+from builder.render import Options, render
+from builder.site import BuildResult, build_site
+from builder.validate import validate
+
+
+@dataclass
+class Checked:
+    content: Content
+    problems: list[Problem] = field(default_factory=list)
+
+    def failed(self, strict: bool = False) -> bool:
+        bad = ("error", "warning") if strict else ("error",)
+        return any(p.severity in bad for p in self.problems)
+
+
+def check(root: Path) -> Checked:
+    files, problems = load_tree(root)
+    content, found = validate(files)
+    return Checked(content, problems + found)
+
+
+def build(root: Path, preview: bool = False, out_dir: Path | None = None) -> tuple[Checked, BuildResult | None]:
+    """Validate everything first; only a clean tree is rendered and built. A failed build leaves out_dir as it was."""
+    root = root.resolve()
+    checked = check(root)
+    if checked.failed():
+        return checked, None
+    out_dir = (out_dir or root / ("site-preview" if preview else "site")).resolve()
+    site = render(checked.content, Options(preview=preview))
+    return checked, build_site(root, site, out_dir, preview)

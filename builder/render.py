@@ -1,0 +1,172 @@
+"""Render stage: the content tree becomes Markdown pages and a navigation tree (Jinja2; no I/O)."""
+from __future__ import annotations
+
+import copy
+import html
+import json
+import posixpath
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from builder.model import Content, Document, Section, number_document
+from builder.validate import REF, REF_PARTS
+
+PUBLIC_STATUSES = ("published", "withdrawn")
+CALLOUT = {"legal": ("note", "Legal requirement"), "example": ("example", "Example"),
+           "warning": ("warning", "Warning"), "info": ("info", "Information")}
+_LEADING_MARKER = re.compile(r"^(\s*)([#>+*-]|\d+[.)])(\s)")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|!])")
+
+
+@dataclass
+class Site:
+    """What the render stage returns: Markdown pages by path, and the navigation in mkdocs.yml's form."""
+
+    pages: dict[str, str] = field(default_factory=dict)
+    nav: list = field(default_factory=list)
+    hidden_text: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Options:
+    preview: bool = False
+    build_date: str = ""
+
+
+def visible(content: Content, preview: bool) -> Content:
+    """A copy of the content holding only what this build may show, numbered by position."""
+    shown = copy.deepcopy(content)
+    for doc in shown.documents:
+        for chapter in doc.chapters:
+            if not preview:
+                chapter.sections = [s for s in chapter.sections if s.status in PUBLIC_STATUSES]
+        doc.chapters = [c for c in doc.chapters if c.sections]
+        number_document(doc)
+    return shown
+
+
+def hidden_texts(content: Content) -> list[str]:
+    """The text of every unpublished section, which must never reach the public site."""
+    out = []
+    for doc in content.documents:
+        for section in doc.sections():
+            if section.status not in PUBLIC_STATUSES:
+                out.append(section.title)
+                out.extend(t for b in section.blocks for t in b.texts())
+    return out
+
+
+def render(content: Content, options: Options = Options()) -> Site:
+    shown = visible(content, options.preview)
+    env = _environment()
+    site = Site(hidden_text=[] if options.preview else hidden_texts(content))
+    index = _anchor_index(shown)
+    page_ctx = dict(content=shown, preview=options.preview, build_date=options.build_date or date.today().isoformat())
+
+    def emit(path: str, template: str, **extra):
+        links = Links(shown, index, path)
+        site.pages[path] = env.get_template(template).render(
+            **page_ctx, **extra, md=links.inline, link=links.to, page=path,
+            front=lambda **kw: "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in kw.items()))
+
+    emit("index.md", "home.md.j2")
+    emit("glossary.md", "glossary.md.j2", terms=sorted(shown.terms, key=lambda t: t["term"].lower()))
+    emit("accessibility.md", "accessibility.md.j2")
+    site.nav.append({"Home": "index.md"})
+    for doc in shown.documents:
+        emit(f"{doc.id}/index.md", "document.md.j2", doc=doc)
+        children = [f"{doc.id}/index.md"]
+        for chapter in doc.chapters:
+            path = f"{doc.id}/{chapter.id}.md"
+            emit(path, "chapter.md.j2", doc=doc, chapter=chapter)
+            children.append({f"{chapter.number}. {chapter.title}": path})
+        site.nav.append({doc.short_title: children})
+    site.nav.append({"Glossary": "glossary.md"})
+    site.nav.append({"Accessibility": "accessibility.md"})
+    return site
+
+
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("builder", "templates"), undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+    env.filters["text"] = md_escape
+    env.filters["attr"] = lambda s: html.escape(str(s), quote=True)
+    env.globals.update(CALLOUT=CALLOUT, audience_names=audience_names, current_edition=current_edition,
+                       term_anchor=term_anchor)
+    return env
+
+
+def md_escape(text: str) -> str:
+    """Plain text (a title) made safe to place in Markdown: no markup, no HTML."""
+    return html.escape(_MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split())), quote=False)
+
+
+def _anchor_index(content: Content) -> dict[tuple[str, str], tuple[str, Section]]:
+    """(doc id, section id) → (page path, section), for the sections this build shows."""
+    return {(doc.id, s.id): (f"{doc.id}/{c.id}.md", s) for doc in content.documents for c in doc.chapters
+            for s in c.sections}
+
+
+class Links:
+    """Inline text to Markdown for one page: references become relative links that MkDocs checks."""
+
+    def __init__(self, content: Content, index, page: str):
+        self.content, self.index, self.page = content, index, page
+        self.doc_id = page.split("/", 1)[0]
+        self.terms = {t["id"]: t for t in content.terms}
+        self.services = {s["id"]: s for s in content.services}
+        self.provisions = content.provisions()
+
+    def to(self, target: str) -> str:
+        return posixpath.relpath(target, posixpath.dirname(self.page) or ".")
+
+    def inline(self, text: str) -> str:
+        text = " ".join(str(text).split())
+        text = _LEADING_MARKER.sub(r"\1\\\2\3", text)
+        return REF.sub(self._ref, text)
+
+    def _ref(self, m: re.Match) -> str:
+        parts = REF_PARTS.match(m.group(1).strip())
+        if not parts:
+            return md_escape(m.group(0))
+        kind, target, label = parts.groups()
+        if kind == "law":
+            act, prov = self.provisions[target]
+            shown = label or f"{prov['label']} of the {act['title']}"
+            title = prov.get("note") or prov["title"]
+            return f'[{md_escape(shown)}]({prov["url"]} "{html.escape(title)}")'
+        if kind == "term":
+            term = self.terms[target]
+            shown = md_escape(label or term["term"])
+            if term.get("expansion"):
+                shown = f'<abbr title="{html.escape(term["expansion"])}">{shown}</abbr>'
+            return f"[{shown}]({self.to('glossary.md')}#{term_anchor(target)})"
+        if kind == "service":
+            service = self.services[target]
+            return (f"[{md_escape(label or service['name'])}]({service['url']}) "
+                    f"(phone {md_escape(service['phone'])})")
+        doc, _, sid = target.rpartition("/")
+        found = self.index.get((doc or self.doc_id, sid))
+        if not found:
+            return md_escape(label or sid.replace("-", " "))
+        path, section = found
+        shown = label or f"{section.number} {section.title}"
+        return f"[{md_escape(shown)}]({self.to(path)}#{sid})"
+
+
+def term_anchor(term_id: str) -> str:
+    return "term-" + term_id.lower()
+
+
+def audience_names(content: Content, section: Section) -> str:
+    if "all" in section.audiences:
+        return "Everyone"
+    names = {a["id"]: a["name"] for a in content.audiences}
+    return ", ".join(names.get(a, a) for a in section.audiences)
+
+
+def current_edition(doc: Document):
+    return next(e for e in doc.editions if e.version == doc.version)

@@ -1,0 +1,276 @@
+"""Validate stage: JSON Schema per file, then the model is built and cross-references are checked."""
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import re
+from pathlib import Path
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from builder.load import SourceFile
+from builder.model import Block, Chapter, Content, Document, Edition, Pos, Problem, Section
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+BLOCK_KINDS = ("para", "list", "steps", "callout", "table")
+REF = re.compile(r"\[\[([^\]\n]*)\]\]")
+REF_PARTS = re.compile(r"^(law|term|section|service):([^|\]]+?)(?:\|([^|\]]+))?$")
+RAW_HTML = re.compile(r"<\s*[A-Za-z/!?]|&#|&[A-Za-z]+;")
+LINK = re.compile(r"\]\(([^)\s]*)[^)]*\)")
+ATTR_LIST = re.compile(r"\{\s*[:#.][^}]*\}|\{\s*\w+\s*=[^}]*\}")
+SNIPPET = re.compile(r"-{1,2}8<-{1,2}|;-{1,2}8<-{1,2}")
+
+
+@functools.cache
+def schema(kind: str) -> Draft202012Validator:
+    spec = json.loads((SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(spec, format_checker=FormatChecker())
+
+
+def validate(files: list[SourceFile]) -> tuple[Content, list[Problem]]:
+    """Check every file against its schema, build the model from the files that pass, and check references."""
+    problems: list[Problem] = []
+    valid: list[SourceFile] = []
+    for source in files:
+        found = schema_problems(source)
+        problems.extend(found)
+        if not found:
+            valid.append(source)
+    content, sources = build_content(valid)
+    problems.extend(reference_problems(content, sources))
+    return content, problems
+
+
+def schema_problems(source: SourceFile) -> list[Problem]:
+    errors = sorted(schema(source.kind).iter_errors(source.data), key=lambda e: list(map(str, e.absolute_path)))
+    return [_explain(source, e) for e in errors]
+
+
+def _context(source: SourceFile, path: tuple) -> str:
+    """Name the thing at path for a message: "section 'sdash'", "block 3 of section 'sdash'", "the file"."""
+    data, names = source.data, []
+    for i, step in enumerate(path):
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            break
+        parent = path[i - 1] if i else None
+        if isinstance(data, dict):
+            if parent == "sections":
+                names.append(f"section '{data.get('id', step + 1)}'")
+            elif parent == "blocks":
+                names.append(f"block {step + 1}")
+            elif isinstance(step, int):
+                names.append(f"entry '{data.get('id', step + 1)}'")
+    return " of ".join(reversed(names)) or "the file"
+
+
+def _explain(source: SourceFile, e) -> Problem:
+    """Turn a jsonschema error into a positioned problem in the editor's words."""
+    path = tuple(e.absolute_path)
+    where = _context(source, path)
+    field = next((str(p) for p in reversed(path) if isinstance(p, str)), "value")
+    code = f"schema.{e.validator}"
+    desc = e.schema.get("description", "") if isinstance(e.schema, dict) else ""
+    if e.validator == "required":
+        missing = re.search(r"'([^']+)' is a required property", e.message)
+        name = missing.group(1) if missing else "a field"
+        prop = e.schema.get("properties", {}).get(name, {})
+        sub = prop.get("description", "")
+        return Problem(source.pos(path), "error", code, f"{where} has no '{name}'",
+                       f"Add '{name}:'. {sub}".strip())
+    if e.validator == "additionalProperties":
+        allowed = sorted(e.schema.get("properties", {}))
+        extra = [k for k in e.instance if k not in allowed]
+        key = extra[0] if extra else "?"
+        close = difflib.get_close_matches(key, allowed, n=1)
+        hint = f"Did you mean '{close[0]}'? " if close else ""
+        return Problem(source.pos(path + (key,), key=True), "error", code,
+                       f"{where} has an unknown field '{key}'", f"{hint}Allowed fields: {', '.join(allowed)}.")
+    if e.validator == "oneOf" and path and isinstance(e.instance, dict) and "para" in str(e.schema.get("oneOf")):
+        present = [k for k in BLOCK_KINDS if k in e.instance]
+        what = "none" if not present else " and ".join(present)
+        return Problem(source.pos(path), "error", "schema.block-kind",
+                       f"{where} has {what} of para, list, steps, callout, table; it needs exactly one",
+                       "Split it into one block per kind, each starting with '- ' in the blocks list.")
+    if e.validator == "enum":
+        options = ", ".join(map(str, e.validator_value))
+        close = difflib.get_close_matches(str(e.instance), [str(v) for v in e.validator_value], n=1)
+        hint = f"Did you mean '{close[0]}'? " if close else ""
+        return Problem(source.pos(path), "error", code, f"{field} of {where} is '{e.instance}'; it must be one of: {options}",
+                       f"{hint}{desc}".strip())
+    if e.validator == "format":
+        return Problem(source.pos(path), "error", "schema.date", f"{field} of {where} is '{e.instance}', not a real date",
+                       "Write dates as YYYY-MM-DD, for example 2027-03-31.")
+    if e.validator == "type":
+        want = e.validator_value if isinstance(e.validator_value, str) else " or ".join(e.validator_value)
+        words = {"string": "text", "array": "a list", "object": "a mapping of fields", "boolean": "true or false",
+                 "integer": "a whole number"}
+        got = {str: "text", list: "a list", dict: "a mapping", bool: "true/false", int: "a number",
+               float: "a number", type(None): "empty"}.get(type(e.instance), type(e.instance).__name__)
+        return Problem(source.pos(path), "error", code, f"{field} of {where} should be {words.get(want, want)}, not {got}",
+                       desc or "Check the indentation: a list item starts with '- '.")
+    if e.validator == "pattern":
+        return Problem(source.pos(path), "error", code, f"{field} of {where} ({_short(e.instance)}) is not in the expected form",
+                       desc or f"It must match {e.validator_value}.")
+    if e.validator in ("minItems", "minLength", "minProperties"):
+        return Problem(source.pos(path), "error", code, f"{field} of {where} is empty", desc or "Fill it in or remove it.")
+    if e.validator == "uniqueItems":
+        return Problem(source.pos(path), "error", code, f"{field} of {where} lists the same value twice", "Remove the repeat.")
+    return Problem(source.pos(path), "error", code, f"{field} of {where}: {e.message}", desc)
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…'"
+
+
+def build_content(files: list[SourceFile]) -> tuple[Content, dict[str, SourceFile]]:
+    """Assemble the content tree from schema-valid files. Returns it with the files keyed by path."""
+    by_path = {f.path: f for f in files}
+    registry = {f.kind: f.data for f in files if f.kind in ("audiences", "legislation", "glossary", "services")}
+    documents = []
+    for doc_file in (f for f in files if f.kind == "document"):
+        folder = doc_file.path.rsplit("/", 1)[0]
+        chapters = [_chapter(f) for f in files if f.kind == "chapter" and f.path.rsplit("/", 1)[0] == folder]
+        d = doc_file.data
+        documents.append(Document(
+            id=d["id"], title=d["title"], short_title=d["short_title"], summary=d["summary"],
+            status_note=d["status_note"], issued_under=d["issued_under"], must_have_regard=d["must_have_regard"],
+            extent=d["extent"], version=d["version"], editions=[Edition(**e) for e in d["editions"]],
+            chapters=chapters, pos=doc_file.pos(()), order=d.get("order", 100),
+        ))
+    documents.sort(key=lambda d: (d.order, d.id))
+    content = Content(
+        documents=documents,
+        audiences=registry.get("audiences", {}).get("audiences", []),
+        acts=registry.get("legislation", {}).get("acts", []),
+        terms=registry.get("glossary", {}).get("terms", []),
+        services=registry.get("services", {}).get("services", []),
+    )
+    return content, by_path
+
+
+def _chapter(f: SourceFile) -> Chapter:
+    sections = []
+    for si, s in enumerate(f.data["sections"]):
+        blocks = []
+        for bi, b in enumerate(s["blocks"]):
+            kind = next(k for k in BLOCK_KINDS if k in b)
+            blocks.append(Block(id=b.get("id"), kind=kind, value=b[kind], notes=b.get("notes", {}),
+                                pos=f.pos(("sections", si, "blocks", bi))))
+        sections.append(Section(
+            id=s["id"], title=s["title"], audiences=s["audiences"], status=s["status"], blocks=blocks,
+            pos=f.pos(("sections", si)), legal_basis=s.get("legal_basis", []), sources=s.get("sources", []),
+            review_by=s.get("review_by"), withdrawn=s.get("withdrawn"),
+        ))
+    return Chapter(id=f.data["id"], title=f.data["title"], summary=f.data.get("summary"), sections=sections,
+                   pos=f.pos(()))
+
+
+def reference_problems(content: Content, sources: dict[str, SourceFile]) -> list[Problem]:
+    """Ids unique, audiences known, every reference resolves, no markup that could inject HTML."""
+    out: list[Problem] = []
+    audiences = {a["id"] for a in content.audiences}
+    provisions = content.provisions()
+    terms = {t["id"] for t in content.terms}
+    services = {s["id"] for s in content.services}
+    section_ids = {d.id: {s.id for s in d.sections()} for d in content.documents}
+
+    def err(pos, code, message, hint="", severity="error"):
+        out.append(Problem(pos, severity, code, message, hint))
+
+    def check_law(ref, pos):
+        if ref not in provisions:
+            close = difflib.get_close_matches(ref, provisions, n=1)
+            err(pos, "ref.law", f"'{ref}' is not in legislation.yaml",
+                f"Did you mean '{close[0]}'?" if close else "Add the Act and provision to content/legislation.yaml.")
+
+    def check_text(text, pos, doc_id):
+        for m in REF.finditer(text):
+            parts = REF_PARTS.match(m.group(1).strip())
+            if not parts:
+                err(pos, "ref.syntax", f"reference [[{m.group(1)}]] is not in the form [[kind:id]]",
+                    "Use [[law:act/provision]], [[term:ID]], [[section:id]] or [[service:id]].")
+                continue
+            kind, target, _ = parts.groups()
+            if kind == "law":
+                check_law(target, pos)
+            elif kind == "term" and target not in terms:
+                err(pos, "ref.term", f"glossary term '{target}' is not defined", "Add it to content/glossary.yaml.")
+            elif kind == "service" and target not in services:
+                err(pos, "ref.service", f"service '{target}' is not in services.yaml", "Add it to content/services.yaml.")
+            elif kind == "section":
+                doc, _, sid = target.rpartition("/")
+                if sid not in section_ids.get(doc or doc_id, set()):
+                    err(pos, "ref.section", f"section '{target}' does not exist",
+                        "Check the section id (not its title); for the other document write [[section:DOC/ID]].")
+        stripped = REF.sub("", text)
+        if RAW_HTML.search(stripped):
+            err(pos, "text.html", "raw HTML or an HTML entity in text",
+                "Write plain text; use *emphasis* and [link](https://…) for formatting. This is disallowed because "
+                "markup in content could inject scripts into the public site.")
+        for url in LINK.findall(stripped):
+            if not re.match(r"^(https://|mailto:)", url):
+                err(pos, "text.link", f"link target '{url}' is not an https:// or mailto: address",
+                    "Link to public https:// pages; link to sections with [[section:id]].")
+        if ATTR_LIST.search(stripped):
+            err(pos, "text.attributes", "attribute syntax {…} in text", "Remove the braces; styling comes from the theme.")
+        if SNIPPET.search(stripped):
+            err(pos, "text.snippet", "a file-inclusion marker (--8<--) in text", "Remove it; content cannot include files.")
+
+    for doc in content.documents:
+        check_law(doc.issued_under, doc.pos)
+        versions = [e.version for e in doc.editions]
+        if doc.version not in versions:
+            err(doc.pos, "document.version", f"version {doc.version} is not one of the editions ({', '.join(versions)})",
+                "Add an edition for it, or set version to the newest edition.")
+        check_text(doc.summary, doc.pos, doc.id)
+        seen_chapters, seen_sections, seen_blocks = {}, {}, {}
+        for chapter in doc.chapters:
+            if chapter.id in seen_chapters:
+                err(chapter.pos, "ids.duplicate", f"chapter id '{chapter.id}' is also used at {seen_chapters[chapter.id]}",
+                    "Chapter ids are URLs and must be unique in the document.")
+            seen_chapters.setdefault(chapter.id, chapter.pos)
+            for section in chapter.sections:
+                if section.id in seen_sections:
+                    err(section.pos, "ids.duplicate", f"section id '{section.id}' is also used at {seen_sections[section.id]}",
+                        "Section ids are anchors and must be unique in the document; rename the new one.")
+                seen_sections.setdefault(section.id, section.pos)
+                for a in section.audiences:
+                    if a != "all" and a not in audiences:
+                        err(section.pos, "ref.audience", f"audience '{a}' is not in audiences.yaml",
+                            f"Use one of: all, {', '.join(sorted(audiences))}.")
+                if "all" in section.audiences and len(section.audiences) > 1:
+                    err(section.pos, "audience.all-and-more", "audiences lists 'all' with other audiences",
+                        "Write [all] alone, or list the audiences it is for.", "warning")
+                for ref in section.legal_basis:
+                    check_law(ref, section.pos)
+                for n, block in enumerate(section.blocks, 1):
+                    if block.id is None:
+                        err(block.pos, "ids.missing", f"block {n} of section '{section.id}' has no id",
+                            "Run `guidance fmt` to assign paragraph ids.")
+                    elif block.id in seen_blocks:
+                        err(block.pos, "ids.duplicate", f"block id '{block.id}' is also used at {seen_blocks[block.id]}",
+                            "Block ids must be unique in the document; delete this id and run `guidance fmt`.")
+                    else:
+                        seen_blocks[block.id] = block.pos
+                    for a in block.notes:
+                        if a not in audiences:
+                            err(block.pos, "ref.audience", f"note for unknown audience '{a}'",
+                                f"Use one of: {', '.join(sorted(audiences))}.")
+                    if block.kind == "table":
+                        width = len(block.value["header"])
+                        for row in block.value["rows"]:
+                            if len(row) != width:
+                                err(block.pos, "table.width", f"a row has {len(row)} cells; the header has {width}",
+                                    "Give every row one cell per column.")
+                                break
+                    for text in block.texts():
+                        check_text(text, block.pos, doc.id)
+                if section.withdrawn:
+                    check_text(section.withdrawn["reason"], section.pos, doc.id)
+    for term in content.terms:
+        check_text(term["definition"], Pos("content/glossary.yaml"), "")
+    return out
