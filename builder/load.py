@@ -43,6 +43,7 @@ class SourceFile:
     data: object
     values: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     keys: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
 
     def pos(self, path: tuple = (), key: bool = False) -> Pos:
         """Position of the value at `path` (or of its key), falling back to the nearest enclosing value."""
@@ -52,6 +53,17 @@ class SourceFile:
             path = path[:-1]
         line, col = table.get(path, (0, 0))
         return Pos(self.path, line + 1, col + 1)
+
+    def text_pos(self, path: tuple, text: str, offset: int) -> Pos:
+        """Position of character `offset` of the text value at `path`: exact for one-line scalars, else the value."""
+        pos = self.pos(path)
+        if tuple(path) not in self.values or not 0 < pos.line <= len(self.lines):
+            return pos
+        line = self.lines[pos.line - 1]
+        start = pos.col - 1 + (1 if line[pos.col - 1:pos.col] in ('"', "'") else 0)
+        if line[start:start + offset + 1] == text[:offset + 1]:
+            return Pos(self.path, pos.line, start + offset + 1)
+        return pos
 
 
 def file_kind(rel: Path) -> str | None:
@@ -125,7 +137,7 @@ def parse(rel: str, kind: str, raw: bytes) -> tuple[SourceFile | None, list[Prob
         return None, [_yaml_problem(rel, err)]
     except (YAMLError, ValueError, RecursionError) as err:
         return None, [Problem(Pos(rel), "error", "load.syntax", f"the YAML cannot be read: {err}".strip())]
-    source = SourceFile(rel, kind, None)
+    source = SourceFile(rel, kind, None, lines=text.splitlines())
     try:
         source.data = _plain(node, (), source)
     except _KeyProblem as err:

@@ -34,20 +34,26 @@ class Block:
     value: object  # str for para, dict for the other kinds
     notes: dict[str, str]
     pos: Pos
+    path: tuple = ()  # where the block sits in its file's data, for positions of its parts
     number: str = ""
 
-    def texts(self) -> list[str]:
-        """Every piece of inline text in the block, in reading order (notes last)."""
-        v = self.value
-        if self.kind == "para":
-            out = [v]
-        elif self.kind in ("list", "steps"):
-            out = ([v["intro"]] if v.get("intro") else []) + list(v["items"])
-        elif self.kind == "callout":
-            out = [v["text"]]
+    def texts_at(self) -> list[tuple[str, tuple]]:
+        """Every piece of inline text in the block with its path below the block, in reading order (notes last)."""
+        v, k = self.value, self.kind
+        if k == "para":
+            out = [(v, (k,))]
+        elif k in ("list", "steps"):
+            out = ([(v["intro"], (k, "intro"))] if v.get("intro") else [])
+            out += [(t, (k, "items", i)) for i, t in enumerate(v["items"])]
+        elif k == "callout":
+            out = [(v["text"], (k, "text"))]
         else:
-            out = list(v["header"]) + [c for row in v["rows"] for c in row]
-        return out + list(self.notes.values())
+            out = [(t, (k, "header", i)) for i, t in enumerate(v["header"])]
+            out += [(c, (k, "rows", r, i)) for r, row in enumerate(v["rows"]) for i, c in enumerate(row)]
+        return out + [(t, ("notes", a)) for a, t in self.notes.items()]
+
+    def texts(self) -> list[str]:
+        return [t for t, _ in self.texts_at()]
 
 
 @dataclass
@@ -62,6 +68,7 @@ class Section:
     sources: list[dict] = field(default_factory=list)
     review_by: str | None = None
     withdrawn: dict | None = None
+    path: tuple = ()
     number: str = ""
 
     def is_for(self, audience: str) -> bool:

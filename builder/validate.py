@@ -38,8 +38,19 @@ def validate(files: list[SourceFile]) -> tuple[Content, list[Problem]]:
         if not found:
             valid.append(source)
     content, sources = build_content(valid)
-    problems.extend(reference_problems(content, sources))
+    problems.extend(reference_problems(content, sources, _all_section_ids(files)))
     return content, problems
+
+
+def _all_section_ids(files: list[SourceFile]) -> dict[str, set[str]]:
+    """Section ids by document folder, including files that failed their schema, so that one broken chapter
+    does not turn every link into it into a second, misleading problem."""
+    out: dict[str, set[str]] = {}
+    for f in files:
+        if f.kind == "chapter" and isinstance(f.data, dict) and isinstance(f.data.get("sections"), list):
+            ids = {s["id"] for s in f.data["sections"] if isinstance(s, dict) and isinstance(s.get("id"), str)}
+            out.setdefault(f.path.split("/")[1], set()).update(ids)
+    return out
 
 
 def schema_problems(source: SourceFile) -> list[Problem]:
@@ -61,6 +72,8 @@ def _context(source: SourceFile, path: tuple) -> str:
                 names.append(f"section '{data.get('id', step + 1)}'")
             elif parent == "blocks":
                 names.append(f"block {step + 1}")
+            elif parent == "sources":
+                names.append(f"source {step + 1}")
             elif isinstance(step, int):
                 names.append(f"entry '{data.get('id', step + 1)}'")
     return " of ".join(reversed(names)) or "the file"
@@ -76,8 +89,7 @@ def _explain(source: SourceFile, e) -> Problem:
     if e.validator == "required":
         missing = re.search(r"'([^']+)' is a required property", e.message)
         name = missing.group(1) if missing else "a field"
-        prop = e.schema.get("properties", {}).get(name, {})
-        sub = prop.get("description", "")
+        sub = e.schema.get("properties", {}).get(name, {}).get("description") or _describe(source.kind, name)
         return Problem(source.pos(path), "error", code, f"{where} has no '{name}'",
                        f"Add '{name}:'. {sub}".strip())
     if e.validator == "additionalProperties":
@@ -121,6 +133,24 @@ def _explain(source: SourceFile, e) -> Problem:
     return Problem(source.pos(path), "error", code, f"{field} of {where}: {e.message}", desc)
 
 
+def _describe(kind: str, name: str) -> str:
+    """The description of property `name` anywhere in the kind's schema (for rules written in if/then)."""
+    def walk(node):
+        if isinstance(node, dict):
+            prop = node.get("properties", {}).get(name)
+            if isinstance(prop, dict) and prop.get("description"):
+                return prop["description"]
+            for value in node.values():
+                if (found := walk(value)):
+                    return found
+        elif isinstance(node, list):
+            for value in node:
+                if (found := walk(value)):
+                    return found
+        return ""
+    return walk(schema(kind).schema)
+
+
 def _short(value) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "…'"
@@ -158,25 +188,26 @@ def _chapter(f: SourceFile) -> Chapter:
         blocks = []
         for bi, b in enumerate(s["blocks"]):
             kind = next(k for k in BLOCK_KINDS if k in b)
+            path = ("sections", si, "blocks", bi)
             blocks.append(Block(id=b.get("id"), kind=kind, value=b[kind], notes=b.get("notes", {}),
-                                pos=f.pos(("sections", si, "blocks", bi))))
+                                pos=f.pos(path), path=path))
         sections.append(Section(
             id=s["id"], title=s["title"], audiences=s["audiences"], status=s["status"], blocks=blocks,
             pos=f.pos(("sections", si)), legal_basis=s.get("legal_basis", []), sources=s.get("sources", []),
-            review_by=s.get("review_by"), withdrawn=s.get("withdrawn"),
+            review_by=s.get("review_by"), withdrawn=s.get("withdrawn"), path=("sections", si),
         ))
     return Chapter(id=f.data["id"], title=f.data["title"], summary=f.data.get("summary"), sections=sections,
                    pos=f.pos(()))
 
 
-def reference_problems(content: Content, sources: dict[str, SourceFile]) -> list[Problem]:
+def reference_problems(content: Content, sources: dict[str, SourceFile],
+                       section_ids: dict[str, set[str]]) -> list[Problem]:
     """Ids unique, audiences known, every reference resolves, no markup that could inject HTML."""
     out: list[Problem] = []
     audiences = {a["id"] for a in content.audiences}
     provisions = content.provisions()
     terms = {t["id"] for t in content.terms}
     services = {s["id"] for s in content.services}
-    section_ids = {d.id: {s.id for s in d.sections()} for d in content.documents}
 
     def err(pos, code, message, hint="", severity="error"):
         out.append(Problem(pos, severity, code, message, hint))
@@ -187,8 +218,10 @@ def reference_problems(content: Content, sources: dict[str, SourceFile]) -> list
             err(pos, "ref.law", f"'{ref}' is not in legislation.yaml",
                 f"Did you mean '{close[0]}'?" if close else "Add the Act and provision to content/legislation.yaml.")
 
-    def check_text(text, pos, doc_id):
+    def check_text(text, at, doc_id):
+        """Check one piece of inline text; at(offset) gives the position of a character in it."""
         for m in REF.finditer(text):
+            pos = at(m.start())
             parts = REF_PARTS.match(m.group(1).strip())
             if not parts:
                 err(pos, "ref.syntax", f"reference [[{m.group(1)}]] is not in the form [[kind:id]]",
@@ -198,7 +231,9 @@ def reference_problems(content: Content, sources: dict[str, SourceFile]) -> list
             if kind == "law":
                 check_law(target, pos)
             elif kind == "term" and target not in terms:
-                err(pos, "ref.term", f"glossary term '{target}' is not defined", "Add it to content/glossary.yaml.")
+                close = difflib.get_close_matches(target, terms, n=1)
+                err(pos, "ref.term", f"glossary term '{target}' is not defined",
+                    f"Did you mean '{close[0]}'?" if close else "Add it to content/glossary.yaml.")
             elif kind == "service" and target not in services:
                 err(pos, "ref.service", f"service '{target}' is not in services.yaml", "Add it to content/services.yaml.")
             elif kind == "section":
@@ -206,71 +241,102 @@ def reference_problems(content: Content, sources: dict[str, SourceFile]) -> list
                 if sid not in section_ids.get(doc or doc_id, set()):
                     err(pos, "ref.section", f"section '{target}' does not exist",
                         "Check the section id (not its title); for the other document write [[section:DOC/ID]].")
-        stripped = REF.sub("", text)
-        if RAW_HTML.search(stripped):
-            err(pos, "text.html", "raw HTML or an HTML entity in text",
+        masked = REF.sub(lambda m: " " * len(m.group(0)), text)
+        if (m := RAW_HTML.search(masked)):
+            err(at(m.start()), "text.html", "raw HTML or an HTML entity in text",
                 "Write plain text; use *emphasis* and [link](https://…) for formatting. This is disallowed because "
                 "markup in content could inject scripts into the public site.")
-        for url in LINK.findall(stripped):
+        for m in LINK.finditer(masked):
+            url = m.group(1)
             if not re.match(r"^(https://|mailto:)", url):
-                err(pos, "text.link", f"link target '{url}' is not an https:// or mailto: address",
+                err(at(m.start(1)), "text.link", f"link target '{url.split(':')[0] + ':' if ':' in url else url}…' "
+                    "is not an https:// or mailto: address",
                     "Link to public https:// pages; link to sections with [[section:id]].")
-        if ATTR_LIST.search(stripped):
-            err(pos, "text.attributes", "attribute syntax {…} in text", "Remove the braces; styling comes from the theme.")
-        if SNIPPET.search(stripped):
-            err(pos, "text.snippet", "a file-inclusion marker (--8<--) in text", "Remove it; content cannot include files.")
+        if (m := ATTR_LIST.search(masked)):
+            err(at(m.start()), "text.attributes", "attribute syntax {…} in text",
+                "Remove the braces; styling comes from the theme. This is disallowed because attributes can carry "
+                "event handlers that run scripts.")
+        if (m := SNIPPET.search(masked)):
+            err(at(m.start()), "text.snippet", "a file-inclusion marker (--8<--) in text",
+                "Remove it; content cannot include files.")
+
+    def locator(source, path, text):
+        return lambda offset: source.text_pos(path, text, offset) if source else Pos("content")
 
     for doc in content.documents:
-        check_law(doc.issued_under, doc.pos)
+        doc_source = sources.get(doc.pos.file)
+        folder = doc.pos.file.split("/")[1]
+        if doc.id != folder:
+            err(doc_source.pos(("id",)) if doc_source else doc.pos, "document.id",
+                f"document id '{doc.id}' differs from its folder name '{folder}'",
+                "Rename the folder or the id so that they match: the id is the document's URL.")
+        check_law(doc.issued_under, doc_source.pos(("issued_under",)) if doc_source else doc.pos)
         versions = [e.version for e in doc.editions]
         if doc.version not in versions:
-            err(doc.pos, "document.version", f"version {doc.version} is not one of the editions ({', '.join(versions)})",
+            err(doc_source.pos(("version",)) if doc_source else doc.pos, "document.version",
+                f"version {doc.version} is not one of the editions ({', '.join(versions)})",
                 "Add an edition for it, or set version to the newest edition.")
-        check_text(doc.summary, doc.pos, doc.id)
-        seen_chapters, seen_sections, seen_blocks = {}, {}, {}
+        check_text(doc.summary, locator(doc_source, ("summary",), doc.summary), doc.id)
+        out.extend(_id_problems(doc))
         for chapter in doc.chapters:
-            if chapter.id in seen_chapters:
-                err(chapter.pos, "ids.duplicate", f"chapter id '{chapter.id}' is also used at {seen_chapters[chapter.id]}",
-                    "Chapter ids are URLs and must be unique in the document.")
-            seen_chapters.setdefault(chapter.id, chapter.pos)
             for section in chapter.sections:
-                if section.id in seen_sections:
-                    err(section.pos, "ids.duplicate", f"section id '{section.id}' is also used at {seen_sections[section.id]}",
-                        "Section ids are anchors and must be unique in the document; rename the new one.")
-                seen_sections.setdefault(section.id, section.pos)
-                for a in section.audiences:
+                src = sources.get(section.pos.file)
+                at = (lambda *p: src.pos(section.path + p)) if src else (lambda *p: section.pos)
+                for i, a in enumerate(section.audiences):
                     if a != "all" and a not in audiences:
-                        err(section.pos, "ref.audience", f"audience '{a}' is not in audiences.yaml",
+                        err(at("audiences", i), "ref.audience", f"audience '{a}' is not in audiences.yaml",
                             f"Use one of: all, {', '.join(sorted(audiences))}.")
                 if "all" in section.audiences and len(section.audiences) > 1:
-                    err(section.pos, "audience.all-and-more", "audiences lists 'all' with other audiences",
+                    err(at("audiences"), "audience.all-and-more", "audiences lists 'all' with other audiences",
                         "Write [all] alone, or list the audiences it is for.", "warning")
-                for ref in section.legal_basis:
-                    check_law(ref, section.pos)
-                for n, block in enumerate(section.blocks, 1):
-                    if block.id is None:
-                        err(block.pos, "ids.missing", f"block {n} of section '{section.id}' has no id",
-                            "Run `guidance fmt` to assign paragraph ids.")
-                    elif block.id in seen_blocks:
-                        err(block.pos, "ids.duplicate", f"block id '{block.id}' is also used at {seen_blocks[block.id]}",
-                            "Block ids must be unique in the document; delete this id and run `guidance fmt`.")
-                    else:
-                        seen_blocks[block.id] = block.pos
+                for i, ref in enumerate(section.legal_basis):
+                    check_law(ref, at("legal_basis", i))
+                if section.withdrawn:
+                    reason = section.withdrawn["reason"]
+                    check_text(reason, locator(src, section.path + ("withdrawn", "reason"), reason), doc.id)
+                for block in section.blocks:
                     for a in block.notes:
                         if a not in audiences:
-                            err(block.pos, "ref.audience", f"note for unknown audience '{a}'",
-                                f"Use one of: {', '.join(sorted(audiences))}.")
+                            err(src.pos(block.path + ("notes", a), key=True) if src else block.pos, "ref.audience",
+                                f"note for unknown audience '{a}'", f"Use one of: {', '.join(sorted(audiences))}.")
                     if block.kind == "table":
                         width = len(block.value["header"])
-                        for row in block.value["rows"]:
+                        for r, row in enumerate(block.value["rows"]):
                             if len(row) != width:
-                                err(block.pos, "table.width", f"a row has {len(row)} cells; the header has {width}",
+                                err(src.pos(block.path + ("table", "rows", r)) if src else block.pos, "table.width",
+                                    f"row {r + 1} has {len(row)} cells; the header has {width}",
                                     "Give every row one cell per column.")
-                                break
-                    for text in block.texts():
-                        check_text(text, block.pos, doc.id)
-                if section.withdrawn:
-                    check_text(section.withdrawn["reason"], section.pos, doc.id)
-    for term in content.terms:
-        check_text(term["definition"], Pos("content/glossary.yaml"), "")
+                    for text, sub in block.texts_at():
+                        check_text(text, locator(src, block.path + sub, text), doc.id)
+    glossary = next((s for s in sources.values() if s.kind == "glossary"), None)
+    for i, term in enumerate(content.terms):
+        path = ("terms", i, "definition")
+        check_text(term["definition"], locator(glossary, path, term["definition"]), "")
+    return out
+
+
+def _id_problems(doc: Document) -> list[Problem]:
+    """Chapter, section and block ids unique in the document; every block has one."""
+    out = []
+    seen: dict[str, dict[str, Pos]] = {"chapter": {}, "section": {}, "block": {}}
+    why = {"chapter": "Chapter ids are URLs and must be unique in the document.",
+           "section": "Section ids are anchors and must be unique in the document; rename the new one.",
+           "block": "Block ids must be unique in the document; delete this id and run `guidance fmt`."}
+
+    def once(kind, ident, pos):
+        if ident in seen[kind]:
+            out.append(Problem(pos, "error", "ids.duplicate", f"{kind} id '{ident}' is also used at {seen[kind][ident]}",
+                               why[kind]))
+        seen[kind].setdefault(ident, pos)
+
+    for chapter in doc.chapters:
+        once("chapter", chapter.id, chapter.pos)
+        for section in chapter.sections:
+            once("section", section.id, section.pos)
+            for n, block in enumerate(section.blocks, 1):
+                if block.id is None:
+                    out.append(Problem(block.pos, "error", "ids.missing", f"block {n} of section '{section.id}' has no id",
+                                       "Run `guidance fmt` to assign paragraph ids."))
+                else:
+                    once("block", block.id, block.pos)
     return out
