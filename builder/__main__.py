@@ -1,4 +1,4 @@
 """Allow `python -m builder`."""
-from builder.cli import main
+from builder.cli import run
 
-main()
+run()

@@ -19,6 +19,17 @@ def main():
     """Write, check, preview and publish statutory guidance."""
 
 
+def run() -> None:
+    """Console entry point: the CLI, with any fault of our own reported in a sentence instead of a traceback."""
+    try:
+        main(prog_name="guidance")
+    except Exception as err:  # noqa: BLE001 - the last line of defence for editors
+        click.echo(f"guidance: internal error ({type(err).__name__}: {err}).\n"
+                   "This is a fault in guidance, not in your content; nothing was published. "
+                   "Please report it with the command you ran.", err=True)
+        sys.exit(1)
+
+
 def _print_problems(problems, fmt: str) -> None:
     text = report.FORMATS[fmt](problems)
     if text:

@@ -65,15 +65,15 @@ def format_tree(root: Path) -> tuple[list[Formatted], list[Problem]]:
             continue
         text = raw.decode("utf-8").lstrip("\ufeff")
         loaded.append((path, kind, text, _yaml().load(text)))
-    taken: dict[str, set[str]] = {}
+    taken: set[str] = set()  # block ids are unique across documents: audience views show both on one page
     for path, kind, _, data in loaded:
         if kind == "chapter":
-            taken.setdefault(path.parent.name, set()).update(_block_ids(data))
+            taken.update(_block_ids(data))
     for path, kind, text, data in loaded:
         if kind == "chapter":
             for block in _blocks(data):
                 if "id" not in block:
-                    block.insert(0, "id", new_id(taken[path.parent.name]))
+                    block.insert(0, "id", new_id(taken))
         results.append(Formatted(path, text, _dump(data)))
     return results, problems
 
@@ -116,7 +116,8 @@ def new_section(root: Path, doc: str, chapter: str, title: str, today: date | No
                            f"Choose one of: {', '.join(names)}.")
     path, data = chapters[chapter]
     section_ids = {str(s.get("id")) for _, d in chapters.values() for s in d.get("sections", [])}
-    block_ids = set().union(*(_block_ids(d) for _, d in chapters.values()))
+    block_ids = set().union(*(_block_ids(_yaml().load(p.read_text(encoding="utf-8")))
+                              for p in (root / "content").glob("*/*.yaml") if p.name != "document.yaml"))
     sid = base = slugify(title)
     n = 2
     while sid in section_ids:

@@ -66,10 +66,10 @@ def render(content: Content, options: Options = Options()) -> Site:
     index = _anchor_index(shown)
     page_ctx = dict(content=shown, preview=options.preview, build_date=options.build_date or date.today().isoformat())
 
-    def emit(path: str, template: str, **extra):
-        links = Links(shown, index, path)
+    def emit(path: str, template: str, audience: dict | None = None, **extra):
+        links = Links(shown, _audience_index(shown, audience["id"]) if audience else index, path)
         site.pages[path] = env.get_template(template).render(
-            **page_ctx, **extra, md=links.inline, link=links.to, page=path,
+            **page_ctx, **extra, audience=audience, md=links.inline, link=links.to, page=path,
             front=lambda **kw: "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in kw.items()))
 
     emit("index.md", "home.md.j2")
@@ -78,15 +78,58 @@ def render(content: Content, options: Options = Options()) -> Site:
     site.nav.append({"Home": "index.md"})
     for doc in shown.documents:
         emit(f"{doc.id}/index.md", "document.md.j2", doc=doc)
+        emit(f"{doc.id}/print.md", "print.md.j2", docs=[doc])
         children = [f"{doc.id}/index.md"]
         for chapter in doc.chapters:
             path = f"{doc.id}/{chapter.id}.md"
             emit(path, "chapter.md.j2", doc=doc, chapter=chapter)
             children.append({f"{chapter.number}. {chapter.title}": path})
         site.nav.append({doc.short_title: children})
+    for audience in shown.audiences:
+        views = [audience_view(doc, audience["id"]) for doc in shown.documents]
+        base = f"for/{audience['id']}"
+        emit(f"{base}/index.md", "audience.md.j2", audience=audience, views=views)
+        emit(f"{base}/print.md", "print.md.j2", audience=audience, docs=[v.doc for v in views])
+        children = [f"{base}/index.md"]
+        for view in views:
+            emit(f"{base}/{view.doc.id}.md", "audience-document.md.j2", audience=audience, view=view, doc=view.doc)
+            children.append({view.doc.short_title: f"{base}/{view.doc.id}.md"})
+        site.nav.append({f"For {audience['name'].lower()}": children})
     site.nav.append({"Glossary": "glossary.md"})
     site.nav.append({"Accessibility": "accessibility.md"})
     return site
+
+
+@dataclass
+class AudienceView:
+    """A document filtered to one audience: its sections (tagged for it or for all), and what was left out."""
+
+    doc: Document
+    shown: int
+    left_out: int
+
+
+def audience_view(doc: Document, audience: str) -> AudienceView:
+    view = copy.copy(doc)
+    view.chapters = []
+    total = kept = 0
+    for chapter in doc.chapters:
+        sections = [s for s in chapter.sections if s.is_for(audience)]
+        total += len(chapter.sections)
+        kept += len(sections)
+        if sections:
+            part = copy.copy(chapter)
+            part.sections = sections
+            view.chapters.append(part)
+    return AudienceView(view, kept, total - kept)
+
+
+def _audience_index(content: Content, audience: str) -> dict:
+    """Like _anchor_index, but a section this audience sees links to its place in the audience's own view."""
+    out = {}
+    for key, (path, section) in _anchor_index(content).items():
+        out[key] = (f"for/{audience}/{key[0]}.md", section) if section.is_for(audience) else (path, section)
+    return out
 
 
 def _environment() -> Environment:
@@ -94,6 +137,7 @@ def _environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     env.filters["text"] = md_escape
     env.filters["attr"] = lambda s: html.escape(str(s), quote=True)
+    env.tests["for_audience"] = lambda section, audience: section.is_for(audience)
     env.globals.update(CALLOUT=CALLOUT, audience_names=audience_names, current_edition=current_edition,
                        term_anchor=term_anchor)
     return env

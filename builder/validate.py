@@ -277,7 +277,6 @@ def reference_problems(content: Content, sources: dict[str, SourceFile],
                 f"version {doc.version} is not one of the editions ({', '.join(versions)})",
                 "Add an edition for it, or set version to the newest edition.")
         check_text(doc.summary, locator(doc_source, ("summary",), doc.summary), doc.id)
-        out.extend(_id_problems(doc))
         for chapter in doc.chapters:
             for section in chapter.sections:
                 src = sources.get(section.pos.file)
@@ -308,6 +307,7 @@ def reference_problems(content: Content, sources: dict[str, SourceFile],
                                     "Give every row one cell per column.")
                     for text, sub in block.texts_at():
                         check_text(text, locator(src, block.path + sub, text), doc.id)
+    out.extend(_id_problems(content.documents))
     glossary = next((s for s in sources.values() if s.kind == "glossary"), None)
     for i, term in enumerate(content.terms):
         path = ("terms", i, "definition")
@@ -315,28 +315,31 @@ def reference_problems(content: Content, sources: dict[str, SourceFile],
     return out
 
 
-def _id_problems(doc: Document) -> list[Problem]:
-    """Chapter, section and block ids unique in the document; every block has one."""
+def _id_problems(documents: list[Document]) -> list[Problem]:
+    """Chapter ids unique in their document; section and block ids unique across all documents, because audience
+    views and print pages put both documents on one page; every block has an id."""
     out = []
-    seen: dict[str, dict[str, Pos]] = {"chapter": {}, "section": {}, "block": {}}
-    why = {"chapter": "Chapter ids are URLs and must be unique in the document.",
-           "section": "Section ids are anchors and must be unique in the document; rename the new one.",
-           "block": "Block ids must be unique in the document; delete this id and run `guidance fmt`."}
+    sections: dict[str, Pos] = {}
+    blocks: dict[str, Pos] = {}
 
-    def once(kind, ident, pos):
-        if ident in seen[kind]:
-            out.append(Problem(pos, "error", "ids.duplicate", f"{kind} id '{ident}' is also used at {seen[kind][ident]}",
-                               why[kind]))
-        seen[kind].setdefault(ident, pos)
+    def once(seen, kind, ident, pos, why):
+        if ident in seen:
+            out.append(Problem(pos, "error", "ids.duplicate", f"{kind} id '{ident}' is also used at {seen[ident]}", why))
+        seen.setdefault(ident, pos)
 
-    for chapter in doc.chapters:
-        once("chapter", chapter.id, chapter.pos)
-        for section in chapter.sections:
-            once("section", section.id, section.pos)
-            for n, block in enumerate(section.blocks, 1):
-                if block.id is None:
-                    out.append(Problem(block.pos, "error", "ids.missing", f"block {n} of section '{section.id}' has no id",
-                                       "Run `guidance fmt` to assign paragraph ids."))
-                else:
-                    once("block", block.id, block.pos)
+    for doc in documents:
+        chapters: dict[str, Pos] = {}
+        for chapter in doc.chapters:
+            once(chapters, "chapter", chapter.id, chapter.pos, "Chapter ids are URLs and must be unique in the document.")
+            for section in chapter.sections:
+                once(sections, "section", section.id, section.pos,
+                     "Section ids are anchors and must be unique across the guidance; rename the new one.")
+                for n, block in enumerate(section.blocks, 1):
+                    if block.id is None:
+                        out.append(Problem(block.pos, "error", "ids.missing",
+                                           f"block {n} of section '{section.id}' has no id",
+                                           "Run `guidance fmt` to assign paragraph ids."))
+                    else:
+                        once(blocks, "block", block.id, block.pos,
+                             "Block ids must be unique across the guidance; delete this id and run `guidance fmt`.")
     return out

@@ -49,7 +49,7 @@ def test_numbers_follow_position_in_the_public_view():
     content = pipeline.check(FIXTURE).content
     page = render(content, Options()).pages["alpha/schools.md"]
     assert "## 2.1 In schools { #for-schools" in page
-    assert 'id="p-bbb1"' in page and 'aria-label="Paragraph 2.1.1"' in page
+    assert 'id="p-bbb1"' in page and 'title="Link to paragraph 2.1.1">2.1.1</a>' in page
 
 
 def test_titles_cannot_inject_markup_or_front_matter():
