@@ -118,3 +118,78 @@ def new_section_cmd(root: Path, doc: str, chapter: str, title: str):
         _print_problems([problem], "text")
         sys.exit(1)
     click.echo(f"Added draft section '{sid}' to {doc}/{chapter}. Preview it with: guidance serve")
+
+
+def _git_refusal(err) -> None:
+    """A HistoryError (no repository, unknown revision): the message and hint, exit 2."""
+    click.echo(f"error: {err.message}" + (f"\n    hint: {err.hint}" if err.hint else ""), err=True)
+    sys.exit(2)
+
+
+@main.command("diff")
+@root_option
+@click.argument("base", required=False)
+@click.argument("head", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
+              show_default=True, help="text for a terminal, markdown for a pull-request comment, html for a "
+              "standalone redline page, json for tools.")
+def diff_cmd(root: Path, base: str | None, head: str | None, fmt: str):
+    """What changed from BASE (default: the merge base with main) to HEAD (default: the working tree), and for whom."""
+    from builder.diff import review
+    from builder.diff_report import FORMATS, as_text
+    from builder.history import HistoryError
+
+    try:
+        diff, problems = review(root, base, head)
+    except HistoryError as err:
+        _git_refusal(err)
+    if diff is None:
+        for label in dict.fromkeys(label for label, _ in problems):
+            click.echo(f"The content at {label} cannot be read whole, so it cannot be compared:")
+            _print_problems([p for at, p in problems if at == label], "text")
+        sys.exit(1)
+    colour = fmt == "text" and sys.stdout.isatty()
+    click.echo(as_text(diff, colour=colour) if fmt == "text" else FORMATS[fmt](diff), color=colour or None)
+
+
+@main.command("history")
+@root_option
+@click.argument("doc", required=False)
+def history_cmd(root: Path, doc: str | None):
+    """Editions, change notes and last-updated dates of DOC (default: every document)."""
+    from builder.archive import describe
+    from builder.history import collect
+
+    checked = pipeline.check(root)
+    if checked.failed():
+        _print_problems(checked.problems, "text")
+        sys.exit(1)
+    ids = [d.id for d in checked.content.documents]
+    if doc is not None and doc not in ids:
+        click.echo(f"error: there is no document '{doc}'\n    hint: Choose one of: {', '.join(ids)}.", err=True)
+        sys.exit(2)
+    history = collect(root, checked.content, archives=False)
+    click.echo(describe(checked.content, history, [doc] if doc else ids))
+
+
+@main.command("publish")
+@root_option
+@click.argument("doc")
+@click.option("--version", "version", required=True, help="The new edition's number, MAJOR.MINOR, later than now.")
+@click.option("--note", required=True, help="The change note readers see in the change history.")
+@click.option("--minor", is_flag=True, help="A minor correction: archived, but not listed in the change history.")
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The publication date, YYYY-MM-DD (default: today).")
+def publish_cmd(root: Path, doc: str, version: str, note: str, minor: bool, on):
+    """Publish DOC's ready sections as a new edition: record it with its change note, commit, and tag <doc>/v<version>."""
+    from builder.publish import PublishError, publish
+
+    try:
+        result = publish(root, doc, version, note, minor=minor, on=on.date() if on else None, check=pipeline.check)
+    except PublishError as err:
+        _print_problems(err.problems, "text")
+        click.echo("Nothing was published.", err=True)
+        sys.exit(err.exit_code)
+    sections = f"{len(result.sections)} section{'s' if len(result.sections) != 1 else ''} published"
+    click.echo(f"Published {doc} version {version} ({sections}{': ' + ', '.join(result.sections) if result.sections else ''}); "
+               f"committed {result.commit[:7]} and tagged {result.tag}.\nShare it with: git push --follow-tags")

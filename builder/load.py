@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -23,7 +23,8 @@ MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 40
 REGISTRIES = ("audiences", "legislation", "glossary", "services")
 # C0/C1 controls other than tab, newline and carriage return; bidirectional overrides and isolates (Trojan Source).
-_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff"
+                        "\u061c\u200b-\u200f\u2028\u2029\u2060\ud800-\udfff]")
 
 
 class _Constructor(RoundTripConstructor):
@@ -55,15 +56,46 @@ class SourceFile:
         return Pos(self.path, line + 1, col + 1)
 
     def text_pos(self, path: tuple, text: str, offset: int) -> Pos:
-        """Position of character `offset` of the text value at `path`: exact for one-line scalars, else the value."""
+        """Position of character `offset` of the text value at `path`, following the scalar over its source lines
+        (plain, quoted, or folded with >-); the value's start when the source cannot be matched to the text."""
         pos = self.pos(path)
         if tuple(path) not in self.values or not 0 < pos.line <= len(self.lines):
             return pos
-        line = self.lines[pos.line - 1]
-        start = pos.col - 1 + (1 if line[pos.col - 1:pos.col] in ('"', "'") else 0)
-        if line[start:start + offset + 1] == text[:offset + 1]:
-            return Pos(self.path, pos.line, start + offset + 1)
+        cursor = 0
+        for line, col, piece in _scalar_pieces(self.lines, pos.line - 1, pos.col - 1):
+            while cursor < len(text) and text[cursor] in " \n" and piece[:1] != text[cursor]:
+                cursor += 1
+            same = 0
+            while same < len(piece) and cursor + same < len(text) and piece[same] == text[cursor + same]:
+                same += 1
+            if offset < cursor + same:
+                return Pos(self.path, line + 1, col + max(offset - cursor, 0) + 1)
+            if same < len(piece) and cursor + same < len(text) and text[cursor + same] not in " \n":
+                return pos  # an escape sequence or a comment: the source no longer spells the text
+            cursor += same
         return pos
+
+
+def _scalar_pieces(lines: list[str], first: int, col: int):
+    """(line, column, text) of each source line of the scalar starting at lines[first][col], indentation removed."""
+    head = lines[first]
+    indent = len(head) - len(head.lstrip(" "))
+    if head[col:col + 1] in (">", "|"):
+        body = [(i, lines[i]) for i in range(first + 1, len(lines))]
+        depth = next((len(t) - len(t.lstrip(" ")) for _, t in body if t.strip()), 0)
+        for i, t in body:
+            if t.strip() and len(t) - len(t.lstrip(" ")) < depth:
+                return
+            if t.strip():
+                yield i, depth, t[depth:].rstrip()
+        return
+    start = col + (1 if head[col:col + 1] in ('"', "'") else 0)
+    yield first, start, head[start:].rstrip()
+    for i in range(first + 1, len(lines)):
+        t = lines[i]
+        if not t.strip() or len(t) - len(t.lstrip(" ")) <= indent:
+            return
+        yield i, len(t) - len(t.lstrip(" ")), t.strip()
 
 
 def file_kind(rel: Path) -> str | None:
@@ -87,20 +119,35 @@ def load_tree(root: Path) -> tuple[list[SourceFile], list[Problem]]:
     if not content_dir.is_dir():
         return [], [Problem(Pos("content"), "error", "load.no-content", "there is no content/ folder here",
                             "Run guidance from the project's top folder, or pass --root.")]
+    entries = []
     for path in content_files(content_dir):
         rel = path.relative_to(root).as_posix()
-        kind = file_kind(path.relative_to(content_dir))
+        try:
+            entries.append((rel, path.read_bytes()))
+        except OSError as err:
+            problems.append(Problem(Pos(rel), "error", "load.unreadable", f"cannot read the file: {err.strerror}"))
+    files, found = load_entries(entries)
+    return files, problems + found
+
+
+def load_entries(entries, cache: dict | None = None) -> tuple[list[SourceFile], list[Problem]]:
+    """Parse (path, bytes) pairs, paths like 'content/stalking/01-introduction.yaml' (from disk or a git revision).
+    A cache keyed by (path, bytes) lets callers that read many revisions parse each distinct file once."""
+    files: list[SourceFile] = []
+    problems: list[Problem] = []
+    for rel, raw in entries:
+        kind = file_kind(PurePosixPath(rel).relative_to("content"))
         if kind is None:
             problems.append(Problem(Pos(rel), "error", "load.unexpected-file",
                                     "this file is not part of the content model",
                                     "Registries sit in content/; each document is a folder of chapter files."))
             continue
-        try:
-            raw = path.read_bytes()
-        except OSError as err:
-            problems.append(Problem(Pos(rel), "error", "load.unreadable", f"cannot read the file: {err.strerror}"))
-            continue
-        source, found = parse(rel, kind, raw)
+        parsed = cache.get((rel, raw)) if cache is not None else None
+        if parsed is None:
+            parsed = parse(rel, kind, raw)
+            if cache is not None:
+                cache[(rel, raw)] = parsed
+        source, found = parsed
         problems.extend(found)
         if source is not None:
             files.append(source)
@@ -136,7 +183,14 @@ def parse(rel: str, kind: str, raw: bytes) -> tuple[SourceFile | None, list[Prob
     except MarkedYAMLError as err:
         return None, [_yaml_problem(rel, err)]
     except (YAMLError, ValueError, RecursionError) as err:
-        return None, [Problem(Pos(rel), "error", "load.syntax", f"the YAML cannot be read: {err}".strip())]
+        long_number = re.search(r"(?<![\w.])\d{1000,}", text)
+        if isinstance(err, ValueError) and long_number:
+            line, col = _line_col(text[:long_number.start()])
+            return None, [Problem(Pos(rel, line, col), "error", "load.syntax",
+                                  f"a number of {len(long_number.group()):,} digits",
+                                  "Quote it if it is text; no value in content is that long a number.")]
+        return None, [Problem(Pos(rel), "error", "load.syntax", f"the YAML cannot be read: {err}".strip(),
+                              "Check the file's structure; this error has no position.")]
     source = SourceFile(rel, kind, None, lines=text.splitlines())
     try:
         source.data = _plain(node, (), source)
@@ -149,17 +203,24 @@ def _line_col(prefix: str) -> tuple[int, int]:
     return prefix.count("\n") + 1, len(prefix) - (prefix.rfind("\n") + 1) + 1
 
 
+def _character(ch: str) -> tuple[str, str]:
+    """The problem code and description of a character refused in content."""
+    if ch == "\ufeff":
+        return "load.bom", "a byte-order mark (U+FEFF) in the middle of the file"
+    if "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069" or ch in "\u200e\u200f\u061c":
+        return "load.bidi", f"a bidirectional control character (U+{ord(ch):04X}) that can disguise text"
+    if ch in "\u200b\u200c\u200d\u2060\u2028\u2029":
+        return "load.invisible", f"an invisible character (U+{ord(ch):04X}) that changes how text reads or wraps"
+    if "\ud800" <= ch <= "\udfff":
+        return "load.encoding", f"half of a character (the unpaired surrogate U+{ord(ch):04X})"
+    return "load.control-char", f"an invisible control character (U+{ord(ch):04X})"
+
+
 def _character_problems(rel: str, text: str) -> list[Problem]:
     out = []
     for m in _BAD_CHARS.finditer(text):
         line, col = _line_col(text[: m.start()])
-        ch = m.group()
-        if ch == "\ufeff":
-            msg, code = "a byte-order mark (U+FEFF) in the middle of the file", "load.bom"
-        elif "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069":
-            msg, code = f"a bidirectional control character (U+{ord(ch):04X}) that can disguise text", "load.bidi"
-        else:
-            msg, code = f"an invisible control character (U+{ord(ch):04X})", "load.control-char"
+        code, msg = _character(m.group())
         out.append(Problem(Pos(rel, line, col), "error", code, f"the file holds {msg}",
                            "Delete it; retype the text around it if it was pasted."))
     for m in re.finditer("\t", text):
@@ -180,6 +241,11 @@ def _structure_problems(rel: str, text: str) -> list[Problem]:
             mark = event.start_mark
             here = Pos(rel, mark.line + 1, mark.column + 1)
             if isinstance(event, DocumentStartEvent):
+                if event.version or event.tags:
+                    directive = re.search(r"^%", text, re.M)
+                    line = text.count("\n", 0, directive.start()) + 1 if directive else here.line
+                    out.append(Problem(Pos(rel, line, 1), "error", "load.directive", "a %YAML or %TAG directive is not allowed",
+                                       "Delete the line starting with %: directives change how the file is read."))
                 documents += 1
                 if documents > 1:
                     out.append(Problem(here, "error", "load.multiple-documents",
@@ -243,6 +309,10 @@ def _plain(node, path: tuple, source: SourceFile):
     """Copy ruamel's round-trip tree into plain dicts, lists and scalars, recording positions as we go."""
     if isinstance(node, CommentedMap):
         source.values[path] = (node.lc.line, node.lc.col)
+        if node.merge:
+            raise _KeyProblem(Problem(Pos(source.path, node.lc.line + 1, node.lc.col + 1), "error", "load.merge-key",
+                                      "a merge key (<<) is not allowed",
+                                      "Write the fields out in full: a merge adds fields nobody can see here."))
         out = {}
         for key, value in node.items():
             if not isinstance(key, str):
@@ -265,6 +335,12 @@ def _plain(node, path: tuple, source: SourceFile):
             out.append(_plain(value, child, source))
         return out
     if isinstance(node, str):
+        if (bad := _BAD_CHARS.search(node)):
+            line, col = source.values.get(path, (0, 0))
+            code, msg = _character(bad.group())
+            raise _KeyProblem(Problem(Pos(source.path, line + 1, col + 1), "error", code,
+                                      f"an escape sequence in this value makes {msg}",
+                                      "Remove the \\ escape; write the text itself."))
         return str(node)
     if isinstance(node, bool) or node is None:
         return node

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from builder import rules
+from builder.history import collect as collect_history
 from builder.load import load_tree
 from builder.model import Content, Problem
 from builder.render import Options, render
@@ -23,7 +25,7 @@ class Checked:
 
 def check(root: Path) -> Checked:
     files, problems = load_tree(root)
-    content, found = validate(files)
+    content, found = validate(files, rules.configure(root), complete=not problems)
     return Checked(content, problems + found)
 
 
@@ -34,5 +36,8 @@ def build(root: Path, preview: bool = False, out_dir: Path | None = None) -> tup
     if checked.failed():
         return checked, None
     out_dir = (out_dir or root / ("site-preview" if preview else "site")).resolve()
-    site = render(checked.content, Options(preview=preview))
-    return checked, build_site(root, site, out_dir, preview)
+    history = collect_history(root, checked.content)
+    site = render(checked.content, Options(preview=preview, history=history))
+    result = build_site(root, site, out_dir, preview)
+    result.problems += history.notes  # what git could not tell the build, said where the build's problems are
+    return checked, result

@@ -12,6 +12,7 @@ from datetime import date
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from builder.model import Content, Document, Section, number_document
+from builder.safety import public_texts
 from builder.validate import REF, REF_PARTS
 
 PUBLIC_STATUSES = ("published", "withdrawn")
@@ -28,12 +29,15 @@ class Site:
     pages: dict[str, str] = field(default_factory=dict)
     nav: list = field(default_factory=list)
     hidden_text: list[str] = field(default_factory=list)
+    public_text: list[str] = field(default_factory=list)  # all the public build may show; see builder/safety.py
+    search_labels: dict[str, str] = field(default_factory=dict)  # "doc/chapter/#section" → "for police officers…"
 
 
 @dataclass(frozen=True)
 class Options:
     preview: bool = False
     build_date: str = ""
+    history: object = None  # builder.history.History: dates, marks and archived editions (builder/archive.py)
 
 
 def visible(content: Content, preview: bool) -> Content:
@@ -49,12 +53,14 @@ def visible(content: Content, preview: bool) -> Content:
 
 
 def hidden_texts(content: Content) -> list[str]:
-    """The text of every unpublished section, which must never reach the public site."""
+    """The text of every unpublished section, and the old text of withdrawn ones (readers see only the notice),
+    which must never reach the public site."""
     out = []
     for doc in content.documents:
         for section in doc.sections():
             if section.status not in PUBLIC_STATUSES:
                 out.append(section.title)
+            if section.status != "published":
                 out.extend(t for b in section.blocks for t in b.texts())
     return out
 
@@ -62,14 +68,19 @@ def hidden_texts(content: Content) -> list[str]:
 def render(content: Content, options: Options = Options()) -> Site:
     shown = visible(content, options.preview)
     env = _environment()
-    site = Site(hidden_text=[] if options.preview else hidden_texts(content))
+    site = Site(hidden_text=[] if options.preview else hidden_texts(content),
+                public_text=[] if options.preview else public_texts(content))
     index = _anchor_index(shown)
     page_ctx = dict(content=shown, preview=options.preview, build_date=options.build_date or date.today().isoformat())
+    from builder import archive  # imported here because archive builds on this module
+
+    page_ctx.update(archive.Chronicle(shown, options.history).helpers())
 
     def emit(path: str, template: str, audience: dict | None = None, **extra):
         links = Links(shown, _audience_index(shown, audience["id"]) if audience else index, path)
         site.pages[path] = env.get_template(template).render(
             **page_ctx, **extra, audience=audience, md=links.inline, link=links.to, page=path,
+            new_section=links.new_section,
             front=lambda **kw: "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in kw.items()))
 
     emit("index.md", "home.md.j2")
@@ -83,7 +94,11 @@ def render(content: Content, options: Options = Options()) -> Site:
         for chapter in doc.chapters:
             path = f"{doc.id}/{chapter.id}.md"
             emit(path, "chapter.md.j2", doc=doc, chapter=chapter)
+            for section in chapter.sections:
+                site.search_labels[f"{doc.id}/{chapter.id}/#{section.id}"] = \
+                    f"for {audience_names(shown, section).lower()}"
             children.append({f"{chapter.number}. {chapter.title}": path})
+        children += archive.pages(site, env, shown, doc, options.history, page_ctx["build_date"])
         site.nav.append({doc.short_title: children})
     for audience in shown.audiences:
         views = [audience_view(doc, audience["id"]) for doc in shown.documents]
@@ -161,11 +176,17 @@ class Links:
         self.content, self.index, self.page = content, index, page
         self.doc_id = page.split("/", 1)[0]
         self.terms = {t["id"]: t for t in content.terms}
+        self.seen_terms: set[str] = set()
         self.services = {s["id"]: s for s in content.services}
         self.provisions = content.provisions()
 
     def to(self, target: str) -> str:
         return posixpath.relpath(target, posixpath.dirname(self.page) or ".")
+
+    def new_section(self) -> str:
+        """Called by templates where a section starts: abbreviations are spelled out again on first use."""
+        self.seen_terms.clear()
+        return ""
 
     def inline(self, text: str) -> str:
         text = " ".join(str(text).split())
@@ -185,9 +206,13 @@ class Links:
         if kind == "term":
             term = self.terms[target]
             shown = md_escape(label or term["term"])
-            if term.get("expansion"):
-                shown = f'<abbr title="{html.escape(term["expansion"])}">{shown}</abbr>'
-            return f"[{shown}]({self.to('glossary.md')}#{term_anchor(target)})"
+            first = target not in self.seen_terms
+            self.seen_terms.add(target)
+            if not term.get("expansion") or label:
+                return f"[{shown}]({self.to('glossary.md')}#{term_anchor(target)})"
+            link = f'[<abbr title="{html.escape(term["expansion"])}">{shown}</abbr>]({self.to("glossary.md")}#{term_anchor(target)})'
+            # GOV.UK style: spell an abbreviation out the first time a section uses it.
+            return f"{md_escape(term['expansion'])} ({link})" if first else link
         if kind == "service":
             service = self.services[target]
             return (f"[{md_escape(label or service['name'])}]({service['url']}) "

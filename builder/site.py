@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import gzip
-import html
+import json
 import logging
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -17,8 +15,10 @@ from ruamel.yaml import YAML
 
 from builder.model import Pos, Problem
 from builder.render import Site
+from builder.safety import leaks, only_pages, sanitise_site
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"
+PAGE_ENTRY_BOOST = 0.2
 
 
 @dataclass
@@ -63,14 +63,18 @@ def write_docs(site: Site, docs_dir: Path) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def write_config(root: Path, build_dir: Path, name: str, docs_dir: Path, site_dir: Path, nav: list) -> Path:
-    """build/<name>.yml: the project's mkdocs.yml with paths made relative to build/ and the navigation added."""
+def write_config(root: Path, build_dir: Path, name: str, docs_dir: Path, site_dir: Path, nav: list,
+                 exclude: str | None = None) -> Path:
+    """build/<name>.yml: the project's mkdocs.yml with paths made relative to build/ and the navigation added
+    (and, for the public build, exclude_docs listing every page it may contain)."""
     yaml = YAML(typ="safe")
     config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"))
     config["docs_dir"] = os.path.relpath(docs_dir, build_dir)
     config["site_dir"] = os.path.relpath(site_dir, build_dir)
     config["theme"]["custom_dir"] = os.path.relpath(THEME_DIR, build_dir)
     config["nav"] = nav
+    if exclude is not None:
+        config["exclude_docs"] = exclude
     path = build_dir / f"{name}.yml"
     out = YAML()
     out.default_flow_style = False
@@ -115,40 +119,21 @@ def _tidy(message: str) -> str:
     return " ".join(message.split())
 
 
-def _normalise(text: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).lower().split())
-
-
-def _plain_words(text: str) -> str:
-    text = re.sub(r"\[\[[^\]|]*\|([^\]]*)\]\]|\[\[[^\]:]*:([^\]]*)\]\]", " ", text)
-    text = re.sub(r"\]\([^)]*\)|[*_\[\]`]", " ", text)
-    return " ".join(text.lower().split())
-
-
-def leaks(site_dir: Path, hidden: list[str], shown: str = "") -> list[str]:
-    """Passages of unpublished text found anywhere in the built site (pages, search index, sitemaps)."""
-    probes = set()
-    for text in hidden:
-        words = _plain_words(text).split()
-        if len(words) >= 8:
-            probes.add(" ".join(words[:8]))
-    if not probes:
-        return []
-    found = []
-    for path in site_dir.rglob("*"):
-        if not path.is_file() or path.suffix not in (".html", ".json", ".xml", ".gz", ".txt", ".js"):
-            continue
-        data = path.read_bytes()
-        if path.suffix == ".gz":
-            data = gzip.decompress(data)
-        text = data.decode("utf-8", "replace")
-        if path.suffix == ".json":
-            text = text.encode().decode("unicode_escape", "replace")
-        haystack = " ".join(_plain_words(_normalise(text)).split())
-        for probe in probes:
-            if probe in haystack:
-                found.append(f"{path.relative_to(site_dir)}: '{probe}…'")
-    return found
+def tune_search_index(site_dir: Path, labels: dict[str, str]) -> None:
+    """Rank sections above whole pages in Material's search: a page's own entry holds only its title and the
+    status banner, so when it outranks the section that answers the query the reader lands on a banner.
+    Label each section's result with who it is for, since Material shows a result's title and a snippet."""
+    path = site_dir / "search" / "search_index.json"
+    if not path.is_file():
+        return
+    index = json.loads(path.read_text(encoding="utf-8"))
+    for entry in index.get("docs", []):
+        location = entry.get("location", "#")
+        if "#" not in location:
+            entry["boost"] = entry.get("boost", 1) * PAGE_ENTRY_BOOST
+        elif location in labels:
+            entry["title"] = f"{entry['title']} ({labels[location]})"
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def swap_in(new: Path, out_dir: Path) -> None:
@@ -172,10 +157,14 @@ def build_site(root: Path, site: Site, out_dir: Path, preview: bool) -> BuildRes
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f"{out_dir.name}.tmp-", dir=out_dir.parent))
         try:
-            config = write_config(root, build_dir, "mkdocs" if not preview else "mkdocs-preview", docs_dir, out_dir, site.nav)
+            config = write_config(root, build_dir, "mkdocs" if not preview else "mkdocs-preview", docs_dir, out_dir, site.nav,
+                                  exclude=None if preview else only_pages(site.pages))
             result.problems = run_mkdocs(config, tmp)
+            tune_search_index(tmp, site.search_labels)
+            if result.ok:
+                result.problems += sanitise_site(tmp)
             if result.ok and not preview:
-                for leak in leaks(tmp, site.hidden_text):
+                for leak in leaks(tmp, site.hidden_text, site.public_text):
                     result.problems.append(Problem(Pos("site"), "error", "build.draft-leak",
                                                    f"unpublished text reached the built site: {leak}",
                                                    "The build was stopped and the old site kept. Report this: it is a fault in the builder."))

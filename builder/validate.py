@@ -9,6 +9,8 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator, FormatChecker
 
+from builder import rules
+from builder.config import Config
 from builder.load import SourceFile
 from builder.model import Block, Chapter, Content, Document, Edition, Pos, Problem, Section
 
@@ -17,8 +19,10 @@ BLOCK_KINDS = ("para", "list", "steps", "callout", "table")
 REF = re.compile(r"\[\[([^\]\n]*)\]\]")
 REF_PARTS = re.compile(r"^(law|term|section|service):([^|\]]+?)(?:\|([^|\]]+))?$")
 RAW_HTML = re.compile(r"<\s*[A-Za-z/!?]|&#|&[A-Za-z]+;")
-LINK = re.compile(r"\]\(([^)\s]*)[^)]*\)")
-ATTR_LIST = re.compile(r"\{\s*[:#.][^}]*\}|\{\s*\w+\s*=[^}]*\}")
+LINK = re.compile(r"\]\(\s*([^)\s]*)[^)]*\)")
+ATTR_LIST = re.compile(r"\{[^{}\n]*\}")  # any braces: attr_list reads {: …}, { #id }, { data-x=… onclick=… }
+IMAGE = re.compile(r"!\[")
+LINK_DEF = re.compile(r"^\s*\[[^\]\n]*\]:")  # "[1]: javascript:…" defines a link for the whole page
 SNIPPET = re.compile(r"-{1,2}8<-{1,2}|;-{1,2}8<-{1,2}")
 
 
@@ -28,7 +32,8 @@ def schema(kind: str) -> Draft202012Validator:
     return Draft202012Validator(spec, format_checker=FormatChecker())
 
 
-def validate(files: list[SourceFile]) -> tuple[Content, list[Problem]]:
+def validate(files: list[SourceFile], config: Config | None = None,
+             complete: bool = True) -> tuple[Content, list[Problem]]:
     """Check every file against its schema, build the model from the files that pass, and check references."""
     problems: list[Problem] = []
     valid: list[SourceFile] = []
@@ -39,6 +44,7 @@ def validate(files: list[SourceFile]) -> tuple[Content, list[Problem]]:
             valid.append(source)
     content, sources = build_content(valid)
     problems.extend(reference_problems(content, sources, _all_section_ids(files)))
+    problems.extend(rules.check(content, sources, config or Config(), complete=complete and len(valid) == len(files)))
     return content, problems
 
 
@@ -126,6 +132,9 @@ def _explain(source: SourceFile, e) -> Problem:
     if e.validator == "pattern":
         return Problem(source.pos(path), "error", code, f"{field} of {where} ({_short(e.instance)}) is not in the expected form",
                        desc or f"It must match {e.validator_value}.")
+    if e.validator == "minLength" and e.validator_value > 1 and e.instance:
+        return Problem(source.pos(path), "error", code,
+                       f"{field} of {where} is too short (at least {e.validator_value} characters)", desc)
     if e.validator in ("minItems", "minLength", "minProperties"):
         return Problem(source.pos(path), "error", code, f"{field} of {where} is empty", desc or "Fill it in or remove it.")
     if e.validator == "uniqueItems":
@@ -259,6 +268,13 @@ def reference_problems(content: Content, sources: dict[str, SourceFile],
         if (m := SNIPPET.search(masked)):
             err(at(m.start()), "text.snippet", "a file-inclusion marker (--8<--) in text",
                 "Remove it; content cannot include files.")
+        if (m := IMAGE.search(masked)):
+            err(at(m.start()), "text.image", "an image ![…](…) in text",
+                "Remove it; the guidance has no images, which would load from other sites without reviewed alt text.")
+        if (m := LINK_DEF.search(masked)):
+            err(at(m.end() - 1), "text.link", "a reference-style link definition [id]: … in text",
+                "Write links inline as [words](https://…). This is disallowed because a definition escapes the "
+                "link check and applies to the whole page.")
 
     def locator(source, path, text):
         return lambda offset: source.text_pos(path, text, offset) if source else Pos("content")

@@ -30,8 +30,9 @@ def test_public_build_has_the_contract_urls(built):
     assert result.out_dir == site
     for url in ["index.html", "alpha/index.html", "alpha/basics/index.html", "alpha/schools/index.html",
                 "beta/index.html", "beta/only/index.html", "glossary/index.html", "accessibility/index.html",
-                "search/search_index.json", "sitemap.xml"]:
+                "search/search_index.json", "sitemap.xml", "assets/guidance.css"]:
         assert (site / url).is_file(), url
+    assert list((site / "assets/stylesheets").glob("main.*.min.css")), "the theme's own stylesheet is published"
     page = (site / "alpha/basics/index.html").read_text()
     assert 'id="what-it-is"' in page and 'id="p-aaa1"' in page
     assert 'href="https://www.legislation.gov.uk/ukpga/1997/40/section/2A"' in page
@@ -93,4 +94,4 @@ def test_leak_check_finds_unpublished_text_in_any_built_file(built):
     hidden = ["Zebra quartz marmalade canary notebook lantern velvet harbour secret draft words."]
     assert leaks(root / "site", hidden) == []
     (root / "site/search/extra.json").write_text('{"text": "Zebra  Quartz marmalade canary notebook lantern velvet harbour"}')
-    assert leaks(root / "site", hidden) == ["search/extra.json: 'zebra quartz marmalade canary notebook lantern velvet harbour…'"]
+    assert leaks(root / "site", hidden) == ["search/extra.json: 'zebra quartz marmalade canary notebook lantern…'"]

@@ -1,0 +1,478 @@
+"""Diff stage: what changed between two revisions of the content, matched by stable ids (sections, paragraphs), not
+by lines, and for whom."""
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from builder.history import HistoryError, content_at, dropped, repository, resolve, worktree_content
+from builder.model import Block, Content, Document, Section, number_document
+from builder.validate import REF, REF_PARTS
+
+PUBLIC = ("published", "withdrawn")
+CALLOUT_NAMES = {"legal": "Legal requirement", "example": "Example", "warning": "Warning", "info": "Information"}
+Ops = list[tuple[str, str]]  # ("=", words) | ("-", words) | ("+", words)
+
+
+_TOKEN = re.compile(r"\s*(?:[^\s.,;:!?()]+|[.,;:!?()])")
+
+
+def word_diff(before: str, after: str) -> Ops:
+    """Word-level changes from before to after. Punctuation counts as its own word, so that 'SPO.' → 'SPO on
+    application.' adds three words instead of replacing one. Each op's text keeps the space before it."""
+    a, b = _TOKEN.findall(before), _TOKEN.findall(after)
+    ops: Ops = []
+
+    def add(op, tokens):
+        if not tokens:
+            return
+        text = "".join(tokens)
+        if ops and ops[-1][0] == op:
+            ops[-1] = (op, ops[-1][1] + text)
+        else:
+            ops.append((op, text if ops else text.lstrip()))
+
+    matcher = SequenceMatcher(None, [t.strip() for t in a], [t.strip() for t in b], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            add("=", b[j1:j2])
+        else:
+            add("-", a[i1:i2])
+            add("+", b[j1:j2])
+    return ops
+
+
+def changed(ops: Ops) -> bool:
+    return any(op != "=" for op, _ in ops)
+
+
+def source_text(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def reader_text(content: Content):
+    """Inline text as a reader sees it: references become their words, links their text, emphasis goes."""
+    provisions = content.provisions()
+    terms = {t["id"]: t for t in content.terms}
+    services = {s["id"]: s for s in content.services}
+    titles = {(d.id, s.id): s.title for d in content.documents for s in d.sections()}
+
+    def ref(m: re.Match) -> str:
+        parts = REF_PARTS.match(m.group(1).strip())
+        if not parts:
+            return m.group(0)
+        kind, target, label = parts.groups()
+        if label:
+            return label
+        if kind == "law" and target in provisions:
+            act, prov = provisions[target]
+            return f"{prov['label']} of the {act['title']}"
+        if kind == "term" and target in terms:
+            return terms[target]["term"]
+        if kind == "service" and target in services:
+            return services[target]["name"]
+        doc, _, sid = target.rpartition("/")
+        return titles.get((doc, sid)) or next((t for (_, s), t in titles.items() if s == sid), sid.replace("-", " "))
+
+    def plain(text: str) -> str:
+        text = REF.sub(ref, str(text))
+        text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+        text = re.sub(r"(\*\*|\*|__|_)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
+        return " ".join(text.split())
+
+    return plain
+
+
+def block_text(block: Block, text=source_text) -> str:
+    """A block's main text in reading order (its notes are compared separately)."""
+    v, k = block.value, block.kind
+    if k == "para":
+        return text(v)
+    if k in ("list", "steps"):
+        parts = [text(v["intro"])] if v.get("intro") else []
+        parts += [f"{'•' if k == 'list' else f'{i}.'} {text(item)}" for i, item in enumerate(v["items"], 1)]
+    elif k == "callout":
+        parts = [f"[{v.get('title') or CALLOUT_NAMES.get(v['kind'], v['kind'])}]", text(v["text"])]
+    else:
+        parts = [v.get("caption", "") + ":", " | ".join(text(h) for h in v["header"])]
+        parts += ["/ " + " | ".join(text(c) for c in row) for row in v["rows"]]
+    return " ".join(p for p in parts if p)
+
+
+@dataclass
+class BlockChange:
+    id: str
+    change: str  # added | removed | changed | moved | moved-in | moved-out
+    kind: str
+    number: str
+    words: Ops = field(default_factory=list)
+    notes: dict[str, Ops] = field(default_factory=dict)
+    where: str = ""  # the other section of a move
+
+
+@dataclass
+class SectionChange:
+    doc: str
+    id: str
+    title: str
+    number: str
+    kinds: list[str]  # added removed moved retitled status audiences text legal-basis sources withdrawal
+    status: tuple[str | None, str | None]
+    audiences: tuple[list[str], list[str]]
+    chapter: tuple[str | None, str | None]
+    title_words: Ops = field(default_factory=list)
+    blocks: list[BlockChange] = field(default_factory=list)
+    public: bool = False  # the public site's text changes
+    views: list[str] = field(default_factory=list)  # audience views whose text changes
+
+    def summary(self) -> str:
+        b, h = self.status
+        words = []
+        for kind in self.kinds:
+            if kind == "status":
+                words.append(f"status {b} → {h}")
+            elif kind == "audiences":
+                words.append(f"audiences {', '.join(self.audiences[0])} → {', '.join(self.audiences[1])}")
+            elif kind == "moved":
+                c0, c1 = self.chapter
+                words.append(f"moved from chapter {c0} to {c1}" if c0 != c1 else "moved within its chapter")
+            elif kind == "text":
+                counts = {}
+                for blk in self.blocks:
+                    what = blk.change.replace("-in", " in").replace("-out", " out")
+                    counts[what] = counts.get(what, 0) + 1
+                words.append(", ".join(f"{n} paragraph{'s' if n != 1 else ''} {c}" for c, n in counts.items()))
+            else:
+                words.append(kind.replace("-", " ") + ("" if kind in ("added", "removed", "retitled") else " changed"))
+        return "; ".join(words)
+
+
+@dataclass
+class DocumentChange:
+    id: str
+    title: str
+    short_title: str
+    version: tuple[str | None, str | None]
+    new_editions: list[dict] = field(default_factory=list)
+    sections: list[SectionChange] = field(default_factory=list)
+    other: list[str] = field(default_factory=list)  # document and chapter fields
+    header_changed: bool = False  # a field every page shows (title, summary, status note …) changed
+
+    @property
+    def public(self) -> bool:
+        return self.header_changed or any(s.public for s in self.sections)
+
+    @property
+    def unannounced(self) -> bool:
+        """Published text changes but the head adds no edition with a change note."""
+        return self.public and not self.new_editions
+
+    def next_version(self) -> str:
+        major, _, minor = (self.version[1] or self.version[0] or "0.0").partition(".")
+        return f"{major}.{int(minor or 0) + 1}"
+
+
+@dataclass
+class Diff:
+    base: str
+    head: str
+    documents: list[DocumentChange] = field(default_factory=list)
+    registries: list[str] = field(default_factory=list)
+    audiences: dict[str, str] = field(default_factory=dict)  # id → name
+
+    @property
+    def views(self) -> list[str]:
+        found = {v for d in self.documents for s in d.sections for v in s.views}
+        return [a for a in self.audiences if a in found]
+
+    @property
+    def empty(self) -> bool:
+        return not self.registries and not any(d.sections or d.other or d.new_editions for d in self.documents)
+
+    def as_dict(self) -> dict:
+        def ops(o):
+            return [{"op": op, "text": t} for op, t in o]
+
+        return {
+            "base": self.base, "head": self.head, "views": self.views, "registries": self.registries,
+            "documents": [{
+                "id": d.id, "title": d.title, "short_title": d.short_title, "version": {"base": d.version[0], "head": d.version[1]},
+                "new_editions": d.new_editions, "public": d.public, "unannounced": d.unannounced, "other": d.other,
+                "sections": [{
+                    "id": s.id, "title": s.title, "number": s.number, "changes": s.kinds, "summary": s.summary(),
+                    "status": {"base": s.status[0], "head": s.status[1]},
+                    "audiences": {"base": s.audiences[0], "head": s.audiences[1]},
+                    "chapter": {"base": s.chapter[0], "head": s.chapter[1]},
+                    "public": s.public, "views": s.views, "title_words": ops(s.title_words),
+                    "blocks": [{"id": b.id, "change": b.change, "kind": b.kind, "number": b.number, "where": b.where,
+                                "words": ops(b.words), "notes": {a: ops(o) for a, o in b.notes.items()}}
+                               for b in s.blocks],
+                } for s in d.sections],
+            } for d in self.documents],
+        }
+
+
+def _numbered(content: Content) -> Content:
+    out = copy.deepcopy(content)
+    for doc in out.documents:
+        number_document(doc)
+    return out
+
+
+def _locate(doc: Document | None) -> tuple[dict[str, tuple[str, Section]], dict[str, tuple[str, Block]]]:
+    """Section id → (chapter id, section) and block id → (section id, block) in one document."""
+    sections, blocks = {}, {}
+    for chapter in (doc.chapters if doc else []):
+        for s in chapter.sections:
+            sections[s.id] = (chapter.id, s)
+            for i, b in enumerate(s.blocks):
+                blocks[b.id or f"{s.id}#{i + 1}"] = (s.id, b)
+    return sections, blocks
+
+
+def _public_face(s: Section | None, chapter: str | None, text) -> object:
+    if s is None or s.status not in PUBLIC:
+        return None
+    if s.status == "withdrawn":
+        return ("withdrawn", s.title, chapter, json.dumps(s.withdrawn, sort_keys=True, default=str))
+    return ("published", s.title, chapter, tuple(s.audiences), tuple(s.legal_basis),
+            json.dumps(s.sources, sort_keys=True), tuple((b.id, block_text(b, text), tuple(sorted(b.notes.items())))
+                                                         for b in s.blocks))
+
+
+def _expand(audiences: list[str], everyone: list[str]) -> set[str]:
+    return set(everyone) if "all" in audiences else set(audiences)
+
+
+def compare(base: Content, head: Content, base_label: str = "base", head_label: str = "head",
+            text=source_text) -> Diff:
+    """Everything that changed from base to head, document by document, section by section."""
+    base, head = _numbered(base), _numbered(head)
+    everyone = [a["id"] for a in head.audiences] or [a["id"] for a in base.audiences]
+    diff = Diff(base_label, head_label, audiences={a["id"]: a["name"] for a in head.audiences or base.audiences})
+    ids = [d.id for d in head.documents] + [d.id for d in base.documents if not head.document(d.id)]
+    for doc_id in ids:
+        change = compare_document(base.document(doc_id), head.document(doc_id), everyone, text)
+        if change.sections or change.other or change.new_editions:
+            diff.documents.append(change)
+    diff.registries = _registry_changes(base, head)
+    return diff
+
+
+def compare_document(b: Document | None, h: Document | None, everyone: list[str], text=source_text) -> DocumentChange:
+    out = DocumentChange((h or b).id, (h or b).title, (h or b).short_title, (b.version if b else None, h.version if h else None))
+    if b is None or h is None:
+        out.other.append("document added" if b is None else "document removed")
+    base_versions = {e.version for e in b.editions} if b else set()
+    out.new_editions = [{"version": e.version, "date": e.date, "note": e.note, "major": e.major}
+                        for e in (h.editions if h else []) if e.version not in base_versions]
+    for name in ("title", "short_title", "summary", "status_note", "issued_under", "must_have_regard", "extent"):
+        if b and h and getattr(b, name) != getattr(h, name):
+            out.other.append(f"{name.replace('_', ' ')} changed")
+            out.header_changed = True
+    out.other += _chapter_changes(b, h)
+    bs, bb = _locate(b)
+    hs, hb = _locate(h)
+    moved = _reordered(b, h)
+    order = list(hs) + [sid for sid in bs if sid not in hs]
+    for sid in order:
+        c = _compare_section(out.id, sid, bs.get(sid), hs.get(sid), bb, hb, sid in moved, everyone, text)
+        if c:
+            out.sections.append(c)
+    return out
+
+
+def _chapter_changes(b: Document | None, h: Document | None) -> list[str]:
+    before = {c.id: c for c in (b.chapters if b else [])}
+    after = {c.id: c for c in (h.chapters if h else [])}
+    out = []
+    for cid, c in after.items():
+        if cid not in before:
+            out.append(f"chapter {cid} added ({c.title})")
+        else:
+            if before[cid].title != c.title:
+                out.append(f"chapter {cid} retitled: {before[cid].title} → {c.title}")
+            if before[cid].summary != c.summary:
+                out.append(f"chapter {cid} summary changed")
+    out += [f"chapter {cid} removed ({c.title})" for cid, c in before.items() if cid not in after]
+    common = [cid for cid in after if cid in before]
+    if [cid for cid in before if cid in after] != common:
+        out.append("chapters reordered")
+    return out
+
+
+def _reordered(b: Document | None, h: Document | None) -> set[str]:
+    """Sections that changed place within a chapter they stayed in (not merely shifted by an insertion)."""
+    out = set()
+    for chapter in (h.chapters if h else []):
+        old = next((c for c in (b.chapters if b else []) if c.id == chapter.id), None)
+        if not old:
+            continue
+        new_ids = [s.id for s in chapter.sections]
+        old_ids = [s.id for s in old.sections if s.id in new_ids]
+        new_ids = [sid for sid in new_ids if sid in old_ids]
+        out |= _out_of_order(old_ids, new_ids)
+    return out
+
+
+def _out_of_order(old: list[str], new: list[str]) -> set[str]:
+    kept = set()
+    for block in SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks():
+        kept.update(old[block.a:block.a + block.size])
+    return set(new) - kept
+
+
+def _compare_section(doc_id, sid, before, after, bb, hb, reordered, everyone, text) -> SectionChange | None:
+    c0, s0 = before or (None, None)
+    c1, s1 = after or (None, None)
+    s = s1 or s0
+    change = SectionChange(doc_id, sid, s.title, s.number, [], (s0.status if s0 else None, s1.status if s1 else None),
+                           (list(s0.audiences) if s0 else [], list(s1.audiences) if s1 else []), (c0, c1))
+    if s0 is None or s1 is None:
+        change.kinds.append("added" if s0 is None else "removed")
+        side, op = (s1, "+") if s0 is None else (s0, "-")
+        change.blocks = [BlockChange(bl.id or "", "added" if op == "+" else "removed", bl.kind, bl.number,
+                                     [(op, block_text(bl, text))] if block_text(bl, text) else [],
+                                     {a: [(op, text(n))] for a, n in bl.notes.items()}) for bl in side.blocks]
+    else:
+        if c0 != c1 or reordered:
+            change.kinds.append("moved")
+        if s0.title != s1.title:
+            change.kinds.append("retitled")
+            change.title_words = word_diff(s0.title, s1.title)
+        if s0.status != s1.status:
+            change.kinds.append("status")
+        if s0.audiences != s1.audiences:
+            change.kinds.append("audiences")
+        change.blocks = _block_changes(s0, s1, bb, hb, text)
+        if change.blocks:
+            change.kinds.append("text")
+        for name, kind in (("legal_basis", "legal-basis"), ("sources", "sources"), ("withdrawn", "withdrawal")):
+            if getattr(s0, name) != getattr(s1, name):
+                change.kinds.append(kind)
+    if not change.kinds:
+        return None
+    change.public = _public_face(s0, c0, text) != _public_face(s1, c1, text) or (
+        reordered and any(x is not None and x.status in PUBLIC for x in (s0, s1)))
+    if change.public:
+        found = _views(change, s0, s1, everyone)
+        change.views = [a for a in everyone if a in found]
+    return change
+
+
+def _views(change: SectionChange, s0, s1, everyone) -> set[str]:
+    """Audience views whose text changes: the section's audiences, or only those whose notes changed."""
+    audiences = set()
+    for s in (s0, s1):
+        if s is not None and s.status in PUBLIC:
+            audiences |= _expand(s.audiences, everyone)
+    only_notes = change.kinds == ["text"] and all(not changed(b.words) and b.change == "changed" for b in change.blocks)
+    if only_notes:
+        noted = {a for b in change.blocks for a in b.notes}
+        return audiences & noted
+    return audiences
+
+
+def _block_changes(s0: Section, s1: Section, bb, hb, text) -> list[BlockChange]:
+    old = {b.id or f"{s0.id}#{i + 1}": b for i, b in enumerate(s0.blocks)}
+    new = {b.id or f"{s1.id}#{i + 1}": b for i, b in enumerate(s1.blocks)}
+    out = []
+    common = [bid for bid in new if bid in old]
+    reordered = _out_of_order([bid for bid in old if bid in new], common)
+    for bid, b in new.items():
+        if bid in old:
+            a = old[bid]
+            words = word_diff(block_text(a, text), block_text(b, text))
+            notes = _note_changes(a, b, text)
+            if changed(words) or notes or a.kind != b.kind or bid in reordered:
+                kind = "moved" if bid in reordered and not changed(words) and not notes else "changed"
+                out.append(BlockChange(bid, kind, b.kind, b.number, words if changed(words) else [], notes))
+        elif bid in bb:
+            where, a = bb[bid]
+            words = word_diff(block_text(a, text), block_text(b, text))
+            out.append(BlockChange(bid, "moved-in", b.kind, b.number, words if changed(words) else [],
+                                   _note_changes(a, b, text), where))
+        else:
+            out.append(BlockChange(bid, "added", b.kind, b.number, [("+", block_text(b, text))],
+                                   {a: [("+", text(n))] for a, n in b.notes.items()}))
+    for bid, a in old.items():
+        if bid in new:
+            continue
+        if bid in hb:
+            out.append(BlockChange(bid, "moved-out", a.kind, a.number, where=hb[bid][0]))
+        else:
+            out.append(BlockChange(bid, "removed", a.kind, a.number, [("-", block_text(a, text))],
+                                   {n: [("-", text(t))] for n, t in a.notes.items()}))
+    return out
+
+
+def _note_changes(a: Block, b: Block, text) -> dict[str, Ops]:
+    out = {}
+    for aud in list(b.notes) + [n for n in a.notes if n not in b.notes]:
+        ops = word_diff(text(a.notes.get(aud, "")), text(b.notes.get(aud, "")))
+        if changed(ops):
+            out[aud] = ops
+    return out
+
+
+REGISTRIES = (("audiences", "audience"), ("acts", "legislation"), ("terms", "glossary term"), ("services", "service"))
+
+
+def _registry_changes(base: Content, head: Content) -> list[str]:
+    out = []
+    for attr, name in REGISTRIES:
+        before = {e["id"]: e for e in getattr(base, attr)}
+        after = {e["id"]: e for e in getattr(head, attr)}
+        for key, entry in after.items():
+            if key not in before:
+                out.append(f"{name} '{key}' added")
+            elif json.dumps(before[key], sort_keys=True, default=str) != json.dumps(entry, sort_keys=True, default=str):
+                out.append(f"{name} '{key}' changed")
+        out += [f"{name} '{key}' removed" for key in before if key not in after]
+    return out
+
+
+def review(root, base: str | None = None, head: str | None = None) -> tuple[Diff | None, list]:
+    """Compare two revisions of the project at root: by default the merge base with main and the working tree.
+    Returns the diff, or None and the problems that stop one revision from being read whole."""
+    with repository(root) as (repo, prefix):
+        if repo is None:
+            raise HistoryError("this folder is not in a git repository, so there are no revisions to compare",
+                               "Run guidance diff inside a clone of the guidance repository.")
+        if not repo.head.is_valid():
+            raise HistoryError("the repository has no commits yet", "Commit the content first.")
+        if base is None:
+            base_commit, base_label = _merge_base(repo, resolve(repo, head or "HEAD"))
+        else:
+            base_commit = resolve(repo, base)
+            base_label = f"{base} ({base_commit.hexsha[:7]})"
+        cache: dict = {}
+        before, problems = content_at(repo, prefix, base_commit.hexsha, cache)
+        bad = [(base_label, p) for p in dropped(problems)]
+        if head is None:
+            after, problems = worktree_content(root)
+            head_label = "working tree"
+        else:
+            head_commit = resolve(repo, head)
+            after, problems = content_at(repo, prefix, head_commit.hexsha, cache)
+            head_label = f"{head} ({head_commit.hexsha[:7]})"
+        bad += [(head_label, p) for p in dropped(problems)]
+        if bad:
+            return None, bad
+        return compare(before, after, base_label, head_label), []
+
+
+def _merge_base(repo, head_commit):
+    for name in ("main", "origin/main"):
+        try:
+            main = resolve(repo, name)
+        except HistoryError:
+            continue
+        bases = repo.merge_base(main, head_commit)
+        if bases:
+            return bases[0], f"merge base with {name} ({bases[0].hexsha[:7]})"
+    raise HistoryError("there is no branch main (nor origin/main) to compare with",
+                       "Name the base revision: guidance diff BASE [HEAD], for example guidance diff origin/main.")

@@ -1,0 +1,491 @@
+"""House rules: editorial checks beyond the schema (validate stage), each with a code, a severity and examples.
+
+`python -m builder.rules` rewrites docs/rules.md from this module, so the editors' documentation cannot drift.
+"""
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterator
+
+from builder import config
+from builder.config import Config
+from builder.fixed_rules import BUILD_PROBLEMS, FILE_PROBLEMS, FIXED
+from builder.load import SourceFile
+from builder.model import Block, Content, Document, Pos, Problem, Section
+
+REF = re.compile(r"\[\[([^\]\n]*)\]\]")
+REF_PARTS = re.compile(r"^(law|term|section|service):([^|\]]+?)(?:\|([^|\]]+))?$")
+LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]*)[^)]*\)")
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str  # the default; [tool.guidance.severity] may change it when `tunable`
+    title: str
+    doc: str
+    good: str  # YAML: a section (or, when `example` is "term", a glossary entry) that passes
+    bad: str  # the same, failing
+    example: str = "section"
+    tunable: bool = True  # severity configurable and the rule waivable per section
+    check: Callable | None = None  # None: the check lives in load.py or validate.py and is documented here
+    whole_tree: bool = False  # needs every file: skipped while any file fails to load or validate
+
+
+@dataclass(frozen=True)
+class Finding:
+    pos: Pos
+    message: str
+    hint: str
+    section: Section | None = None
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(code: str, severity: str, title: str, good: str, bad: str, example: str = "section",
+         whole_tree: bool = False):
+    """Register a house rule; its docstring is its documentation."""
+    def register(fn):
+        RULES[code] = Rule(code, severity, title, inspect.cleandoc(fn.__doc__), good.strip("\n"), bad.strip("\n"),
+                           example, True, fn, whole_tree)
+        return fn
+    return register
+
+
+def codes() -> dict[str, bool]:
+    """Every documented code → whether a project may tune it."""
+    return {code: r.tunable for code, r in RULES.items()}
+
+
+def configure(root: Path | None) -> Config:
+    """The project's settings for these rules, from [tool.guidance] in root/pyproject.toml."""
+    return config.load(root, codes())
+
+
+class Context:
+    """What a rule sees: the content, the files it came from, the settings and today's date."""
+
+    def __init__(self, content: Content, sources: dict[str, SourceFile], config: Config, today: date):
+        self.content, self.sources, self.config, self.today = content, sources, config, today
+        self.provisions = content.provisions()
+        self.terms = {t["id"]: t for t in content.terms}
+        self.services = {s["id"]: s for s in content.services}
+        self.sections = {(d.id, s.id): s for d in content.documents for s in d.sections()}
+
+    def texts(self, doc: Document) -> Iterator[tuple[str, Section | None, Block | None, Callable[[int], Pos]]]:
+        """Every piece of reader text in the document in reading order, with a function giving the position of a
+        character in it. Withdrawn sections are skipped: readers see only their notice."""
+        for chapter in doc.chapters:
+            src = self.sources.get(chapter.pos.file)
+            if chapter.summary:
+                yield chapter.summary, None, None, self._at(src, ("summary",), chapter.summary)
+            for section in chapter.sections:
+                if section.status == "withdrawn":
+                    continue
+                for block in section.blocks:
+                    for text, sub in block.texts_at():
+                        yield text, section, block, self._at(src, block.path + sub, text)
+
+    @staticmethod
+    def _at(src: SourceFile | None, path: tuple, text: str) -> Callable[[int], Pos]:
+        return lambda offset: src.text_pos(path, text, offset) if src else Pos("content")
+
+    def display(self, ref: str, doc_id: str) -> str:
+        """The words a reader sees in place of a [[reference]]."""
+        parts = REF_PARTS.match(ref.strip())
+        if not parts:
+            return ref
+        kind, target, label = parts.groups()
+        if label:
+            return label
+        if kind == "law" and target in self.provisions:
+            act, prov = self.provisions[target]
+            return f"{prov['label']} of the {act['title']}"
+        if kind == "term" and target in self.terms:
+            return self.terms[target]["term"]
+        if kind == "service" and target in self.services:
+            return self.services[target]["name"]
+        if kind == "section":
+            doc, _, sid = target.rpartition("/")
+            found = self.sections.get((doc or doc_id, sid))
+            return f"1.1 {found.title}" if found else sid
+        return target
+
+
+def reader_text(text: str, ctx: Context, doc_id: str) -> tuple[str, list[int]]:
+    """Text as the reader sees it (references as their words, links as their labels, no emphasis marks), with the
+    offset in the source text of every character, so that a problem can point at the right place."""
+    out: list[str] = []
+    where: list[int] = []
+    pattern = re.compile(rf"{REF.pattern}|{LINK.pattern}|\*+")
+    last = 0
+    for m in pattern.finditer(text):
+        out.append(text[last:m.start()])
+        where.extend(range(last, m.start()))
+        if m.group(1) is not None:
+            words = ctx.display(m.group(1), doc_id)
+            out.append(words)
+            where.extend([m.start()] * len(words))
+        elif m.group(2) is not None:
+            out.append(m.group(2))
+            where.extend(range(m.start(2), m.end(2)))
+        last = m.end()
+    out.append(text[last:])
+    where.extend(range(last, len(text)))
+    return "".join(out), where
+
+
+def masked(text: str) -> str:
+    """Source text with references and link targets blanked, keeping every offset."""
+    text = REF.sub(lambda m: " " * len(m.group(0)), text)
+    return re.sub(r"\]\([^)]*\)", lambda m: "]" + " " * (len(m.group(0)) - 1), text)
+
+
+_NO_STOP = {"e.g", "i.e", "etc", "s", "ss", "sch", "para", "paras", "no", "nos", "mr", "mrs", "ms", "dr", "st",
+            "v", "vs", "cf", "art", "reg", "ch", "pt"}
+_STOP = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9]|\s*$)")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: a full stop, question or exclamation mark followed by a capital, a digit
+    or the end, except after abbreviations such as e.g. and s. (section)."""
+    out, start = [], 0
+    for m in _STOP.finditer(text):
+        before = re.search(r"([\w.]+)$", text[start:m.start()])
+        if m.group().startswith(".") and before and before.group(1).lower().rstrip(".") in _NO_STOP:
+            continue
+        out.append((start, m.end()))
+        start = m.end()
+    if text[start:].strip():
+        out.append((start, len(text)))
+    return [(s + len(text[s:e]) - len(text[s:e].lstrip()), e) for s, e in out if text[s:e].strip()]
+
+
+def words(text: str) -> int:
+    return len(re.findall(r"\S*[A-Za-z0-9]\S*", text))
+
+
+# --- house rules -----------------------------------------------------------------------------------------------
+
+_SECTION_HEAD = """\
+- id: {id}
+  title: {title}
+  audiences: [police]
+  status: published
+"""
+
+
+def _example(sid: str, title: str, body: str, extra: str = "") -> str:
+    return _SECTION_HEAD.format(id=sid, title=title) + extra + "  blocks:\n" + body
+
+
+@rule("legal.must-without-basis", "warning", "“Must” needs a cited legal provision",
+      good=_example("breach", "Breach of an order", "    - id: e1a1\n      para: A person subject to an order must "
+                    "tell the police their address within 3 days, under [[law:pha-1997/s2A]].\n"),
+      bad=_example("breach", "Breach of an order", "    - id: e1a1\n      para: Officers must record every "
+                   "report of stalking.\n"))
+def must_without_basis(ctx: Context) -> Iterator[Finding]:
+    """Statutory guidance uses “must” only for what the law requires, and says which law; everything else is
+    advice, written as “should”. A sentence containing “must” (or “must not”) passes when its block cites a
+    provision with `[[law:…]]` or its section lists the provision in `legal_basis`."""
+    for doc in ctx.content.documents:
+        for text, section, block, at in ctx.texts(doc):
+            if block is None or section.legal_basis or any("[[law:" in t for t in block.texts()):
+                continue
+            for m in re.finditer(r"\bmust\b", masked(text), re.I):
+                yield Finding(at(m.start()), "“must” without a cited legal provision",
+                              "Cite the provision ([[law:act/section]] in the block, or legal_basis on the section), "
+                              "or write “should” if this is advice rather than a legal duty.", section)
+
+
+WORDS_TO_AVOID = {
+    r"deliver(?:s|ed|ing)?": "say what is actually done: give, provide, run or make",
+    r"facilitat(?:e|es|ed|ing)": "say how: help, arrange or make possible",
+    r"robust(?:ly)?": "say what makes it so: thorough, strong or reliable",
+    r"going forward": "from now on, in future, or leave it out",
+    r"utili[sz](?:e|es|ed|ing|ation)": "use",
+    r"leverag(?:e|es|ed|ing)": "use",
+    r"liais(?:e|es|ed|ing)": "work with, talk to",
+    r"empower(?:s|ed|ing|ment)?": "allow, let, give the power to",
+    r"streamlin(?:e|es|ed|ing)": "simplify",
+    r"overarching": "overall, main, or leave it out",
+    r"tackl(?:e|es|ed|ing)": "stop, deal with, reduce",
+    r"collaborat(?:e|es|ed|ing)": "work with",
+    r"commenc(?:e|es|ed|ing)": "start, begin",
+    r"initiat(?:e|es|ed|ing)": "start, begin",
+    r"dialogue": "talk, discussion",
+    r"in order to": "to",
+    r"prior to": "before",
+    r"whilst": "while",
+    r"amongst": "among",
+    r"e\.g\.": "for example, such as",
+    r"i\.e\.": "that is",
+    r"etc\.?": "list the things, or write “and so on”",
+    r"ring[- ]fenc(?:e|ed|ing)": "keep for, set aside",
+    r"one[- ]stop shop": "single place",
+}
+_AVOID = re.compile(r"(?<![\w/-])(" + "|".join(f"(?:{w})" for w in WORDS_TO_AVOID) + r")(?![\w/-])", re.I)
+
+
+def _suggestion(found: str) -> str:
+    return next(s for w, s in WORDS_TO_AVOID.items() if re.fullmatch(w, found, re.I))
+
+
+@rule("style.words-to-avoid", "warning", "Words to avoid (GOV.UK style)",
+      good=_example("support", "Support for victims", "    - id: e2a1\n      para: Police and advocates should work "
+                    "together to help the victim stay safe.\n"),
+      bad=_example("support", "Support for victims", "    - id: e2a1\n      para: Police and advocates should "
+                   "collaborate to deliver robust support going forward.\n"))
+def words_to_avoid(ctx: Context) -> Iterator[Finding]:
+    """GOV.UK asks writers to avoid words that hide what is meant (“deliver”, “facilitate”, “robust”, “going
+    forward”) and Latin abbreviations that screen readers stumble on (“e.g.”, “i.e.”, “etc.”). Each has a plainer
+    replacement in the message; see https://www.gov.uk/guidance/style-guide/a-to-z-of-gov-uk-style#words-to-avoid."""
+    for doc in ctx.content.documents:
+        for text, section, _, at in ctx.texts(doc):
+            for m in _AVOID.finditer(masked(text)):
+                yield Finding(at(m.start()), f"“{m.group()}” is on the GOV.UK list of words to avoid",
+                              f"Instead: {_suggestion(m.group())}.", section)
+
+
+@rule("style.sentence-length", "warning", "Sentences of 25 words or fewer",
+      good=_example("reporting", "Reporting stalking", "    - id: e3a1\n      para: Victims can report stalking to "
+                    "the police at any time. They do not need evidence first.\n"),
+      bad=_example("reporting", "Reporting stalking", "    - id: e3a1\n      para: Victims can report stalking to "
+                   "the police at any time, and they do not need to have collected any evidence first, because "
+                   "officers will gather it themselves as part of the investigation that follows.\n"))
+def sentence_length(ctx: Context) -> Iterator[Finding]:
+    """Long sentences are hard to follow, above all for readers under stress or reading on a phone. GOV.UK
+    advises no more than 25 words (set `max-sentence-words` to change the limit). Words are counted as the reader
+    sees them: a `[[law:…]]` reference counts as the provision's full name."""
+    limit = ctx.config.max_sentence_words
+    for doc in ctx.content.documents:
+        for text, section, _, at in ctx.texts(doc):
+            shown, where = reader_text(text, ctx, doc.id)
+            for start, end in sentences(shown):
+                n = words(shown[start:end])
+                if n > limit:
+                    yield Finding(at(where[start] if start < len(where) else 0),
+                                  f"a sentence of {n} words; the limit is {limit}",
+                                  "Split it into two or more sentences, or turn a series into a list.", section)
+
+
+# Words in capitals that are emphasis, not abbreviations (GOV.UK advises against both, but they are not defined).
+SHOUTED = {"MUST", "NOT", "NO", "NEVER", "ALWAYS", "ONLY", "DO", "AND", "OR", "ALL", "ANY", "NOW", "YES", "SHOULD",
+           "WILL", "MAY", "STOP"}
+_ABBR = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]*[A-Z](?:-[A-Z0-9]+)*)(s?)(?![\w-])")
+
+
+def _abbreviations(ctx: Context) -> Iterator[tuple[str, str, Section | None, Pos, bool]]:
+    """(document id, abbreviation, section, position, spelled out or referenced here) for every abbreviation in
+    reading order. A [[term:X]] reference counts as spelled out: readers get its expansion and a glossary link."""
+    glossary_abbr = {t["term"] for t in ctx.content.terms if re.search(r"[A-Z].*[A-Z]", t["term"])}
+    mixed = re.compile(r"(?<![\w-])(" + "|".join(re.escape(t) for t in sorted(glossary_abbr, key=len, reverse=True)
+                                                  if not _ABBR.fullmatch(t)) + r")(?![\w-])") \
+        if any(not _ABBR.fullmatch(t) for t in glossary_abbr) else None
+    for doc in ctx.content.documents:
+        for text, section, _, at in ctx.texts(doc):
+            for m in REF.finditer(text):
+                parts = REF_PARTS.match(m.group(1).strip())
+                if parts and parts.group(1) == "term" and parts.group(2) in ctx.terms:
+                    yield doc.id, ctx.terms[parts.group(2)]["term"], section, at(m.start()), True
+            plain = masked(text)
+            found = [(m.start(), m.group(1), m.end()) for m in _ABBR.finditer(plain)]
+            if mixed:
+                found += [(m.start(), m.group(1), m.end()) for m in mixed.finditer(plain)]
+            for start, abbr, end in sorted(found):
+                if abbr in SHOUTED:
+                    continue
+                spelled = (plain[start - 1:start] == "(" and plain[end:end + 1] == ")") or \
+                    bool(re.match(r"\s\([a-z]", plain[end:end + 3], re.I))
+                yield doc.id, abbr, section, at(start), spelled
+
+
+@rule("style.abbreviation-undefined", "warning", "Abbreviations are in the glossary",
+      good=_example("orders", "Orders", "    - id: e4a1\n      para: The court can make a [[term:SPO]] to protect "
+                    "the victim.\n"),
+      bad=_example("orders", "Orders", "    - id: e4a1\n      para: Refer the case to the multi-agency "
+                   "safeguarding hub (MASH) the same day.\n"))
+def abbreviation_undefined(ctx: Context) -> Iterator[Finding]:
+    """Readers arrive at any page from a search, so every abbreviation must be explained where they can find it:
+    the glossary. An abbreviation (two or more capital letters, such as MASH or S-DASH) that is not a glossary
+    term is reported once per document. Well-known ones are listed in `known-abbreviations`."""
+    known = set(ctx.config.known_abbreviations) | {t["term"] for t in ctx.content.terms} | set(ctx.terms)
+    seen = set()
+    for doc_id, abbr, section, pos, _ in _abbreviations(ctx):
+        if abbr not in known and (doc_id, abbr) not in seen:
+            seen.add((doc_id, abbr))
+            yield Finding(pos, f"abbreviation '{abbr}' is not in the glossary",
+                          f"Add {abbr} to content/glossary.yaml and write [[term:{abbr}]], or write the words out "
+                          "in full.", section)
+
+
+@rule("style.abbreviation-first-use", "warning", "Abbreviations are spelled out where first used",
+      good=_example("orders", "Orders", "    - id: e5a1\n      para: The court can make a stalking protection "
+                    "order (SPO). An SPO lasts at least two years.\n"),
+      bad=_example("orders", "Orders", "    - id: e5a1\n      para: The court can make an SPO. An SPO lasts at least "
+                   "two years.\n"))
+def abbreviation_first_use(ctx: Context) -> Iterator[Finding]:
+    """GOV.UK asks for an abbreviation to be spelled out the first time it is used: “stalking protection order
+    (SPO)”. In this guidance a `[[term:SPO]]` reference also counts, because readers get the expansion and a link
+    to the glossary. The first use in each document is checked, in reading order."""
+    known = set(ctx.config.known_abbreviations)
+    seen = set()
+    for doc_id, abbr, section, pos, spelled in _abbreviations(ctx):
+        if (doc_id, abbr) in seen or abbr in known:
+            continue
+        seen.add((doc_id, abbr))
+        if not spelled:
+            yield Finding(pos, f"first use of '{abbr}' in this document is not spelled out",
+                          f"Write [[term:{abbr}]] here (readers get its expansion and a glossary link), or the words "
+                          f"in full followed by ({abbr}).", section)
+
+
+@rule("refs.glossary-unused", "info", "Every glossary entry is used",
+      good="- id: SPO\n  term: SPO\n  expansion: stalking protection order\n  definition: A civil order that "
+           "protects a person from stalking. (Used in text as [[term:SPO]].)",
+      bad="- id: ABC\n  term: ABC\n  expansion: a body nobody mentions\n  definition: An organisation that no "
+          "section refers to.", example="term", whole_tree=True)
+def glossary_unused(ctx: Context) -> Iterator[Finding]:
+    """A glossary entry that no text refers to, or mentions, is probably left over from an earlier draft. It is
+    reported as information: remove it, or refer to it with `[[term:ID]]` where readers need it."""
+    texts = [t for d in ctx.content.documents for c in d.chapters for s in c.sections for b in s.blocks
+             for t in b.texts()]
+    texts += [t["definition"] for t in ctx.content.terms] + [d.summary for d in ctx.content.documents]
+    texts += [c.summary for d in ctx.content.documents for c in d.chapters if c.summary]
+    refs = {p.group(2) for t in texts for m in REF.finditer(t) if (p := REF_PARTS.match(m.group(1).strip()))
+            and p.group(1) == "term"}
+    plain = "\n".join(masked(t) for t in texts)
+    glossary = next((s for s in ctx.sources.values() if s.kind == "glossary"), None)
+    for i, term in enumerate(ctx.content.terms):
+        if term["id"] in refs or re.search(rf"(?<![\w-]){re.escape(term['term'])}(?![\w-])", plain):
+            continue
+        pos = glossary.pos(("terms", i, "id")) if glossary else Pos("content/glossary.yaml")
+        yield Finding(pos, f"glossary entry '{term['id']}' is not used anywhere",
+                      f"Remove it, or refer to it in text as [[term:{term['id']}]].")
+
+
+@rule("review.overdue", "warning", "Sections are reviewed by their review date",
+      good=_example("orders", "Orders", "    - id: e6a1\n      para: Courts can make an order to protect a victim.\n",
+                    extra="  review_by: 2099-03-31\n"),
+      bad=_example("orders", "Orders", "    - id: e6a1\n      para: Courts can make an order to protect a victim.\n",
+                   extra="  review_by: 2020-03-31\n"))
+def review_overdue(ctx: Context) -> Iterator[Finding]:
+    """Statutory guidance must stay accurate as the law and practice change. A section whose `review_by` date has
+    passed is reported until someone reviews it and sets the next date. `guidance validate --strict` (as run in
+    CI) fails on it."""
+    for doc in ctx.content.documents:
+        for section in doc.sections():
+            if section.review_by and section.status != "withdrawn" and \
+                    date.fromisoformat(section.review_by) < ctx.today:
+                src = ctx.sources.get(section.pos.file)
+                yield Finding(src.pos(section.path + ("review_by",)) if src else section.pos,
+                              f"section '{section.id}' was due for review by {section.review_by}",
+                              "Review the section, then set review_by to the next review date.", section)
+
+
+for _code, _severity, _title, _doc, _good, _bad in FIXED:
+    RULES[_code] = Rule(_code, _severity, _title, inspect.cleandoc(_doc), _good.strip("\n"), _bad.strip("\n"),
+                        tunable=False)
+
+
+# --- applying the rules ----------------------------------------------------------------------------------------
+
+def check(content: Content, sources: dict[str, SourceFile], config: Config, today: date | None = None,
+          complete: bool = True) -> list[Problem]:
+    """Run every house rule, drop what a section has waived (with its reason) or the project has switched off,
+    and report exceptions that waive nothing. When some file could not be read (`complete` false), rules about
+    the whole tree are skipped: an unreadable chapter would make every term it uses look unused."""
+    ctx = Context(content, sources, config, today or date.today())
+    out = list(config.problems)
+    used: set[tuple[str, int, str]] = set()
+    for code, r in RULES.items():
+        severity = config.severity.get(code, r.severity)
+        if r.check is None or severity == "off" or (r.whole_tree and not complete):
+            continue
+        for f in r.check(ctx):
+            waiver = _exception(ctx, f.section, code)
+            if waiver is not None:
+                used.add(waiver)
+                continue
+            out.append(Problem(f.pos, severity, code, f.message, f.hint))
+    for doc in content.documents:
+        for section in doc.sections():
+            for i, exc in enumerate(_exceptions(ctx, section)):
+                key = (section.pos.file, section.pos.line, exc["rule"])
+                if key not in used and config.severity.get(exc["rule"], "") != "off":
+                    src = sources.get(section.pos.file)
+                    out.append(Problem(src.pos(section.path + ("exceptions", i)) if src else section.pos, "info",
+                                       "rules.unused-exception",
+                                       f"section '{section.id}' waives {exc['rule']}, which finds nothing here",
+                                       "Remove the exception: the text now follows the rule."))
+    return out
+
+
+def _exceptions(ctx: Context, section: Section) -> list[dict]:
+    src = ctx.sources.get(section.pos.file)
+    data = src.data if src else None
+    for step in section.path:
+        data = data[step] if data is not None else None
+    return data.get("exceptions", []) if isinstance(data, dict) else []
+
+
+def _exception(ctx: Context, section: Section | None, code: str) -> tuple[str, int, str] | None:
+    if section is None:
+        return None
+    if any(e["rule"] == code for e in _exceptions(ctx, section)):
+        return section.pos.file, section.pos.line, code
+    return None
+
+
+# --- documentation ---------------------------------------------------------------------------------------------
+
+def markdown() -> str:
+    """docs/rules.md: every rule with its code, default severity, explanation and examples."""
+    lines = ["# House rules", "",
+             "<!-- Generated by `python -m builder.rules` from builder/rules.py; edit that file, not this one. -->",
+             "", "`guidance validate` checks every content file against its schema and then against these rules. "
+             "Each problem names its rule, for example `warning [style.sentence-length]`.", "",
+             "- **error** stops the build; **warning** is reported, and fails `guidance validate --strict` (as run in "
+             "CI); **info** is for your attention only.",
+             "- Tunable rules can be given another severity, or switched `off`, for the whole project in "
+             "`pyproject.toml`:", "",
+             "  ```toml", "  [tool.guidance.severity]", '  "style.sentence-length" = "info"', "",
+             "  [tool.guidance]", "  max-sentence-words = 25", '  known-abbreviations = ["UK"]', "  ```", "",
+             "- A tunable rule can be waived for one section, with the reason recorded for reviewers:", "",
+             "  ```yaml", "  exceptions:", "    - rule: style.sentence-length",
+             "      reason: The sentence quotes section 2A of the 1997 Act word for word.", "  ```", "",
+             "  An exception that no longer waives anything is reported as `info [rules.unused-exception]`.", "",
+             "| code | default | tunable | what it checks |", "|---|---|---|---|"]
+    for r in RULES.values():
+        lines.append(f"| [`{r.code}`](#{r.code.replace('.', '')}) | {r.severity} | {'yes' if r.tunable else 'no'} | "
+                     f"{r.title} |")
+    for r in RULES.values():
+        where = "glossary entry" if r.example == "term" else "section"
+        lines += ["", f"## {r.code}", "", f"**{r.title}.** Default severity: {r.severity}. "
+                  f"{'Tunable and waivable.' if r.tunable else 'Always applies.'}", "", r.doc, "",
+                  f"Passes ({where}):", "", "```yaml", r.good, "```", "", f"Fails ({where}):", "", "```yaml", r.bad,
+                  "```"]
+    lines += ["", "## Problems with a file as a whole", "",
+              "These are errors: the file is not read further and nothing is built until they are fixed.", "",
+              "| code | what it means |", "|---|---|"]
+    lines += [f"| `{code}` | {meaning} |" for code, meaning in FILE_PROBLEMS.items()]
+    lines += ["", "## Problems with a build", "",
+              "`guidance build` checks what MkDocs made before it replaces the site. These point at a fault in the "
+              "builder rather than in the content: report them.", "", "| code | what it means |", "|---|---|"]
+    lines += [f"| `{code}` | {meaning} |" for code, meaning in BUILD_PROBLEMS.items()]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--check"]:
+        sys.exit(0 if DOCS.is_file() and DOCS.read_text(encoding="utf-8") == markdown() else 1)
+    DOCS.parent.mkdir(exist_ok=True)
+    DOCS.write_text(markdown(), encoding="utf-8")
+    print(f"wrote {DOCS.relative_to(Path.cwd()) if DOCS.is_relative_to(Path.cwd()) else DOCS}")

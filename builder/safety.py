@@ -1,0 +1,337 @@
+"""Publishing safety (site stage): sanitise what MkDocs built, the second layer behind validation, and search every
+built file for the text of sections that are not published."""
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import html
+import json
+import re
+import unicodedata
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Iterable
+
+import nh3
+
+from builder.model import Content, Pos, Problem
+
+ARTICLE = '<article class="md-content__inner md-typeset">'
+# What the generated pages legitimately hold inside Material's article: the renderer's Markdown and HTML blocks.
+TAGS = {"a", "abbr", "aside", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del",
+        "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5",
+        "h6", "header", "hr", "i", "ins", "kbd", "li", "mark", "nav", "ol", "p", "pre", "q", "s", "samp", "section",
+        "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time",
+        "tr", "u", "ul", "var", "wbr"}
+ATTRIBUTES = {"*": {"id", "class", "title", "lang", "dir", "role", "aria-label", "aria-labelledby",
+                    "aria-describedby", "aria-hidden", "aria-current"},
+              "a": {"href", "hreflang"}, "ol": {"start", "reversed", "type"}, "time": {"datetime"},
+              "th": {"scope", "colspan", "rowspan", "headers"}, "td": {"colspan", "rowspan", "headers"},
+              "details": {"open"}, "col": {"span"}, "colgroup": {"span"}}
+SCHEMES = {"https", "mailto", "tel"}
+SEARCH_TAGS = {"p", "code", "pre", "li", "ol", "ul", "sub", "sup"}  # what Material's search index keeps
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background"}
+FORBIDDEN = {"iframe", "object", "embed", "base", "frame", "frameset", "applet"}
+
+
+def _attribute_filter(tag: str, name: str, value: str) -> str | None:
+    # data-* attributes carry audience tags for the theme, but data-md-* steers Material's own JavaScript.
+    return None if name.startswith("data-md-") else value
+
+
+def clean_fragment(fragment: str, tags=TAGS, attributes=ATTRIBUTES) -> str:
+    return nh3.clean(fragment, tags=tags, attributes=attributes, url_schemes=SCHEMES, link_rel=None,
+                     strip_comments=False, generic_attribute_prefixes={"data-"}, attribute_filter=_attribute_filter)
+
+
+class _Shape(HTMLParser):
+    """What a reader's browser builds from HTML, reduced to elements with their attributes and the text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.items: list[tuple] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.items.append((tag, tuple(sorted((k, v or "") for k, v in attrs))))
+
+    def handle_data(self, data):
+        if data.strip():
+            self.items.append(("#text", " ".join(data.split())))
+
+
+def shape(fragment: str) -> list[tuple]:
+    parser = _Shape()
+    parser.feed(fragment)
+    parser.close()
+    return parser.items
+
+
+def _removed(before: list[tuple], after: list[tuple]) -> list[str]:
+    tags = Counter(t for t, _ in before if t != "#text") - Counter(t for t, _ in after if t != "#text")
+    attrs = Counter(f"{k}= on <{t}>" for t, a in before if t != "#text" for k, _ in a) - \
+        Counter(f"{k}= on <{t}>" for t, a in after if t != "#text" for k, _ in a)
+    out = [f"<{t}>" for t in sorted(tags)] + sorted(attrs)
+    return out or ["text or an attribute value"]
+
+
+def clean_page(page: str) -> tuple[str, list[str]]:
+    """Sanitise the article (the generated content) of one built page. Returns the page, unchanged byte for byte
+    when the sanitiser removes nothing a browser would see, and what was removed."""
+    start, end = page.find(ARTICLE), page.rfind("</article>")
+    if start < 0 or end < start:
+        return page, []
+    start += len(ARTICLE)
+    inner = page[start:end]
+    cleaned = clean_fragment(inner)
+    before, after = shape(inner), shape(cleaned)
+    if before == after:
+        return page, []
+    return page[:start] + cleaned + page[end:], _removed(before, after)
+
+
+class _Chrome(HTMLParser):
+    """Finds anything that could run code in the parts of a page MkDocs and the theme write around the article."""
+
+    def __init__(self, allowed_scripts: set[str]):
+        super().__init__(convert_charrefs=True)
+        self.allowed, self.found = allowed_scripts, []
+        self.script: list | None = None
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"an event handler {name}= on <{tag}>")
+            elif name in URL_ATTRIBUTES and re.match(r"\s*(javascript|vbscript|data):", value or "", re.I):
+                self.found.append(f"a {(value or '').split(':')[0].strip()}: address in {name}= on <{tag}>")
+        if tag in FORBIDDEN:
+            self.found.append(f"a <{tag}> element")
+        elif tag == "meta" and (values.get("http-equiv") or "").lower() == "refresh":
+            self.found.append("a <meta http-equiv=refresh> redirect")
+        elif tag == "script":
+            src = values.get("src")
+            if src is not None:
+                if not re.match(r"^(?:\.\./|\./|/)*assets/javascripts/[\w./-]+$", src):
+                    self.found.append(f"a script from {src}")
+            elif (values.get("type") or "").lower() != "application/json":
+                self.script = []
+
+    def handle_data(self, data):
+        if self.script is not None:
+            self.script.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self.script is not None:
+            body = _script_key("".join(self.script))
+            if body not in self.allowed:
+                self.found.append(f"an inline script that is not the theme's own ({body[:40]}…)")
+            self.script = None
+
+
+def _script_key(body: str) -> str:
+    """An inline script with its relative base path ("../..", "/") blanked, so that one theme script matches on
+    every page."""
+    return re.sub(r'"(?:/|\.\.?(?:/\.\.)*/?)"', '"."', body.strip())
+
+
+def _chrome(page: str) -> str:
+    start, end = page.find(ARTICLE), page.rfind("</article>")
+    return page if start < 0 or end < start else page[:start] + page[end:]
+
+
+def _inline_scripts(page: Path) -> set[str]:
+    """The theme's own inline scripts, read from the 404 page outside its navigation: the navigation's titles are
+    the only content text on that page, so no script that content could carry is counted."""
+    if not page.is_file():
+        return set()
+    text = _chrome(page.read_text(encoding="utf-8"))
+    out = set()
+    for m in re.finditer(r"<script>(.*?)</script>", text, re.S):
+        before = text[:m.start()]
+        if before.count("<nav") == before.count("</nav>") and before.count("<title") == before.count("</title>"):
+            out.add(_script_key(m.group(1)))
+    return out
+
+
+def sanitise_site(site_dir: Path) -> list[Problem]:
+    """Sanitise every built page's article and the search index; refuse a page whose surroundings could run code.
+    Removals are warnings (the site is safe, but validation missed something); unsafe surroundings are errors."""
+    problems: list[Problem] = []
+    allowed = _inline_scripts(site_dir / "404.html")
+    for path in sorted(site_dir.rglob("*.html")):
+        rel = path.relative_to(site_dir).as_posix()
+        page = path.read_text(encoding="utf-8")
+        cleaned, removed = clean_page(page)
+        if removed:
+            path.write_text(cleaned, encoding="utf-8")
+            problems.append(Problem(Pos(f"site/{rel}"), "warning", "build.sanitised",
+                                    f"the sanitiser removed {', '.join(removed)}",
+                                    "The page is safe, but markup got past validation: report it with the content "
+                                    "that caused it."))
+        chrome = _Chrome(allowed)
+        chrome.feed(_chrome(cleaned))
+        chrome.close()
+        for found in dict.fromkeys(chrome.found):
+            problems.append(Problem(Pos(f"site/{rel}"), "error", "build.unsafe-html",
+                                    f"the page around the content holds {found}",
+                                    "The build was stopped and the old site kept. Report this: titles reach these "
+                                    "parts of the page unescaped."))
+    problems.extend(_sanitise_search(site_dir))
+    return problems
+
+
+def _sanitise_search(site_dir: Path) -> list[Problem]:
+    path = site_dir / "search" / "search_index.json"
+    if not path.is_file():
+        return []
+    index = json.loads(path.read_text(encoding="utf-8"))
+    changed = []
+    for entry in index.get("docs", []):
+        for key in ("title", "text"):
+            value = entry.get(key)
+            if isinstance(value, str):
+                cleaned = clean_fragment(value, tags=SEARCH_TAGS, attributes={})
+                if shape(cleaned) != shape(value):
+                    entry[key] = cleaned
+                    changed.append(entry.get("location", "?"))
+    if not changed:
+        return []
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return [Problem(Pos("site/search/search_index.json"), "warning", "build.sanitised",
+                    f"the sanitiser removed markup from the search entries of {', '.join(sorted(set(changed)))}",
+                    "The index is safe, but markup got past validation: report it with the content that caused it.")]
+
+
+def only_pages(pages: Iterable[str]) -> str:
+    """exclude_docs for the public build: everything but the pages this render made, so that a stray file in the
+    generated tree (a preview page, a left-over draft) can never be built into the public site. Only Markdown is
+    excluded: MkDocs applies exclude_docs to the theme's files too, and "*" would drop the stylesheets."""
+    return "\n".join(["*.md"] + [f"!/{p}" for p in sorted(pages)]) + "\n"
+
+
+# --- draft leaks ----------------------------------------------------------------------------------------------
+
+GRAM = 6  # words in a row that identify a passage
+SHORT = 3  # shorter passages (most titles) are checked whole when they have at least this many words
+_REF = re.compile(r"\[\[[^\]\n]*\]\]")
+_INLINE_TAGS = re.compile(r"</?(?:a|abbr|em|strong|b|i|span|code|mark|ins|del|sub|sup|small|q)\b[^>]*>", re.I)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words of text as a reader would see it: tags dropped, entities decoded, compatibility forms
+    folded (so "&#83;talking", "ＳＴＡＬＫＩＮＧ" and "stalking" are the same word)."""
+    text = re.sub(r"<!--|-->|<!\[CDATA\[|\]\]>", " ", text)
+    text = _INLINE_TAGS.sub("", text)
+    text = re.sub(r"<[^>]*>", " ", text)
+    text = unicodedata.normalize("NFKC", html.unescape(text)).casefold()
+    return re.findall(r"[^\W_]+", text)
+
+
+def _segments(text: str) -> list[list[str]]:
+    """The runs of a content text's own words, split where a [[reference]] stands (it renders differently)."""
+    text = re.sub(r"\]\([^)]*\)", "] ", text)
+    return [w for part in _REF.split(text) if (w := words(part))]
+
+
+def _grams(seq: list[str], n: int) -> set[tuple[str, ...]]:
+    return {tuple(seq[i:i + n]) for i in range(len(seq) - n + 1)}
+
+
+def probes(hidden: Iterable[str], public: Iterable[str]) -> dict[int, set[tuple[str, ...]]]:
+    """Word sequences that identify unpublished text: every run of GRAM words (or a whole short passage) that
+    does not also occur in text the build may show."""
+    shown = [w for t in public for w in _segments(t)]
+    shown_text = " " + " ".join(" ".join(s) for s in shown) + " "
+    shown_grams = set().union(*(_grams(s, GRAM) for s in shown)) if shown else set()
+    out: dict[int, set[tuple[str, ...]]] = {}
+    for text in hidden:
+        for seg in _segments(text):
+            if len(seg) >= GRAM:
+                out.setdefault(GRAM, set()).update(_grams(seg, GRAM) - shown_grams)
+            elif len(seg) >= SHORT and f" {' '.join(seg)} " not in shown_text:
+                out.setdefault(len(seg), set()).add(tuple(seg))
+    return {n: g for n, g in out.items() if g}
+
+
+def _file_text(path: Path) -> str | None:
+    """Every piece of text in a built file, decoded: gzip unpacked, JSON strings parsed (so \\u escapes are
+    read), anything not UTF-8 (images, fonts) skipped."""
+    data = path.read_bytes()
+    name = path.name
+    if name.endswith(".gz"):
+        try:
+            data, name = gzip.decompress(data), name[:-3]
+        except (OSError, EOFError):
+            return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if name.endswith(".json"):
+        try:
+            return "\n".join(_strings(json.loads(text)))
+        except ValueError:
+            return text
+    return text
+
+
+def _strings(value) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def leaks(site_dir: Path, hidden: Iterable[str], public: Iterable[str] = ()) -> list[str]:
+    """Passages of unpublished text found in any file of the built site (pages, search index, sitemaps and their
+    .gz), in text, comments or attribute values, compared case- and entity-insensitively."""
+    wanted = probes(hidden, public)
+    if not wanted:
+        return []
+    found = []
+    for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
+        text = _file_text(path)
+        if text is None:
+            continue
+        attributes = "\n".join(a or b for a, b in re.findall(r"=\s*\"([^\"]*)\"|=\s*'([^']*)'", text))
+        for seq in (words(text), words(attributes)):
+            first = min((i for n, grams in wanted.items() for i in range(len(seq) - n + 1)
+                         if tuple(seq[i:i + n]) in grams), default=None)
+            if first is not None:
+                n = max(n for n, grams in wanted.items() if tuple(seq[first:first + n]) in grams)
+                found.append(f"{path.relative_to(site_dir).as_posix()}: '{' '.join(seq[first:first + n])}…'")
+                break
+    return found
+
+
+def public_texts(content: Content) -> list[str]:
+    """Every text the public build may show: all of the content except unpublished sections (a withdrawn section
+    shows only its title and the reason)."""
+    out: list[str] = []
+
+    def walk(value):
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+        elif dataclasses.is_dataclass(value):
+            if getattr(value, "status", "published") in ("draft", "ready"):
+                return
+            if getattr(value, "status", "") == "withdrawn":
+                walk([value.title, value.withdrawn or {}])
+                return
+            for f in dataclasses.fields(value):
+                walk(getattr(value, f.name))
+
+    walk(content)
+    return out

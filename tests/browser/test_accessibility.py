@@ -1,0 +1,38 @@
+"""WCAG 2.2 AA: axe-core finds no violations on any page of the built site, on a desktop and a phone width."""
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import site_pages
+
+axe_package = pytest.importorskip("axe_playwright_python", reason="axe-core comes with the test extra")
+AXE = Path(axe_package.__file__).parent / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def violations(page, url: str) -> list[str]:
+    page.goto(url)
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+                          ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')))",
+                          TAGS)
+    return found
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_every_page_has_no_axe_violations(browser, built_site, base_url, width):
+    from tests.browser.conftest import new_guarded_context
+
+    context = new_guarded_context(browser, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    pages = site_pages(built_site)
+    assert len(pages) > 30
+    report = {path: found for path in pages if (found := violations(page, base_url + path))}
+    context.close()
+    assert report == {}
+    assert context.foreign_requests == []
+
+
+def test_search_dialog_has_an_accessible_name(page, base_url):
+    page.goto(base_url + "/")
+    assert page.locator(".md-search[role=dialog]").get_attribute("aria-label") == "Search the guidance"

@@ -1,0 +1,53 @@
+"""Real git repositories for history tests: a fixed author and fixed dates, so every result is exact."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from git import Repo
+
+FIXTURE = Path(__file__).parent / "fixtures" / "site"
+AUTHOR = ("Ada Editor", "ada@example.gov.uk")
+
+
+def env(day: str) -> dict[str, str]:
+    stamp = f"{day}T10:00:00+00:00"
+    return {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp, "GIT_AUTHOR_NAME": AUTHOR[0],
+            "GIT_AUTHOR_EMAIL": AUTHOR[1], "GIT_COMMITTER_NAME": AUTHOR[0], "GIT_COMMITTER_EMAIL": AUTHOR[1]}
+
+
+class GitProject:
+    """The fixture project in a fresh repository on branch main, committed on the day given."""
+
+    def __init__(self, root: Path, day: str = "2026-11-01"):
+        self.root = root
+        shutil.copytree(FIXTURE / "content", root / "content")
+        shutil.copy(FIXTURE / "mkdocs.yml", root / "mkdocs.yml")
+        self.repo = Repo.init(root, initial_branch="main")
+        with self.repo.config_writer() as config:
+            config.set_value("user", "name", AUTHOR[0])
+            config.set_value("user", "email", AUTHOR[1])
+            config.set_value("commit", "gpgsign", "false")
+            config.set_value("tag", "gpgsign", "false")
+        (root / ".gitignore").write_text("/build/\n/site/\n/site-preview/\n")
+        self.commit("Start", day)
+
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    def replace(self, rel: str, old: str, new: str, count: int = 1) -> None:
+        path = self.path(rel)
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} is not in {rel}"
+        path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+    def commit(self, message: str, day: str) -> str:
+        self.repo.git.add(A=True)
+        self.repo.git.commit("-q", "--allow-empty", "-m", message, env=env(day))
+        return self.repo.head.commit.hexsha
+
+    def git(self, *args, day: str = "2026-11-01") -> str:
+        return self.repo.git.execute(["git", *args], env=env(day))
+
+    def close(self) -> None:
+        self.repo.close()

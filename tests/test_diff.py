@@ -1,0 +1,198 @@
+"""guidance diff on real repositories: changes matched by stable ids, for whom, in all four formats."""
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from builder.cli import main
+from builder.diff import review
+from builder.diff_report import as_text
+from gitrepo import GitProject, env
+
+BASICS = "content/alpha/01-basics.yaml"
+SCHOOLS = "content/alpha/02-schools.yaml"
+EDIT = ("Courts can make an [[term:SPO]].", "Courts may make an [[term:SPO]] on application.")
+
+
+def run(*args, day="2027-01-10"):
+    return CliRunner(env=env(day)).invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def repo(tmp_path):
+    project = GitProject(tmp_path / "repo", "2026-11-01")
+    project.git("checkout", "-q", "-b", "edit")
+    yield project
+    project.close()
+
+
+def sections(repo, *revisions):
+    result = run("diff", *revisions, "--format", "json", "--root", repo.root)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    return data, {s["id"]: s for d in data["documents"] for s in d["sections"]}
+
+
+def test_a_reviewer_sees_an_edited_paragraph_in_every_format(repo):
+    repo.replace(BASICS, *EDIT)
+    start = repo.repo.git.rev_parse("--short", "main")
+
+    text = run("diff", "--root", repo.root)
+    assert text.exit_code == 0
+    assert text.output == "\n".join([
+        f"guidance diff: merge base with main ({start}) → working tree",
+        "Published views affected: Alpha guidance (/alpha/), police officers and staff (/for/police/), "
+        "teachers and school staff (/for/teachers/), healthcare staff (/for/healthcare/)",
+        "",
+        "Alpha guidance on stalking (alpha), version 1.0",
+        "  ! published text changes without a new edition and change note; record one with: "
+        "guidance publish alpha --version 1.1 --note \"…\"",
+        "  ~ 1.1 What stalking is [what-it-is] (published; for all; published text changes): 1 paragraph changed",
+        "      1.1.1 [aaa1] changed: Stalking is a crime under [[law:pha-1997/s2A]]. Courts [-can-] {+may+} make an "
+        "[[term:SPO]] {+on application+}.",
+    ]) + "\n"
+    assert "\x1b[" not in text.output, "no colour when the output is not a terminal"
+
+    markdown = run("diff", "--format", "markdown", "--root", repo.root).output
+    assert "| Alpha guidance | 1.1 What stalking is (`what-it-is`) | published | all | 1 paragraph changed | yes |" \
+        in markdown
+    assert "> [!WARNING]\n> **Alpha guidance on stalking**: published text changes without a new edition" in markdown
+    assert ("<details>\n<summary><strong>1.1 What stalking is</strong> (<code>what-it-is</code>): 1 paragraph changed"
+            "</summary>\n\n- **1.1.1** (`aaa1`) changed: Stalking is a crime under \\[\\[law:pha-1997/s2A\\]\\]. "
+            "Courts <del>can</del> <ins>may</ins> make an \\[\\[term:SPO\\]\\] <ins>on application</ins>.\n\n"
+            "</details>") in markdown
+
+    page = run("diff", "--format", "html", "--root", repo.root).output
+    assert page.startswith("<!doctype html>\n<html lang=\"en\">") and page.rstrip().endswith("</html>")
+    assert "Courts <del>can</del> <ins>may</ins> make an [[term:SPO]] <ins>on application</ins>." in page
+    assert "<script" not in page and "http" not in page, "standalone: no scripts, no outside requests"
+
+    data, found = sections(repo)
+    assert data["views"] == ["police", "teachers", "healthcare"]
+    assert data["documents"][0]["unannounced"] is True
+    assert found["what-it-is"]["blocks"][0]["words"] == [
+        {"op": "=", "text": "Stalking is a crime under [[law:pha-1997/s2A]]. Courts"},
+        {"op": "-", "text": " can"}, {"op": "+", "text": " may"}, {"op": "=", "text": " make an [[term:SPO]]"},
+        {"op": "+", "text": " on application"}, {"op": "=", "text": "."},
+    ]
+
+
+def test_colour_marks_removed_and_added_words_on_a_terminal(repo):
+    repo.replace(BASICS, *EDIT)
+    diff, _ = review(repo.root)
+    assert "Courts \x1b[31m[-can-]\x1b[0m \x1b[32m{+may+}\x1b[0m make" in as_text(diff, colour=True)
+
+
+def test_sections_are_matched_by_id_when_added_removed_moved_and_retitled(repo):
+    basics = repo.path(BASICS).read_text()
+    police = basics[basics.index("  - id: for-police"):basics.index("  - id: secret-draft")]
+    basics = basics.replace(police, "").replace("title: What stalking is", "title: What stalking looks like")
+    repo.path(BASICS).write_text(basics)
+    schools = repo.path(SCHOOLS).read_text()
+    schools = schools[:schools.index("  - id: old-advice")] + police + (
+        "  - id: colleges\n    title: In colleges\n    audiences: [teachers]\n    status: draft\n    blocks:\n"
+        "      - id: ccc1\n        para: Colleges follow the same steps.\n")
+    repo.path(SCHOOLS).write_text(schools.replace("[[section:for-schools]]", "the schools section"))
+    repo.commit("Restructure", "2027-01-10")
+
+    data, found = sections(repo, "main", "edit")
+    assert {sid: s["changes"] for sid, s in found.items()} == {
+        "what-it-is": ["retitled"],
+        "for-police": ["moved", "text"],
+        "colleges": ["added"],
+        "old-advice": ["removed"],
+    }
+    assert found["for-police"]["chapter"] == {"base": "basics", "head": "schools"}
+    assert found["what-it-is"]["title_words"] == [{"op": "=", "text": "What stalking"},
+                                                  {"op": "-", "text": " is"}, {"op": "+", "text": " looks like"}]
+    assert (found["colleges"]["public"], found["colleges"]["views"]) == (False, []), "a new draft is not public yet"
+    assert (found["old-advice"]["public"], found["old-advice"]["views"]) == (True, ["teachers"])
+    assert found["for-police"]["summary"] == "moved from chapter basics to schools; 1 paragraph changed"
+
+
+def test_paragraphs_moved_between_sections_and_within_one(repo):
+    repo.replace(BASICS, "      - id: aaa6\n        para: See [[section:for-schools]] and call [[service:helpline]].\n", "")
+    repo.replace(SCHOOLS, "      - id: bbb1\n", "      - id: aaa6\n        para: See [[section:for-schools]] and "
+                 "call [[service:helpline]].\n      - id: bbb1\n")
+    basics = repo.path(BASICS).read_text()
+    first = basics[basics.index("      - id: aaa1"):basics.index("      - id: aaa2")]
+    repo.path(BASICS).write_text(basics.replace(first, "").replace("  - id: for-police", first + "  - id: for-police"))
+    data, found = sections(repo)
+    moves = {(sid, b["id"]): (b["change"], b["where"]) for sid, s in found.items() for b in s["blocks"]}
+    assert moves == {("what-it-is", "aaa1"): ("moved", ""), ("for-police", "aaa6"): ("moved-out", "for-schools"),
+                     ("for-schools", "aaa6"): ("moved-in", "for-police")}
+    assert found["for-schools"]["views"] == ["teachers"]
+
+
+def test_status_audience_and_note_changes_say_which_views_change(repo):
+    repo.replace(BASICS, "status: draft", "status: ready")
+    repo.replace(SCHOOLS, "audiences: [teachers]", "audiences: [teachers, healthcare]")
+    repo.replace(BASICS, "police: Record it as stalking, not harassment.", "police: Record it as stalking.")
+    data, found = sections(repo)
+    assert found["secret-draft"]["changes"] == ["status"] and found["secret-draft"]["public"] is False
+    assert found["for-schools"]["changes"] == ["audiences"]
+    assert found["for-schools"]["views"] == ["teachers", "healthcare"]
+    assert found["what-it-is"]["views"] == ["police"], "only the police note changed"
+    assert found["what-it-is"]["blocks"][0]["notes"] == {"police": [
+        {"op": "=", "text": "Record it as stalking"}, {"op": "-", "text": ", not harassment"}, {"op": "=", "text": "."}]}
+    assert data["views"] == ["police", "teachers", "healthcare"]
+
+
+def test_a_draft_only_change_touches_no_published_view(repo):
+    repo.replace(BASICS, "Zebra quartz", "Zebra onyx")
+    result = run("diff", "--root", repo.root)
+    assert "Published views affected: none: no published text changes" in result.output
+    assert "!" not in result.output.split("version 1.0")[1], "nothing to flag"
+
+
+def test_publishing_an_edition_clears_the_flag(repo):
+    repo.replace(BASICS, *EDIT)
+    repo.commit("Reword", "2027-01-10")
+    data, _ = sections(repo, "main", "HEAD")
+    assert data["documents"][0]["unannounced"] is True
+    published = run("publish", "alpha", "--version", "1.1", "--note", "Orders on application.", "--date",
+                    "2027-01-11", "--root", repo.root, day="2027-01-11")
+    assert published.exit_code == 0, published.output
+    data, _ = sections(repo, "main", "HEAD")
+    assert data["documents"][0]["unannounced"] is False
+    assert data["documents"][0]["new_editions"] == [
+        {"version": "1.1", "date": "2027-01-11", "note": "Orders on application.", "major": True}]
+    text = run("diff", "main", "alpha/v1.1", "--root", repo.root).output
+    assert "  new edition 1.1 (major, 2027-01-11): Orders on application." in text and "  !" not in text
+
+
+def test_a_clean_working_tree_has_no_changes(repo):
+    result = run("diff", "--root", repo.root)
+    assert result.exit_code == 0 and result.output.endswith("No content changes.\n")
+    assert run("diff", "--format", "markdown", "--root", repo.root).output.endswith("No content changes.\n")
+
+
+def test_text_that_looks_like_markup_is_escaped_in_every_format(repo):
+    repo.replace(BASICS, "Breach of an order", "<script>alert(1)</script> | *Breach* of an order")
+    page = run("diff", "--format", "html", "--root", repo.root).output
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    markdown = run("diff", "--format", "markdown", "--root", repo.root).output
+    assert "<script>" not in markdown and "&lt;script&gt;" in markdown and "\\*Breach\\*" in markdown
+
+
+def test_wrong_revisions_and_missing_history_are_explained(repo, project):
+    unknown = run("diff", "nope", "--root", repo.root)
+    assert unknown.exit_code == 2
+    assert unknown.output == ("error: 'nope' is not a revision in this repository\n    hint: Use a branch, tag or "
+                              "commit: for example main, origin/main, stalking/v1.0 or HEAD~2.\n")
+    outside = run("diff", "--root", project)
+    assert outside.exit_code == 2 and "not in a git repository" in outside.output
+    repo.git("branch", "-m", "main", "trunk")
+    no_main = run("diff", "--root", repo.root)
+    assert no_main.exit_code == 2 and "guidance diff origin/main" in no_main.output
+    assert run("diff", "trunk", "--root", repo.root).exit_code == 0
+
+
+def test_a_revision_that_cannot_be_read_whole_is_not_compared(repo):
+    repo.path(SCHOOLS).write_text("id: [unclosed\n")
+    repo.commit("Broken", "2027-01-10")
+    result = run("diff", "main", "HEAD", "--root", repo.root)
+    assert result.exit_code == 1
+    assert result.output.startswith("The content at HEAD (")
+    assert "content/alpha/02-schools.yaml:2:1: error [load.syntax]" in result.output
+    assert "Traceback" not in result.output

@@ -1,0 +1,237 @@
+"""House rules: each rule's documented examples pass and fail as the documentation says, projects tune severities
+in pyproject.toml, sections waive a rule with a recorded reason, and docs/rules.md cannot drift from the rules."""
+import json
+import re
+import textwrap
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from builder import pipeline, rules
+from builder.cli import main
+from builder.config import Config
+from builder.fixed_rules import BUILD_PROBLEMS, FILE_PROBLEMS
+from builder.validate import SCHEMA_DIR
+
+BUILDER = Path(rules.__file__).parent
+EXAMPLE = "content/beta/09-example.yaml"  # beta uses no abbreviation before it
+
+
+def with_sections(project: Path, *sections: str) -> Path:
+    body = "".join(textwrap.indent(s.strip() + "\n", "  ") for s in sections)
+    (project / EXAMPLE).write_text(f"id: example\ntitle: Example\nsections:\n{body}", encoding="utf-8")
+    return project
+
+
+def with_term(project: Path, entry: str) -> Path:
+    glossary = project / "content/glossary.yaml"
+    glossary.write_text(glossary.read_text() + textwrap.indent(entry.strip() + "\n", "  "), encoding="utf-8")
+    return project
+
+
+def codes(project: Path) -> list[str]:
+    return sorted(p.code for p in pipeline.check(project).problems)
+
+
+def place(project: Path, rule, example: str) -> Path:
+    return with_term(project, example) if rule.example == "term" else with_sections(project, example)
+
+
+DOCUMENTED = [r for r in rules.RULES.values()]
+
+
+@pytest.mark.parametrize("rule", DOCUMENTED, ids=lambda r: r.code)
+def test_passing_example_is_clean(project, rule):
+    assert pipeline.check(place(project, rule, rule.good)).problems == []
+
+
+@pytest.mark.parametrize("rule", DOCUMENTED, ids=lambda r: r.code)
+def test_failing_example_fails_with_its_code_and_a_hint(project, rule):
+    problems = pipeline.check(place(project, rule, rule.bad)).problems
+    assert {p.code for p in problems} == {rule.code}
+    assert all(p.severity == rule.severity and p.hint for p in problems)
+
+
+def test_docs_are_generated_from_the_rules():
+    docs = rules.DOCS.read_text(encoding="utf-8")
+    assert docs == rules.markdown(), "docs/rules.md is out of date: run `python -m builder.rules`"
+    for code in [*rules.RULES, *FILE_PROBLEMS, *BUILD_PROBLEMS]:
+        assert f"`{code}`" in docs
+
+
+def test_every_code_the_checks_can_report_is_documented():
+    documented = set(rules.RULES) | set(FILE_PROBLEMS) | set(BUILD_PROBLEMS)
+    prefixes = tuple(c[:-1] for c in documented if c.endswith(".*"))
+    found = set()
+    for name in ("load.py", "validate.py", "rules.py", "config.py", "safety.py", "site.py"):
+        text = (BUILDER / name).read_text(encoding="utf-8")
+        found |= {c for c in re.findall(r'"((?:load|schema|ref|ids|text|table|audience|document|rules|config|style|'
+                                        r'legal|review|refs|build)\.[a-z][a-z-]*)"', text)
+                  if c.rsplit(".", 1)[1] not in ("yaml", "md", "json", "py", "toml")}
+    assert sorted(c for c in found if c not in documented and not c.startswith(prefixes)) == []
+
+
+def test_schema_offers_exactly_the_waivable_rules():
+    chapter = json.loads((SCHEMA_DIR / "chapter.schema.json").read_text())
+    enum = chapter["$defs"]["section"]["properties"]["exceptions"]["items"]["properties"]["rule"]["enum"]
+    assert enum == [r.code for r in rules.RULES.values() if r.tunable and r.example == "section"]
+
+
+LONG = ("- id: long\n  title: Long\n  audiences: [police]\n  status: published\n{extra}  blocks:\n    - id: r1a1\n"
+        "      para: Victims can report stalking to the police at any time and they do not need to have collected "
+        "any evidence first because officers will gather it during the investigation.\n")
+
+
+def test_a_section_waives_a_rule_with_a_reason_and_only_there(project):
+    waived = LONG.format(extra="  exceptions:\n    - rule: style.sentence-length\n"
+                               "      reason: The sentence quotes the statutory code word for word.\n")
+    other = LONG.replace("id: long", "id: other").replace("r1a1", "r1a2").format(extra="")
+    problems = pipeline.check(with_sections(project, waived, other)).problems
+    assert [(p.code, p.pos.line) for p in problems] == [("style.sentence-length", 20)]
+
+
+def test_an_exception_that_waives_nothing_is_reported_as_info(project):
+    section = LONG.format(extra="  exceptions:\n    - rule: legal.must-without-basis\n"
+                                "      reason: The sentence quotes the statutory code word for word.\n")
+    problems = pipeline.check(with_sections(project, section)).problems
+    assert sorted((p.severity, p.code) for p in problems) == [
+        ("info", "rules.unused-exception"), ("warning", "style.sentence-length")]
+    unused = next(p for p in problems if p.code == "rules.unused-exception")
+    assert (unused.pos.file, unused.pos.line, unused.pos.col) == (EXAMPLE, 9, 9)
+
+
+def _pyproject(project: Path, text: str) -> Path:
+    (project / "pyproject.toml").write_text(textwrap.dedent(text), encoding="utf-8")
+    return project
+
+
+def test_severities_are_tuned_in_pyproject(project):
+    _pyproject(project, """\
+        [tool.guidance.severity]
+        "style.sentence-length" = "error"
+        "style.words-to-avoid" = "off"
+    """)
+    rule = rules.RULES["style.words-to-avoid"]
+    with_sections(project, LONG.format(extra=""), rule.bad.replace("id: support", "id: support2"))
+    problems = pipeline.check(project).problems
+    assert [(p.severity, p.code) for p in problems] == [("error", "style.sentence-length")]
+    assert pipeline.check(project).failed(), "an error stops the build"
+
+
+def test_sentence_limit_and_known_abbreviations_are_settings(project):
+    _pyproject(project, """\
+        [tool.guidance]
+        max-sentence-words = 40
+        known-abbreviations = ["UK", "MASH"]
+    """)
+    with_sections(project, LONG.format(extra=""), rules.RULES["style.abbreviation-undefined"].bad)
+    assert pipeline.check(project).problems == []
+
+
+def test_mistakes_in_the_configuration_are_positioned_problems(project):
+    _pyproject(project, """\
+        [project]
+        name = "x"
+
+        [tool.guidance]
+        max-sentence-words = "short"
+        colour = "blue"
+
+        [tool.guidance.severity]
+        "style.sentence-lenght" = "warning"
+        "ref.law" = "off"
+        "style.words-to-avoid" = "loud"
+    """)
+    got = sorted((p.code, p.pos.file, p.pos.line, p.pos.col) for p in pipeline.check(project).problems)
+    assert got == [("config.fixed-rule", "pyproject.toml", 10, 1), ("config.severity", "pyproject.toml", 11, 1),
+                   ("config.unknown-key", "pyproject.toml", 6, 1), ("config.unknown-rule", "pyproject.toml", 9, 1),
+                   ("config.value", "pyproject.toml", 5, 1)]
+
+
+def test_unreadable_configuration_falls_back_to_defaults_with_an_error(project):
+    _pyproject(project, "[tool.guidance\nseverity = 1\n")
+    problems = pipeline.check(project).problems
+    assert [(p.code, p.pos.line) for p in problems] == [("config.syntax", 1)]
+
+
+def test_past_review_date_warns_and_strict_fails(project):
+    rule = rules.RULES["review.overdue"]
+    with_sections(project, rule.bad)
+    runner = CliRunner()
+    relaxed = runner.invoke(main, ["validate", "--root", str(project)])
+    assert relaxed.exit_code == 0 and "warning [review.overdue] section 'orders' was due for review by 2020-03-31" \
+        in relaxed.output
+    assert runner.invoke(main, ["validate", "--root", str(project), "--strict"]).exit_code == 1
+
+
+def test_review_date_is_due_the_day_after(project):
+    with_sections(project, rules.RULES["review.overdue"].good.replace("2099-03-31", "2026-06-01"))
+    content = pipeline.check(project).content
+    day = date(2026, 6, 1)
+    assert rules.check(content, {}, Config(), today=day) == []
+    late = rules.check(content, {}, Config(), today=day + timedelta(days=1))
+    assert [p.code for p in late] == ["review.overdue"]
+
+
+@pytest.mark.parametrize("text, count", [
+    ("One sentence. Two sentences.", 2),
+    ("Under s. 2A of the Act, e.g. in court, it applies. Then stop.", 2),
+    ("Is it stalking? Ask. It is!", 3),
+    ("Call 999. 2 officers attend.", 2),
+    ("The word etc. is on the list", 1),
+])
+def test_sentences_are_split_where_readers_see_them_end(text, count):
+    assert len(rules.sentences(text)) == count
+
+
+def test_references_count_as_the_words_readers_see(project):
+    para = "Stalking is an offence under [[law:pha-1997/s2A]] and the court can act quickly to protect victims."
+    ctx = rules.Context(pipeline.check(project).content, {}, Config(), date.today())
+    shown, where = rules.reader_text(para, ctx, "alpha")
+    assert shown == ("Stalking is an offence under section 2A of the Protection from Harassment Act 1997 and the "
+                     "court can act quickly to protect victims.")
+    assert rules.words(shown) == 23 and para[where[shown.index("and the")]:].startswith("and the")
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("The multi-agency safeguarding hub (MASH) meets daily. The MASH decides.", ["style.abbreviation-undefined"]),
+    ("The MASH (multi-agency safeguarding hub) meets daily.", ["style.abbreviation-undefined"]),
+    ("A stalking protection order (SPO) lasts two years. Courts make SPOs.", []),
+    ("Courts make SPOs.", ["style.abbreviation-first-use"]),
+    ("Courts make [[term:SPO|orders]]. Courts make SPOs.", []),
+    ("Police in the UK record it.", []),
+    ("Staff MUST NOT promise secrecy.", []),
+    ("The IOPC reviews complaints.", ["style.abbreviation-first-use", "style.abbreviation-undefined"]),
+])
+def test_abbreviations(project, text, flagged):
+    section = f"- id: ab\n  title: Ab\n  audiences: [police]\n  status: published\n  legal_basis: [pha-1997/s2A]\n" \
+              f"  blocks:\n    - id: r2a1\n      para: {text}\n"
+    assert codes(with_sections(project, section)) == flagged
+
+
+@pytest.mark.parametrize("para, basis, flagged", [
+    ("Officers must record it.", "", True),
+    ("Officers should record it.", "", False),
+    ("Officers must record it.", "  legal_basis: [pha-1997/s2A]\n", False),
+    ("Under [[law:pha-1997/s2A]] officers must record it.", "", False),
+    ("Must they record it? Yes.", "", True),
+])
+def test_must_needs_a_cited_provision(project, para, basis, flagged):
+    section = f"- id: mu\n  title: Mu\n  audiences: [police]\n  status: published\n{basis}  blocks:\n" \
+              f"    - id: r3a1\n      para: {para}\n"
+    assert codes(with_sections(project, section)) == (["legal.must-without-basis"] if flagged else [])
+
+
+def test_a_glossary_entry_mentioned_in_plain_text_is_used(project):
+    with_term(project, rules.RULES["refs.glossary-unused"].bad)
+    assert codes(project) == ["refs.glossary-unused"]
+    section = "- id: ab\n  title: Ab\n  audiences: [police]\n  status: published\n  blocks:\n    - id: r4a1\n" \
+              "      para: A body called ABC (a body nobody mentions) exists.\n"
+    assert codes(with_sections(project, section)) == []
+
+
+def test_unused_glossary_entries_are_not_guessed_while_a_chapter_is_unreadable(project):
+    (project / "content/alpha/01-basics.yaml").write_text("id: [broken\n")
+    assert "refs.glossary-unused" not in codes(project)

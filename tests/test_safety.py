@@ -1,0 +1,242 @@
+"""Publishing safety: nothing unpublished gets out (canaries in every built file), markup that slips past
+validation is sanitised, a refused build leaves the old site byte for byte, and concurrent builds queue."""
+import gzip
+import hashlib
+import html
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from builder import pipeline, safety
+from builder.render import Options, render
+from builder.site import build_site, run_mkdocs, write_config, write_docs
+
+REPO = Path(__file__).resolve().parent.parent
+
+# One distinct word per status and block kind: any of them in a public file is a leak.
+CANARY_CHAPTER = """\
+id: canary
+title: Canary chapter
+sections:
+  - id: canary-published
+    title: Published neighbour
+    audiences: [all]
+    status: published
+    blocks:
+      - id: cny1
+        para: This section is published so that the chapter has a public page.
+{sections}"""
+SECTION = """\
+  - id: canary-{status}
+    title: {title}
+    audiences: [police]
+    status: {status}
+{extra}    blocks:
+      - id: {p}a
+        para: Officers should note the {status}canarypara before anything else happens.
+      - id: {p}b
+        list:
+          intro: "Check the {status}canaryintro:"
+          items:
+            - the {status}canaryitem in the list
+      - id: {p}c
+        table:
+          caption: Canary table
+          header: [Column, Value]
+          rows:
+            - [Cell, "{status}canarycell"]
+      - id: {p}d
+        callout:
+          kind: warning
+          text: Beware of the {status}canarycallout today.
+        notes:
+          police: Officers should log the {status}canarynote in the record.
+"""
+STATUSES = {"draft": "cnd", "ready": "cnr", "withdrawn": "cnw"}
+KINDS = ("para", "intro", "item", "cell", "callout", "note")
+
+
+def _canary_project(project: Path) -> Path:
+    sections = "".join(SECTION.format(
+        status=s, p=p, title=f"The {s}canarytitle section" if s != "withdrawn" else "Withdrawn canary section",
+        extra="    withdrawn:\n      date: 2026-10-01\n      reason: Replaced by newer advice.\n" if s == "withdrawn" else "")
+        for s, p in STATUSES.items())
+    (project / "content/alpha/03-canary.yaml").write_text(CANARY_CHAPTER.format(sections=sections), encoding="utf-8")
+    return project
+
+
+def _canaries() -> list[str]:
+    words = [f"{s}canary{k}" for s in STATUSES for k in KINDS]
+    return words + ["draftcanarytitle", "readycanarytitle"]
+
+
+def _readable(path: Path) -> str:
+    """A built file as text, the way someone hunting for a leak would read it: unzipped, JSON decoded,
+    entities decoded, lower case."""
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        data = gzip.decompress(data)
+    text = data.decode("utf-8", "replace")
+    if ".json" in path.name:
+        text = json.dumps(json.loads(text), ensure_ascii=False)
+    return html.unescape(text).lower()
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_canaries_in_draft_ready_and_withdrawn_sections_reach_no_public_file(project):
+    _canary_project(project)
+    checked, result = pipeline.build(project)
+    assert checked.problems == [] and result.ok, result.problems
+    site = project / "site"
+    files = [p for p in site.rglob("*") if p.is_file()]
+    assert {"search/search_index.json", "sitemap.xml", "sitemap.xml.gz"} <= {p.relative_to(site).as_posix() for p in files}
+    found = {(p.relative_to(site).as_posix(), word) for p in files for word in _canaries() if word in _readable(p)}
+    assert found == set()
+    notice = (site / "alpha/canary/index.html").read_text()
+    assert "Withdrawn canary section" in notice and "Replaced by newer advice" in notice, "the notice is public"
+
+    checked, preview = pipeline.build(project, preview=True)
+    everything = "\n".join(_readable(p) for p in (project / "site-preview").rglob("*") if p.is_file())
+    drafts = [w for w in _canaries() if not w.startswith("withdrawn")]
+    assert [w for w in drafts if w not in everything] == [], "the preview shows every draft and ready canary"
+
+
+@pytest.fixture
+def built(project):
+    checked, result = pipeline.build(project)
+    assert checked.problems == [] and result.ok, result.problems
+    return project
+
+
+def _public_site(project):
+    return render(pipeline.check(project).content, Options())
+
+
+def test_a_render_fault_that_leaks_a_draft_stops_the_build_and_keeps_the_old_site(built):
+    before = _tree(built / "site")
+    site = _public_site(built)
+    draft = "Zebra quartz marmalade canary notebook lantern velvet harbour"
+    # a faulty template writes the draft's text, entity-encoded and in capitals, into a public page
+    site.pages["alpha/basics.md"] += "\n" + "".join(f"&#{ord(c)};" for c in draft.upper()) + "\n"
+    result = build_site(built, site, built / "site", preview=False)
+    assert [p.code for p in result.problems] == ["build.draft-leak"] * len(result.problems) and result.problems
+    assert "alpha/basics/index.html" in result.problems[0].message
+    assert _tree(built / "site") == before
+    assert not list(built.glob("site.tmp-*")) and not list(built.glob("site.old-*"))
+
+
+@pytest.mark.parametrize("where", ["sitemap.xml.gz", "search/search_index.json", "404.html", "index.html"])
+def test_the_leak_check_reads_every_kind_of_built_file(built, where):
+    site, rendered = built / "site", _public_site(built)
+    assert safety.leaks(site, rendered.hidden_text, rendered.public_text) == []
+    path = site / where
+    planted = "Zebra Quartz MARMALADE canary notebook lantern"
+    if where.endswith(".gz"):
+        path.write_bytes(gzip.compress(gzip.decompress(path.read_bytes()) + f"<!-- {planted} -->".encode()))
+    elif where.endswith(".json"):
+        index = json.loads(path.read_text())
+        index["docs"][0]["text"] += " " + planted.replace("canary", "c\u0061nary")
+        path.write_text(json.dumps(index, ensure_ascii=True))
+    elif where == "404.html":
+        path.write_text(path.read_text() + planted.replace(" ", " <em>\n</em>"))
+    else:
+        path.write_text(path.read_text().replace("<html", f'<html data-note="{planted}"', 1))
+    assert safety.leaks(site, rendered.hidden_text, rendered.public_text) == \
+        [f"{where}: 'zebra quartz marmalade canary notebook lantern…'"]
+
+
+def test_short_passages_are_probed_whole_and_published_words_are_not_probed():
+    hidden = ["Two words", "Stalking is a crime", "Plans for the draft section",
+              "Officers should record [[term:SPO]] breaches with the date, time and place of each."]
+    public = ["Stalking is a crime under the Act.", "Officers should record breaches"]
+    assert safety.probes(hidden, public) == {
+        5: {("plans", "for", "the", "draft", "section")},
+        6: {("breaches", "with", "the", "date", "time", "and"), ("with", "the", "date", "time", "and", "place"),
+            ("the", "date", "time", "and", "place", "of"), ("date", "time", "and", "place", "of", "each")},
+    }
+
+
+def test_sanitiser_leaves_normal_pages_byte_for_byte(built):
+    for page in (built / "site").rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert safety.clean_page(text) == (text, []), page
+
+
+PAYLOADS = [
+    '<script>alert("script")</script>',
+    '<img src="x" onerror="alert(5)">',
+    '<a href="javascript:alert(1)">js link</a>',
+    '[md link](javascript:alert(2))',
+    '*emphasis*{: onclick=alert(3) }',
+    '<div markdown onmouseover=alert(4)>hover</div>',
+    '<iframe src="https://example.org"></iframe>',
+    '<p style="background:url(https://example.org/x.png)" data-md-component="outdated">styled</p>',
+]
+
+
+def test_markup_that_slips_past_validation_is_removed_with_a_warning(built):
+    site = _public_site(built)
+    site.pages["alpha/basics.md"] += "\n\n" + "\n\n".join(PAYLOADS) + "\n"
+    result = build_site(built, site, built / "site", preview=False)
+    assert result.ok
+    warnings = [p for p in result.problems if p.code == "build.sanitised"]
+    assert [p.pos.file for p in warnings] == ["site/alpha/basics/index.html"]
+    for removed in ("<script>", "<iframe>", "onerror= on <img>", "onclick= on <em>", "onmouseover= on <div>",
+                    "href= on <a>", "style= on <p>", "data-md-component= on <p>"):
+        assert removed in warnings[0].message
+    page = (built / "site/alpha/basics/index.html").read_text()
+    article = page[page.index(safety.ARTICLE):page.rindex("</article>")]
+    for bad in ("<script", "onerror", "onclick", "onmouseover", "javascript:", "<iframe", "style=", "data-md-"):
+        assert bad not in article
+    assert "1.1 What stalking is" in article and "js link" in article and "hover" in article, "the text stays"
+
+
+def test_markup_in_titles_around_the_content_refuses_the_build(built):
+    before = _tree(built / "site")
+    site = _public_site(built)
+    site.nav[1] = {"Alpha <script>alert(1)</script>": next(iter(site.nav[1].values()))}
+    result = build_site(built, site, built / "site", preview=False)
+    assert not result.ok
+    assert {p.code for p in result.problems} == {"build.unsafe-html"}
+    assert "an inline script that is not the theme's own" in result.problems[0].message
+    assert _tree(built / "site") == before
+
+
+def test_public_build_excludes_any_page_it_did_not_render(project, tmp_path):
+    site = _public_site(project)
+    build_dir, docs = project / "build", project / "build/docs"
+    write_docs(site, docs)
+    (docs / "alpha/leftover-draft.md").write_text("# Left over\n\nZebra quartz marmalade canary draft.\n")
+    config = write_config(project, build_dir, "mkdocs", docs, tmp_path / "out", site.nav,
+                          exclude=safety.only_pages(site.pages))
+    assert run_mkdocs(config, tmp_path / "out") == []
+    assert (tmp_path / "out/alpha/basics/index.html").is_file()
+    assert not (tmp_path / "out/alpha/leftover-draft").exists()
+    assert "canary" not in (tmp_path / "out/search/search_index.json").read_text().lower()
+
+
+def test_file_inclusion_stays_off():
+    text = (REPO / "mkdocs.yml").read_text()
+    assert "pymdownx.snippets" not in text and "snippets" not in text
+
+
+def test_two_builds_at_once_both_finish_with_a_consistent_site(project, tmp_path):
+    command = [sys.executable, "-m", "builder", "build", "--root", str(project)]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    shutil.copytree(project / "content", reference / "content")
+    shutil.copy(project / "mkdocs.yml", reference / "mkdocs.yml")
+    assert pipeline.build(reference)[1].ok
+    assert _tree(project / "site") == _tree(reference / "site")
+    assert sorted(p.name for p in project.iterdir()) == ["build", "content", "mkdocs.yml", "site"]
