@@ -125,7 +125,7 @@ def _front(**kw) -> str:
     return "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in kw.items())
 
 
-def pages(site, env, shown: Content, doc: Document, history: History | None, build_date: str) -> list:
+def pages(site, env, shown: Content, doc: Document, history: History | None) -> list:
     """Add the document's change history and archived editions to the site; return its navigation entries."""
     index = {(d.id, s.id): (f"{d.id}/{c.id}.md", s) for d in shown.documents for c in d.chapters for s in c.sections}
     archived = _archived(doc, history)
@@ -156,7 +156,8 @@ def pages(site, env, shown: Content, doc: Document, history: History | None, bui
             redline=redline, content=content, md=links.inline, link=links.to, front=_front, long_date=long_date,
             new_section=links.new_section, edition_path=edition_path, redline_words=redline_words,
             later=[e for e in doc.editions[i + 1:]])
-        public_texts += [t for s in this.sections() for t in [s.title, *(x for b in s.blocks for x in b.texts())]]
+        public_texts += [t for s in this.sections() if s.status == "published"
+                         for t in [s.title, *(x for b in s.blocks for x in b.texts())]]
     _allow(site, public_texts)
     return [{"Change history": path}]
 
@@ -203,7 +204,7 @@ def describe(content: Content, history: History, doc_ids: list[str]) -> str:
             record = history.editions.get((doc.id, e.version))
             where = "not found in this clone's history"
             if record and record.commit:
-                where = f"commit {record.commit[:7]}" + ("" if record.found_by == "history" else " (from its tag)")
+                where = f"commit {record.commit[:7]}"
             elif record and record.found_by == "working tree":
                 where = "not yet committed"
             tag = f"tag {record.tag}" if record and record.tag else "no tag"

@@ -44,7 +44,7 @@ class Edition:
     doc: str
     version: str
     commit: str | None = None
-    found_by: str = ""  # "history": the commit that set the version; "tag": its tag <doc>/v<version>;
+    found_by: str = ""  # "tag": its tag <doc>/v<version>; "history": the commit that set the version;
     # "working tree": the current version, not yet committed (or beyond a shallow clone's reach)
     tag: str | None = None  # the tag's name, when the tag is present
     sections: dict[str, tuple[str, str]] | None = None  # section id → (status, fingerprint) at that commit
@@ -361,21 +361,33 @@ def collect(root: Path, content: Content, build_date: str | None = None, archive
                 f"({history.build_date}) and earlier editions cannot be archived",
                 "Build from a clone of the repository to show real dates and earlier editions."))
             return history
-        history.repository = True
-        found: dict[tuple[str, str], str] = {}
-        snapshots: dict[tuple[str, str], dict] = {}
-        if repo.head.is_valid():
-            history.head = repo.head.commit.hexsha
-            history.detached = repo.head.is_detached
-            state = _replay(repo, prefix, history, found, snapshots)
-        else:
-            state = _State()
-            history.notes.append(Problem(_HERE, "info", "history.no-commits",
-                                         "the repository has no commits yet: every date is the build date",
-                                         "Commit the content for real dates."))
-        _worktree(root, repo, prefix, state, history)
-        _editions(repo, prefix, content, history, found, snapshots, state, archives)
+        try:
+            _read(root, repo, prefix, content, history, archives)
+        except (GitCommandError, ValueError, OSError) as err:
+            history = History(build_date=history.build_date)
+            history.notes.append(Problem(
+                _HERE, "warning", "history.unreadable",
+                f"git could not read the history ({' '.join(str(err).split())[:200]}): every 'last updated' date is "
+                f"the build date ({history.build_date}) and earlier editions are not archived",
+                "Check the repository with git fsck, or build from a fresh clone."))
     return history
+
+
+def _read(root: Path, repo: Repo, prefix: str, content: Content, history: History, archives: bool) -> None:
+    history.repository = True
+    found: dict[tuple[str, str], str] = {}
+    snapshots: dict[tuple[str, str], dict] = {}
+    if repo.head.is_valid():
+        history.head = repo.head.commit.hexsha
+        history.detached = repo.head.is_detached
+        state = _replay(repo, prefix, history, found, snapshots)
+    else:
+        state = _State()
+        history.notes.append(Problem(_HERE, "info", "history.no-commits",
+                                     "the repository has no commits yet: every date is the build date",
+                                     "Commit the content for real dates."))
+    _worktree(root, repo, prefix, state, history)
+    _editions(repo, prefix, content, history, found, snapshots, state, archives)
 
 
 def _editions(repo, prefix, content, history, found, snapshots, state, archives) -> None:
@@ -386,11 +398,12 @@ def _editions(repo, prefix, content, history, found, snapshots, state, archives)
         for e in doc.editions:
             tag = f"{doc.id}/v{e.version}"
             record = history.editions[(doc.id, e.version)] = Edition(doc.id, e.version, tag=tag if tag in tags else None)
-            if (doc.id, e.version) in found:
+            # A tag is a deliberate record of the edition, so it wins; the history finds editions without one.
+            if tag in tags and repo.odb.has_object(bytes.fromhex(tags[tag])):
+                record.commit, record.found_by = tags[tag], "tag"
+            elif (doc.id, e.version) in found:
                 record.commit, record.found_by = found[(doc.id, e.version)], "history"
                 record.sections = snapshots[(doc.id, e.version)]
-            elif tag in tags and repo.odb.has_object(bytes.fromhex(tags[tag])):
-                record.commit, record.found_by = tags[tag], "tag"
             elif e.version == doc.version:
                 # Not yet committed (or beyond a shallow clone's reach): the current content is this edition.
                 record.found_by, record.sections, record.content = "working tree", state.doc_sections(doc.id), content

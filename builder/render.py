@@ -98,7 +98,7 @@ def render(content: Content, options: Options = Options()) -> Site:
                 site.search_labels[f"{doc.id}/{chapter.id}/#{section.id}"] = \
                     f"for {audience_names(shown, section).lower()}"
             children.append({f"{chapter.number}. {chapter.title}": path})
-        children += archive.pages(site, env, shown, doc, options.history, page_ctx["build_date"])
+        children += archive.pages(site, env, shown, doc, options.history)
         site.nav.append({doc.short_title: children})
     for audience in shown.audiences:
         views = [audience_view(doc, audience["id"]) for doc in shown.documents]

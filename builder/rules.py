@@ -18,6 +18,7 @@ from builder.fixed_rules import BUILD_PROBLEMS, FILE_PROBLEMS, FIXED
 from builder.load import SourceFile
 from builder.model import Block, Content, Document, Pos, Problem, Section
 
+# The same reference patterns as validate.py, which imports this module (so this one cannot import them).
 REF = re.compile(r"\[\[([^\]\n]*)\]\]")
 REF_PARTS = re.compile(r"^(law|term|section|service):([^|\]]+?)(?:\|([^|\]]+))?$")
 LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]*)[^)]*\)")
@@ -115,7 +116,7 @@ class Context:
         if kind == "section":
             doc, _, sid = target.rpartition("/")
             found = self.sections.get((doc or doc_id, sid))
-            return f"1.1 {found.title}" if found else sid
+            return f"1.1 {found.title}" if found else sid  # numbers come at render; 1.1 stands in for one
         return target
 
 
@@ -187,9 +188,9 @@ def _example(sid: str, title: str, body: str, extra: str = "") -> str:
 
 
 @rule("legal.must-without-basis", "warning", "“Must” needs a cited legal provision",
-      good=_example("breach", "Breach of an order", "    - id: e1a1\n      para: A person subject to an order must "
-                    "tell the police their address within 3 days, under [[law:pha-1997/s2A]].\n"),
-      bad=_example("breach", "Breach of an order", "    - id: e1a1\n      para: Officers must record every "
+      good=_example("regard", "Who must have regard", "    - id: e1a1\n      para: Chief officers of police must "
+                    "have regard to this guidance, under [[law:cpa-2026/guidance]].\n"),
+      bad=_example("recording", "Recording reports", "    - id: e1a1\n      para: Officers must record every "
                    "report of stalking.\n"))
 def must_without_basis(ctx: Context) -> Iterator[Finding]:
     """Statutory guidance uses “must” only for what the law requires, and says which law; everything else is
@@ -279,31 +280,32 @@ def sentence_length(ctx: Context) -> Iterator[Finding]:
 # Words in capitals that are emphasis, not abbreviations (GOV.UK advises against both, but they are not defined).
 SHOUTED = {"MUST", "NOT", "NO", "NEVER", "ALWAYS", "ONLY", "DO", "AND", "OR", "ALL", "ANY", "NOW", "YES", "SHOULD",
            "WILL", "MAY", "STOP"}
-_ABBR = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]*[A-Z](?:-[A-Z0-9]+)*)(s?)(?![\w-])")
+_ABBR = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*)s?(?![\w-])")  # SPO, SPOs, S-DASH, COVID-19
+
+
+def _spelled_out(plain: str, start: int, end: int) -> bool:
+    """"stalking protection order (SPO)" or "SPO (stalking protection order)"."""
+    return (plain[start - 1:start] == "(" and plain[end:end + 1] == ")") or bool(re.match(r"\s\([a-z]", plain[end:], re.I))
 
 
 def _abbreviations(ctx: Context) -> Iterator[tuple[str, str, Section | None, Pos, bool]]:
     """(document id, abbreviation, section, position, spelled out or referenced here) for every abbreviation in
-    reading order. A [[term:X]] reference counts as spelled out: readers get its expansion and a glossary link."""
-    glossary_abbr = {t["term"] for t in ctx.content.terms if re.search(r"[A-Z].*[A-Z]", t["term"])}
-    mixed = re.compile(r"(?<![\w-])(" + "|".join(re.escape(t) for t in sorted(glossary_abbr, key=len, reverse=True)
-                                                  if not _ABBR.fullmatch(t)) + r")(?![\w-])") \
-        if any(not _ABBR.fullmatch(t) for t in glossary_abbr) else None
+    reading order. A [[term:X]] reference counts as spelled out: readers get its expansion and a glossary link.
+    Glossary terms in mixed case (ViSOR) are found by name; others are two or more capitals."""
+    mixed = sorted((t["term"] for t in ctx.content.terms
+                    if sum(c.isupper() for c in t["term"]) >= 2 and not _ABBR.fullmatch(t["term"])), key=len, reverse=True)
+    patterns = [_ABBR] + ([re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, mixed)) + r")(?![\w-])")] if mixed else [])
     for doc in ctx.content.documents:
         for text, section, _, at in ctx.texts(doc):
-            for m in REF.finditer(text):
-                parts = REF_PARTS.match(m.group(1).strip())
-                if parts and parts.group(1) == "term" and parts.group(2) in ctx.terms:
-                    yield doc.id, ctx.terms[parts.group(2)]["term"], section, at(m.start()), True
             plain = masked(text)
-            found = [(m.start(), m.group(1), m.end()) for m in _ABBR.finditer(plain)]
-            if mixed:
-                found += [(m.start(), m.group(1), m.end()) for m in mixed.finditer(plain)]
-            for start, abbr, end in sorted(found):
-                if abbr in SHOUTED:
-                    continue
-                spelled = (plain[start - 1:start] == "(" and plain[end:end + 1] == ")") or \
-                    bool(re.match(r"\s\([a-z]", plain[end:end + 3], re.I))
+            found = [(m.start(), ctx.terms[p.group(2)]["term"], True) for m in REF.finditer(text)
+                     if (p := REF_PARTS.match(m.group(1).strip())) and p.group(1) == "term" and p.group(2) in ctx.terms]
+            for pattern in patterns:
+                for m in pattern.finditer(plain):
+                    abbr = m.group(1)
+                    if sum(c.isupper() for c in abbr) >= 2 and abbr not in SHOUTED:
+                        found.append((m.start(), abbr, _spelled_out(plain, m.start(), m.end())))
+            for start, abbr, spelled in sorted(found):
                 yield doc.id, abbr, section, at(start), spelled
 
 
@@ -451,7 +453,8 @@ def markdown() -> str:
     lines = ["# House rules", "",
              "<!-- Generated by `python -m builder.rules` from builder/rules.py; edit that file, not this one. -->",
              "", "`guidance validate` checks every content file against its schema and then against these rules. "
-             "Each problem names its rule, for example `warning [style.sentence-length]`.", "",
+             "Each problem names its rule, for example `warning [style.sentence-length]`. Every example below is "
+             "run by the test suite (tests/test_rules.py), so it passes or fails exactly as shown.", "",
              "- **error** stops the build; **warning** is reported, and fails `guidance validate --strict` (as run in "
              "CI); **info** is for your attention only.",
              "- Tunable rules can be given another severity, or switched `off`, for the whole project in "

@@ -162,6 +162,10 @@ def sanitise_site(site_dir: Path) -> list[Problem]:
     for path in sorted(site_dir.rglob("*.html")):
         rel = path.relative_to(site_dir).as_posix()
         page = path.read_text(encoding="utf-8")
+        if ARTICLE not in page:
+            problems.append(Problem(Pos(f"site/{rel}"), "error", "build.unsafe-html",
+                                    "the page has no content area the sanitiser recognises",
+                                    "The theme's page layout changed: update ARTICLE in builder/safety.py."))
         cleaned, removed = clean_page(page)
         if removed:
             path.write_text(cleaned, encoding="utf-8")

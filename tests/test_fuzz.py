@@ -18,7 +18,7 @@ RELAXED = settings(max_examples=300, deadline=None, suppress_health_check=[Healt
 CHAPTER = "content/alpha/09-fuzz.yaml"
 
 
-def _check(problems: list[Problem], text_lines: int | None = None):
+def _check(problems: list[Problem]):
     for p in problems:
         assert p.severity in ("error", "warning", "info")
         assert p.pos.line >= 1 and p.pos.col >= 1, p

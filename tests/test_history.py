@@ -171,3 +171,15 @@ def test_history_command_lists_editions_notes_and_dates(repo):
         "    2. Schools: 2026-11-01",
     ]
     assert run("history", "gamma", "--root", repo.root).exit_code == 2
+
+
+def test_a_damaged_repository_still_builds_and_says_so(repo):
+    first = repo.repo.git.rev_parse(f"HEAD:{BASICS}")
+    repo.replace(BASICS, "Courts can make", "Courts may make")
+    repo.commit("Reword", "2026-12-05")
+    (repo.root / ".git/objects" / first[:2] / first[2:]).unlink()
+    history = history_of(repo.root, build_date="2027-03-01")
+    assert [n.code for n in history.notes] == ["history.unreadable"]
+    assert history.section("alpha", "what-it-is") == Stamp("2027-03-01", "build")
+    checked, result = pipeline.build(repo.root)
+    assert result.ok and [p.code for p in result.problems] == ["history.unreadable"]

@@ -23,3 +23,7 @@ def test_case_reports_exactly_its_expected_problems(project, case):
     assert got == expected
     assert all(p.pos.file == TARGET for p in problems)
     assert all(p.hint for p in problems), "every problem tells the editor what to do"
+    if any(p.severity == "error" for p in problems):
+        before = sorted(p.relative_to(project).as_posix() for p in project.rglob("*"))
+        assert pipeline.build(project)[1] is None
+        assert sorted(p.relative_to(project).as_posix() for p in project.rglob("*")) == before, "nothing is written"

@@ -228,3 +228,14 @@ def test_an_archived_edition_still_builds_when_what_it_linked_to_is_gone(repo):
     assert "See [2.1 In schools](1.0.md#for-schools)" in page, "its own sections link within the edition"
     glossary_page = (repo.root / "build/docs/glossary.md").read_text()
     assert '<p class="gd-updated" markdown="span">Last updated 10 January 2027</p>' in glossary_page
+
+
+def test_a_tag_placed_by_hand_says_which_commit_an_edition_is(repo):
+    """The seed content set version 1.0 before any chapter existed; a tag records the real 1.0."""
+    repo.replace(BASICS, "Breach of an order", "Breaching an order")
+    real = repo.commit("The text of 1.0 as issued", "2026-11-05")
+    repo.git("tag", "-a", "alpha/v1.0", real, "-m", "alpha version 1.0")
+    two_editions(repo)
+    checked, result = pipeline.build(repo.root)
+    assert result.ok and result.problems == []
+    assert "Breaching an order" in (repo.root / "build/docs/alpha/editions/1.0.md").read_text()

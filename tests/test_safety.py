@@ -170,6 +170,14 @@ def test_sanitiser_leaves_normal_pages_byte_for_byte(built):
         assert safety.clean_page(text) == (text, []), page
 
 
+def test_the_real_guidance_builds_with_nothing_for_the_sanitiser_to_remove(tmp_path):
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    checked, result = pipeline.build(tmp_path)
+    assert result is not None and result.ok
+    assert [p for p in result.problems if p.code.startswith("build.")] == []
+
+
 PAYLOADS = [
     '<script>alert("script")</script>',
     '<img src="x" onerror="alert(5)">',

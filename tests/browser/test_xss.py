@@ -135,3 +135,4 @@ def test_no_probe_runs_and_the_page_still_reads(context, probe_site, path):
         assert "1 < 2 and 3 > 2 & nothing else; it's \"quoted\" text." in text
         assert "stray stars or a [bracket] carefully" in text
         assert 'Probe 1 "quoted" & \'single\'' in text
+
