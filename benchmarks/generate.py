@@ -20,13 +20,13 @@ LAWS = ["pha-1997/s2A", "pha-1997/s4A", "spa-2019/s1", "spa-2019/s8", "dpa-2018/
 TERMS = ["SPO", "MARAC", "MAPPA", "DSL", "S-DASH"]
 
 
-def sentence(rng: random.Random, words: int = 14) -> str:
+def sentence(rng: random.Random, words: int = 11) -> str:
     text = " ".join(rng.choice(WORDS) for _ in range(words))
     return text[0].upper() + text[1:] + "."
 
 
 def paragraph(rng: random.Random, sentences: int = 4) -> str:
-    parts = [sentence(rng, rng.randint(9, 18)) for _ in range(sentences)]
+    parts = [sentence(rng, rng.randint(7, 12)) for _ in range(sentences)]  # under 25 words with a citation
     parts[1] = parts[1][:-1] + f" under [[law:{rng.choice(LAWS)}]] and the [[term:{rng.choice(TERMS)}]]."
     return " ".join(parts)
 

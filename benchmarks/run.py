@@ -51,12 +51,19 @@ def measure(size: int, per_chapter: int, work: Path) -> dict:
     out["errors"] = sum(1 for p in problems + found + result.problems if p.severity == "error")
     out["total"] = out["load"] + out["validate"] + out["render"] + out["site_build"]
     _, out["cold_check"] = timed(pipeline.check, root)
-    _, out["warm_check"] = timed(pipeline.check, root)
+    pipeline.check_problems(root)  # fills the content-hash cache
+    _, out["warm_check"] = timed(pipeline.check_problems, root)
     _, out["warm_rebuild"] = timed(pipeline.build, root)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(root / "build/mkdocs.yml"),
                     "-d", str(work / f"plain{size}")], check=True, capture_output=True)
     out["plain_mkdocs"] = time.perf_counter() - start
+    out["diff_1pct"], out["diff_sections_changed"] = time_diff(root, size)
+    from builder.incremental import measure_edit
+
+    edits = measure_edit(root, rounds=3)["edits"]
+    out["edit_to_preview"] = sorted(e["preview"] for e in edits)[len(edits) // 2]
+    out["edit_all_pages"] = sorted(e["complete"] for e in edits)[len(edits) // 2]
     html = [p for p in (root / "site").rglob("*.html")]
     out["html_bytes_per_page"] = sum(p.stat().st_size for p in html) / max(len(html), 1)
     index = root / "site/search/search_index.json"
@@ -67,6 +74,31 @@ def measure(size: int, per_chapter: int, work: Path) -> dict:
     out["search_text_chars"] = canonical
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
+
+
+def time_diff(root: Path, size: int) -> tuple[float, int]:
+    """`guidance diff` between two commits that differ in 1% of sections (one paragraph each)."""
+    import git
+
+    from builder.diff import review
+    from builder.diff_report import as_markdown
+
+    repo = git.Repo.init(root)
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "Benchmark").set_value("user", "email", "bench@example.invalid")
+    repo.git.add("content")
+    repo.index.commit("base")
+    chapters = sorted((root / "content").glob("*/[0-9]*.yaml"))
+    wanted = max(1, size // 100)  # one paragraph in each of 1% of the sections, spread over the documents
+    picks = chapters[:: max(1, len(chapters) // wanted)][:wanted]
+    for path in picks:
+        path.write_text(path.read_text().replace("para: \"", "para: \"Revised. ", 1))
+    edited = len(picks)
+    repo.git.add("content")
+    repo.index.commit("edit 1%")
+    (diff, _), seconds = timed(review, root, "HEAD~1", "HEAD")
+    as_markdown(diff)
+    return seconds, edited
 
 
 def report(rows: list[dict]) -> str:
@@ -98,6 +130,9 @@ def report(rows: list[dict]) -> str:
     row("warm check (s)", "warm_check", digits=3)
     row("warm check / C parse", "warm_vs_c")
     row("warm rebuild (s)", "warm_rebuild")
+    row("diff, 1% changed (s)", "diff_1pct")
+    row("edit-to-preview (s)", "edit_to_preview")
+    row("edit, all pages done (s)", "edit_all_pages")
     row("peak RSS (MB)", "peak_rss_mb", digits=0)
     row("HTML KB per page", "html_bytes_per_page", 1 / 1024, digits=1)
     row("search index KB", "search_index_bytes", 1 / 1024, digits=0)

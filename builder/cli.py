@@ -42,7 +42,7 @@ def _print_problems(problems, fmt: str) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as failures.")
 def validate_cmd(root: Path, fmt: str, strict: bool):
     """Check all content; print every problem at once."""
-    checked = pipeline.check(root)
+    checked = pipeline.check_problems(root)
     _print_problems(checked.problems, fmt)
     sys.exit(1 if checked.failed(strict) else 0)
 
@@ -53,9 +53,17 @@ def validate_cmd(root: Path, fmt: str, strict: bool):
 @click.option("--preview", is_flag=True, help="Include draft and ready sections, with a banner, into site-preview/.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default site/, or site-preview/ with --preview).")
-def build_cmd(root: Path, fmt: str, preview: bool, out: Path | None):
+@click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default="mkdocs", show_default=True,
+              help="Site engine: Material for MkDocs, or Zensical, its successor (install the 'zensical' extra).")
+def build_cmd(root: Path, fmt: str, preview: bool, out: Path | None, engine: str):
     """Validate, render and build the site."""
-    checked, result = pipeline.build(root, preview=preview, out_dir=out)
+    from builder.site import engine_missing
+
+    if (missing := engine_missing(engine)) is not None:  # before validating: say at once what to install
+        _print_problems([missing], fmt)
+        click.echo("Build stopped; the previous site was left as it was.", err=True)
+        sys.exit(1)
+    checked, result = pipeline.build(root, preview=preview, out_dir=out, engine=engine)
     problems = checked.problems + (result.problems if result else [])
     if problems:
         _print_problems(problems, fmt)
@@ -73,7 +81,7 @@ def serve_cmd(root: Path, port: int):
     """Preview the site with drafts, rebuilding when a content file is saved."""
     from builder.serve import serve
 
-    serve(root, port, echo=click.echo)
+    sys.exit(serve(root, port, echo=click.echo))
 
 
 @main.command("fmt")

@@ -128,4 +128,8 @@ BUILD_PROBLEMS = {
                          "code: the build stops and the previous site stays (error)",
     "build.sanitised": "the HTML sanitiser removed markup from a built page or the search index; the site is safe "
                        "but validation missed something (warning)",
+    "build.zensical": "with `--engine zensical`: Zensical reported a broken link or anchor in the generated site, or "
+                      "stopped (error)",
+    "build.engine-missing": "with `--engine zensical`: Zensical is not installed; `pip install -e '.[zensical]'` "
+                            "installs it (error)",
 }

@@ -5,16 +5,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import (
+import yaml
+from yaml.error import MarkedYAMLError, YAMLError
+from yaml.events import (
     AliasEvent,
-    CollectionStartEvent,
     CollectionEndEvent,
+    CollectionStartEvent,
     DocumentStartEvent,
+    MappingStartEvent,
     NodeEvent,
+    ScalarEvent,
 )
 
 from builder.model import Pos, Problem
@@ -25,14 +25,6 @@ REGISTRIES = ("audiences", "legislation", "glossary", "services")
 # C0/C1 controls other than tab, newline and carriage return; bidirectional overrides and isolates (Trojan Source).
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff"
                         "\u061c\u200b-\u200f\u2028\u2029\u2060\ud800-\udfff]")
-
-
-class _Constructor(RoundTripConstructor):
-    """Round-trip constructor that keeps timestamps as strings: JSON Schema's `format: date` applies to strings,
-    and an impossible date (2024-02-30) then becomes a schema problem instead of a ValueError."""
-
-
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", lambda self, node: self.construct_scalar(node))
 
 
 @dataclass
@@ -172,17 +164,13 @@ def parse(rel: str, kind: str, raw: bytes) -> tuple[SourceFile | None, list[Prob
     problems = _character_problems(rel, text)
     if problems:
         return None, problems
-    structure = _structure_problems(rel, text)
-    if structure:
-        return None, structure
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _Constructor
-    yaml.allow_duplicate_keys = False
     try:
-        node = yaml.load(text)
+        return _build(rel, kind, text)
     except MarkedYAMLError as err:
+        if "maximum nesting depth" in str(err.problem):  # libyaml stops at 1,000 flow levels; we refuse at 40
+            return None, [_too_deep(Pos(rel, *_line_col(text[:_deepest(text)])))]
         return None, [_yaml_problem(rel, err)]
-    except (YAMLError, ValueError, RecursionError) as err:
+    except (YAMLError, ValueError) as err:
         long_number = re.search(r"(?<![\w.])\d{1000,}", text)
         if isinstance(err, ValueError) and long_number:
             line, col = _line_col(text[:long_number.start()])
@@ -191,12 +179,6 @@ def parse(rel: str, kind: str, raw: bytes) -> tuple[SourceFile | None, list[Prob
                                   "Quote it if it is text; no value in content is that long a number.")]
         return None, [Problem(Pos(rel), "error", "load.syntax", f"the YAML cannot be read: {err}".strip(),
                               "Check the file's structure; this error has no position.")]
-    source = SourceFile(rel, kind, None, lines=text.splitlines())
-    try:
-        source.data = _plain(node, (), source)
-    except _KeyProblem as err:
-        return None, [err.problem]
-    return source, []
 
 
 def _line_col(prefix: str) -> tuple[int, int]:
@@ -231,56 +213,199 @@ def _character_problems(rel: str, text: str) -> list[Problem]:
     return out
 
 
-def _structure_problems(rel: str, text: str) -> list[Problem]:
-    """Walk the event stream (no recursion, nothing built) to refuse aliases, tags, deep nesting and extra documents."""
-    out = []
-    depth = documents = 0
-    yaml = YAML(typ="rt")
+# YAML 1.2 core schema, as ruamel.yaml resolves plain scalars (no yes/no booleans, no sexagesimal numbers).
+# Timestamps stay strings: JSON Schema's `format: date` applies to strings, so 2024-02-30 is a schema problem.
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^(?:[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+)$")
+_FLOAT = re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
+                    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_BASES = {"0o": 8, "0x": 16, "0b": 2}
+
+
+def _scalar(event: ScalarEvent):
+    value = event.value
+    if event.style or not event.implicit[0]:
+        return value
+    if _NULL.match(value):
+        return None
+    if value in _BOOL:
+        return _BOOL[value]
+    if _INT.match(value):
+        digits = value.replace("_", "")
+        return int(digits[2:], _BASES[digits[:2]]) if digits[:2] in _BASES else int(digits)
+    if _FLOAT.match(value) and value.strip("+-") != ".":
+        number = value.replace("_", "").lower()
+        if number.endswith(("inf", "nan")):
+            return float(number.replace(".", ""))
+        return float(number)
+    return value
+
+
+def _events(text: str):
+    """libyaml's event stream when PyYAML has its C extension (it parses without recursion, so depth is ours to
+    police), else PyYAML's pure-Python parser, which yields the same events."""
+    if getattr(yaml, "__with_libyaml__", False):
+        parser = yaml.CBaseLoader(text)
+        try:
+            while (event := parser.get_event()) is not None:
+                yield event
+        finally:
+            parser.dispose()
+    else:
+        yield from yaml.parse(text, Loader=yaml.SafeLoader)
+
+
+class _Frame:
+    __slots__ = ("container", "path", "key", "key_mark", "bad_key")
+
+    def __init__(self, container, path):
+        self.container, self.path, self.key, self.key_mark, self.bad_key = container, path, _Frame, None, None
+
+
+def _build(rel: str, kind: str, text: str) -> tuple[SourceFile | None, list[Problem]]:
+    """Build plain data and every value's position straight from the parser's events, in one pass and without
+    recursion, refusing on the way what an editor did not mean to write: aliases and anchors (an alias bomb is
+    never expanded), explicit tags, directives, merge keys, duplicate and non-text keys, deep nesting, and more
+    than one document."""
+    source = SourceFile(rel, kind, None, lines=text.splitlines())
+    problems: list[Problem] = []
+    stack: list[_Frame] = []
+    documents = 0
+
+    def here(mark) -> Pos:
+        return Pos(rel, mark.line + 1, mark.column + 1)
+
+    def attach(value, mark) -> None:
+        if not stack:
+            source.data = value
+            source.values[()] = (mark.line, mark.column)
+            return
+        frame = stack[-1]
+        if isinstance(frame.container, list):
+            path = frame.path + (len(frame.container),)
+            source.values[path] = source.keys[path] = (mark.line, mark.column)
+            frame.container.append(value)
+            return
+        if frame.key is _Frame:
+            _take_key(frame, value, mark)
+            return
+        path = frame.path + (frame.key,)
+        source.keys[path] = (frame.key_mark.line, frame.key_mark.column)
+        source.values[path] = (mark.line, mark.column)
+        frame.container[frame.key] = value
+        frame.key = _Frame
+
+    def _take_key(frame, key, mark) -> None:
+        if key in frame.container:
+            raise _KeyProblem(Problem(here(mark), "error", "load.duplicate-key",
+                                      f"duplicate key '{key}' in the same mapping",
+                                      "Each key may appear once: merge the two entries or rename one."))
+        if not isinstance(key, str) and frame.bad_key is None:
+            # Reported when the mapping ends, so that `1:` then `true:` is reported as the duplicate it is.
+            frame.bad_key = Problem(here(mark), "error", "load.key-type",
+                                    f"key {key!r} is {'a ' + type(key).__name__ if key is not None else 'empty'}, not text",
+                                    "Keys are field names: quote it, or check the indentation.")
+        frame.key, frame.key_mark = key, mark
+
+    depth = 0
     try:
-        for event in yaml.parse(text):
+        for event in _events(text):
             mark = event.start_mark
-            here = Pos(rel, mark.line + 1, mark.column + 1)
             if isinstance(event, DocumentStartEvent):
                 if event.version or event.tags:
                     directive = re.search(r"^%", text, re.M)
-                    line = text.count("\n", 0, directive.start()) + 1 if directive else here.line
-                    out.append(Problem(Pos(rel, line, 1), "error", "load.directive", "a %YAML or %TAG directive is not allowed",
-                                       "Delete the line starting with %: directives change how the file is read."))
+                    line = text.count("\n", 0, directive.start()) + 1 if directive else mark.line + 1
+                    problems.append(Problem(Pos(rel, line, 1), "error", "load.directive",
+                                            "a %YAML or %TAG directive is not allowed",
+                                            "Delete the line starting with %: directives change how the file is read."))
                 documents += 1
                 if documents > 1:
-                    out.append(Problem(here, "error", "load.multiple-documents",
-                                       "the file holds more than one YAML document",
-                                       "Remove the '---' line; each file holds one chapter or registry."))
-            elif isinstance(event, AliasEvent):
-                out.append(Problem(here, "error", "load.alias", f"alias *{event.anchor} is not allowed",
-                                   "Write the text out in full; anchors and aliases are not used in content."))
-            elif isinstance(event, NodeEvent):
-                if event.anchor:
-                    out.append(Problem(here, "error", "load.anchor", f"anchor &{event.anchor} is not allowed",
-                                       "Remove the anchor; content files do not reuse values."))
-                if getattr(event, "tag", None) and not _implicit(event):
-                    out.append(Problem(here, "error", "load.tag", f"explicit tag {event.tag} is not allowed",
-                                       "Remove the tag; quote the value if it should be text."))
-                if isinstance(event, CollectionStartEvent):
-                    depth += 1
-                    if depth > MAX_DEPTH:
-                        return [Problem(here, "error", "load.too-deep",
-                                        f"the data is nested more than {MAX_DEPTH} levels deep",
-                                        "Content needs only a few levels; check the indentation.")]
-            elif isinstance(event, CollectionEndEvent):
+                    problems.append(Problem(here(mark), "error", "load.multiple-documents",
+                                            "the file holds more than one YAML document",
+                                            "Remove the '---' line; each file holds one chapter or registry."))
+                continue
+            if isinstance(event, AliasEvent):
+                problems.append(Problem(here(mark), "error", "load.alias", f"alias *{event.anchor} is not allowed",
+                                        "Write the text out in full; anchors and aliases are not used in content."))
+                continue
+            if isinstance(event, CollectionEndEvent):
                 depth -= 1
-    except MarkedYAMLError as err:
-        return [_yaml_problem(rel, err)]
-    except YAMLError as err:
-        return [Problem(Pos(rel), "error", "load.syntax", f"the YAML cannot be read: {err}")]
-    return out
+                if not problems and (bad := stack.pop().bad_key):
+                    raise _KeyProblem(bad)
+                continue
+            if not isinstance(event, NodeEvent):
+                continue
+            if event.anchor:
+                problems.append(Problem(here(mark), "error", "load.anchor", f"anchor &{event.anchor} is not allowed",
+                                        "Remove the anchor; content files do not reuse values."))
+            if event.tag and not _implicit(event):
+                problems.append(Problem(here(mark), "error", "load.tag", f"explicit tag {event.tag} is not allowed",
+                                        "Remove the tag; quote the value if it should be text."))
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return None, [_too_deep(here(mark))]
+            if problems:
+                continue  # keep reading for every refused construct, but build nothing more
+            if isinstance(event, ScalarEvent):
+                value = _scalar(event)
+                if isinstance(value, str) and (bad := _BAD_CHARS.search(value)):
+                    code, msg = _character(bad.group())
+                    raise _KeyProblem(Problem(here(mark), "error", code,
+                                              f"an escape sequence in this value makes {msg}",
+                                              "Remove the \\ escape; write the text itself."))
+                if value == "<<" and not event.style and stack and isinstance(stack[-1].container, dict) \
+                        and stack[-1].key is _Frame:
+                    raise _KeyProblem(Problem(here(mark), "error", "load.merge-key",
+                                              "a merge key (<<) is not allowed",
+                                              "Write the fields out in full: a merge adds fields nobody can see here."))
+                attach(value, mark)
+                continue
+            if stack and isinstance(stack[-1].container, dict) and stack[-1].key is _Frame:
+                raise _KeyProblem(Problem(here(mark), "error", "load.key-type", "a key is a list or mapping, not text",
+                                          "Keys are field names: check the indentation and the ? marks."))
+            container = {} if isinstance(event, MappingStartEvent) else []
+            parent_path = _path_of(stack)
+            attach(container, mark)
+            stack.append(_Frame(container, parent_path))
+    except _KeyProblem as err:
+        return None, problems or [err.problem]
+    if problems:
+        return None, problems
+    return source, []
+
+
+def _too_deep(pos: Pos) -> Problem:
+    return Problem(pos, "error", "load.too-deep", f"the data is nested more than {MAX_DEPTH} levels deep",
+                   "Content needs only a few levels; check the indentation.")
+
+
+def _deepest(text: str) -> int:
+    """Offset of the first flow bracket that opens level MAX_DEPTH + 1 (quotes ignored: only called once libyaml
+    has already refused the nesting)."""
+    depth = 0
+    for offset, ch in enumerate(text):
+        depth += ch in "[{"
+        depth -= ch in "]}"
+        if depth > MAX_DEPTH:
+            return offset
+    return 0
 
 
 def _implicit(event) -> bool:
     implicit = getattr(event, "implicit", None)
-    if isinstance(implicit, tuple):
-        return any(implicit)
-    return bool(implicit)
+    return any(implicit) if isinstance(implicit, tuple) else bool(implicit)
+
+
+def _path_of(stack: list[_Frame]) -> tuple:
+    """The path the next value attached to the top of the stack will have."""
+    if not stack:
+        return ()
+    frame = stack[-1]
+    if isinstance(frame.container, list):
+        return frame.path + (len(frame.container),)
+    return frame.path + (frame.key,)
 
 
 def _yaml_problem(rel: str, err: MarkedYAMLError) -> Problem:
@@ -293,6 +418,9 @@ def _yaml_problem(rel: str, err: MarkedYAMLError) -> Problem:
         return Problem(pos, "error", "load.duplicate-key", f"duplicate key '{name}' in the same mapping",
                        "Each key may appear once: merge the two entries or rename one.")
     hint = "Check the indentation and quoting on this line and the one above."
+    if "invalid Unicode character escape" in what:
+        return Problem(pos, "error", "load.encoding", "an escape sequence here is not a whole character",
+                       "Remove the \\ escape; write the text itself.")
     if "found character '\\t'" in what:
         hint = "Use spaces, not tabs."
     elif "mapping values are not allowed" in what:
@@ -303,49 +431,3 @@ def _yaml_problem(rel: str, err: MarkedYAMLError) -> Problem:
 class _KeyProblem(Exception):
     def __init__(self, problem: Problem):
         self.problem = problem
-
-
-def _plain(node, path: tuple, source: SourceFile):
-    """Copy ruamel's round-trip tree into plain dicts, lists and scalars, recording positions as we go."""
-    if isinstance(node, CommentedMap):
-        source.values[path] = (node.lc.line, node.lc.col)
-        if node.merge:
-            raise _KeyProblem(Problem(Pos(source.path, node.lc.line + 1, node.lc.col + 1), "error", "load.merge-key",
-                                      "a merge key (<<) is not allowed",
-                                      "Write the fields out in full: a merge adds fields nobody can see here."))
-        out = {}
-        for key, value in node.items():
-            if not isinstance(key, str):
-                line, col = node.lc.key(key)
-                raise _KeyProblem(Problem(Pos(source.path, line + 1, col + 1), "error", "load.key-type",
-                                          f"key {key!r} is a {type(key).__name__}, not text",
-                                          "Keys are field names: quote it, or check the indentation."))
-            child = path + (key,)
-            source.keys[child] = node.lc.key(key)
-            source.values[child] = node.lc.value(key)
-            out[str(key)] = _plain(value, child, source)
-        return out
-    if isinstance(node, CommentedSeq):
-        source.values[path] = (node.lc.line, node.lc.col)
-        out = []
-        for i, value in enumerate(node):
-            child = path + (i,)
-            source.values[child] = node.lc.item(i)
-            source.keys[child] = node.lc.item(i)
-            out.append(_plain(value, child, source))
-        return out
-    if isinstance(node, str):
-        if (bad := _BAD_CHARS.search(node)):
-            line, col = source.values.get(path, (0, 0))
-            code, msg = _character(bad.group())
-            raise _KeyProblem(Problem(Pos(source.path, line + 1, col + 1), "error", code,
-                                      f"an escape sequence in this value makes {msg}",
-                                      "Remove the \\ escape; write the text itself."))
-        return str(node)
-    if isinstance(node, bool) or node is None:
-        return node
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    return node

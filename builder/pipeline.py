@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder import rules
+from builder import cache, rules
 from builder.history import collect as collect_history
 from builder.load import load_tree
 from builder.model import Content, Problem
@@ -15,7 +15,7 @@ from builder.validate import validate
 
 @dataclass
 class Checked:
-    content: Content
+    content: Content | None  # None when the problems came from the cache
     problems: list[Problem] = field(default_factory=list)
 
     def failed(self, strict: bool = False) -> bool:
@@ -29,8 +29,22 @@ def check(root: Path) -> Checked:
     return Checked(content, problems + found)
 
 
-def build(root: Path, preview: bool = False, out_dir: Path | None = None) -> tuple[Checked, BuildResult | None]:
-    """Validate everything first; only a clean tree is rendered and built. A failed build leaves out_dir as it was."""
+def check_problems(root: Path) -> Checked:
+    """check() for callers that need only the problems (guidance validate): answered from the content-hash cache
+    when nothing has changed since the last run."""
+    key = cache.tree_key(root)
+    cached = cache.load(root, key)
+    if cached is not None:
+        return Checked(None, cached)
+    checked = check(root)
+    cache.store(root, key, checked.problems)
+    return checked
+
+
+def build(root: Path, preview: bool = False, out_dir: Path | None = None,
+          engine: str = "mkdocs") -> tuple[Checked, BuildResult | None]:
+    """Validate everything first; only a clean tree is rendered and built (by engine, "mkdocs" or "zensical"). A
+    failed build leaves out_dir as it was."""
     root = root.resolve()
     checked = check(root)
     if checked.failed():
@@ -38,6 +52,6 @@ def build(root: Path, preview: bool = False, out_dir: Path | None = None) -> tup
     out_dir = (out_dir or root / ("site-preview" if preview else "site")).resolve()
     history = collect_history(root, checked.content)
     site = render(checked.content, Options(preview=preview, history=history))
-    result = build_site(root, site, out_dir, preview)
+    result = build_site(root, site, out_dir, preview, engine=engine)
     result.problems += history.notes  # what git could not tell the build, said where the build's problems are
     return checked, result

@@ -38,6 +38,7 @@ class Options:
     preview: bool = False
     build_date: str = ""
     history: object = None  # builder.history.History: dates, marks and archived editions (builder/archive.py)
+    only: object = None  # a test of page paths: render only the pages it passes (the live preview's two steps)
 
 
 def visible(content: Content, preview: bool) -> Content:
@@ -77,6 +78,8 @@ def render(content: Content, options: Options = Options()) -> Site:
     page_ctx.update(archive.Chronicle(shown, options.history).helpers())
 
     def emit(path: str, template: str, audience: dict | None = None, **extra):
+        if options.only is not None and not options.only(path):
+            return
         links = Links(shown, _audience_index(shown, audience["id"]) if audience else index, path)
         site.pages[path] = env.get_template(template).render(
             **page_ctx, **extra, audience=audience, md=links.inline, link=links.to, page=path,

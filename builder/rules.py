@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import sys
@@ -288,8 +289,9 @@ def _spelled_out(plain: str, start: int, end: int) -> bool:
     return (plain[start - 1:start] == "(" and plain[end:end + 1] == ")") or bool(re.match(r"\s\([a-z]", plain[end:], re.I))
 
 
-def _abbreviations(ctx: Context) -> Iterator[tuple[str, str, Section | None, Pos, bool]]:
-    """(document id, abbreviation, section, position, spelled out or referenced here) for every abbreviation in
+def _abbreviations(ctx: Context) -> Iterator[tuple[str, str, Section | None, Callable[[], Pos], bool]]:
+    """(document id, abbreviation, section, where (called for its position only when reported: working out a
+    position reads the source lines), spelled out or referenced here) for every abbreviation in
     reading order. A [[term:X]] reference counts as spelled out: readers get its expansion and a glossary link.
     Glossary terms in mixed case (ViSOR) are found by name; others are two or more capitals."""
     mixed = sorted((t["term"] for t in ctx.content.terms
@@ -306,7 +308,7 @@ def _abbreviations(ctx: Context) -> Iterator[tuple[str, str, Section | None, Pos
                     if sum(c.isupper() for c in abbr) >= 2 and abbr not in SHOUTED:
                         found.append((m.start(), abbr, _spelled_out(plain, m.start(), m.end())))
             for start, abbr, spelled in sorted(found):
-                yield doc.id, abbr, section, at(start), spelled
+                yield doc.id, abbr, section, functools.partial(at, start), spelled
 
 
 @rule("style.abbreviation-undefined", "warning", "Abbreviations are in the glossary",
@@ -320,10 +322,10 @@ def abbreviation_undefined(ctx: Context) -> Iterator[Finding]:
     term is reported once per document. Well-known ones are listed in `known-abbreviations`."""
     known = set(ctx.config.known_abbreviations) | {t["term"] for t in ctx.content.terms} | set(ctx.terms)
     seen = set()
-    for doc_id, abbr, section, pos, _ in _abbreviations(ctx):
+    for doc_id, abbr, section, where, _ in _abbreviations(ctx):
         if abbr not in known and (doc_id, abbr) not in seen:
             seen.add((doc_id, abbr))
-            yield Finding(pos, f"abbreviation '{abbr}' is not in the glossary",
+            yield Finding(where(), f"abbreviation '{abbr}' is not in the glossary",
                           f"Add {abbr} to content/glossary.yaml and write [[term:{abbr}]], or write the words out "
                           "in full.", section)
 
@@ -339,12 +341,12 @@ def abbreviation_first_use(ctx: Context) -> Iterator[Finding]:
     to the glossary. The first use in each document is checked, in reading order."""
     known = set(ctx.config.known_abbreviations)
     seen = set()
-    for doc_id, abbr, section, pos, spelled in _abbreviations(ctx):
+    for doc_id, abbr, section, where, spelled in _abbreviations(ctx):
         if (doc_id, abbr) in seen or abbr in known:
             continue
         seen.add((doc_id, abbr))
         if not spelled:
-            yield Finding(pos, f"first use of '{abbr}' in this document is not spelled out",
+            yield Finding(where(), f"first use of '{abbr}' in this document is not spelled out",
                           f"Write [[term:{abbr}]] here (readers get its expansion and a glossary link), or the words "
                           f"in full followed by ({abbr}).", section)
 

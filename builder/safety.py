@@ -26,17 +26,22 @@ TAGS = {"a", "abbr", "aside", "b", "blockquote", "br", "caption", "cite", "code"
         "tr", "u", "ul", "var", "wbr"}
 ATTRIBUTES = {"*": {"id", "class", "title", "lang", "dir", "role", "aria-label", "aria-labelledby",
                     "aria-describedby", "aria-hidden", "aria-current"},
-              "a": {"href", "hreflang"}, "ol": {"start", "reversed", "type"}, "time": {"datetime"},
+              "a": {"href", "hreflang", "tabindex"}, "ol": {"start", "reversed", "type"}, "time": {"datetime"},
               "th": {"scope", "colspan", "rowspan", "headers"}, "td": {"colspan", "rowspan", "headers"},
               "details": {"open"}, "col": {"span"}, "colgroup": {"span"}}
 SCHEMES = {"https", "mailto", "tel"}
 SEARCH_TAGS = {"p", "code", "pre", "li", "ol", "ul", "sub", "sup"}  # what Material's search index keeps
+# The search index of each site engine and the key of its entry list: Material for MkDocs' lunr index, Zensical's.
+SEARCH_INDEXES = {"search/search_index.json": "docs", "search.json": "items"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background"}
 FORBIDDEN = {"iframe", "object", "embed", "base", "frame", "frameset", "applet"}
 
 
 def _attribute_filter(tag: str, name: str, value: str) -> str | None:
     # data-* attributes carry audience tags for the theme, but data-md-* steers Material's own JavaScript.
+    # tabindex only as Zensical's skip-link target has it: focusable by script, never in the tab order.
+    if name == "tabindex":
+        return value if value.strip() == "-1" else None
     return None if name.startswith("data-md-") else value
 
 
@@ -145,53 +150,107 @@ def _inline_scripts(page: Path) -> set[str]:
     the only content text on that page, so no script that content could carry is counted."""
     if not page.is_file():
         return set()
-    text = _chrome(page.read_text(encoding="utf-8"))
-    out = set()
-    for m in re.finditer(r"<script>(.*?)</script>", text, re.S):
-        before = text[:m.start()]
-        if before.count("<nav") == before.count("</nav>") and before.count("<title") == before.count("</title>"):
-            out.add(_script_key(m.group(1)))
-    return out
+    parser = _ThemeScripts()
+    parser.feed(_chrome(page.read_text(encoding="utf-8")))
+    parser.close()
+    return parser.found
+
+
+class _ThemeScripts(HTMLParser):
+    """Inline scripts (without attributes) outside every <nav> and <title> but the header's own <nav>: on the 404
+    page the header holds only the site name, and Zensical writes its colour-palette script there."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.open: list[bool] = []  # each open <nav> or <title>: may it hold content text?
+        self.script: list | None = None
+        self.found: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("nav", "title"):
+            self.open.append(not (tag == "nav" and "md-header__inner" in (dict(attrs).get("class") or "").split()))
+        elif tag == "script" and not attrs and not any(self.open):
+            self.script = []
+
+    def handle_endtag(self, tag):
+        if tag in ("nav", "title") and self.open:
+            self.open.pop()
+        elif tag == "script" and self.script is not None:
+            self.found.add(_script_key("".join(self.script)))
+            self.script = None
+
+    def handle_data(self, data):
+        if self.script is not None:
+            self.script.append(data)
 
 
 def sanitise_site(site_dir: Path) -> list[Problem]:
     """Sanitise every built page's article and the search index; refuse a page whose surroundings could run code.
     Removals are warnings (the site is safe, but validation missed something); unsafe surroundings are errors."""
     problems: list[Problem] = []
-    allowed = _inline_scripts(site_dir / "404.html")
+    allowed = theme_scripts(site_dir)
     for path in sorted(site_dir.rglob("*.html")):
         rel = path.relative_to(site_dir).as_posix()
         page = path.read_text(encoding="utf-8")
-        if ARTICLE not in page:
-            problems.append(Problem(Pos(f"site/{rel}"), "error", "build.unsafe-html",
-                                    "the page has no content area the sanitiser recognises",
-                                    "The theme's page layout changed: update ARTICLE in builder/safety.py."))
-        cleaned, removed = clean_page(page)
-        if removed:
+        cleaned, found = sanitise_page(rel, page, allowed)
+        if cleaned is not page:
             path.write_text(cleaned, encoding="utf-8")
-            problems.append(Problem(Pos(f"site/{rel}"), "warning", "build.sanitised",
-                                    f"the sanitiser removed {', '.join(removed)}",
-                                    "The page is safe, but markup got past validation: report it with the content "
-                                    "that caused it."))
-        chrome = _Chrome(allowed)
-        chrome.feed(_chrome(cleaned))
-        chrome.close()
-        for found in dict.fromkeys(chrome.found):
-            problems.append(Problem(Pos(f"site/{rel}"), "error", "build.unsafe-html",
-                                    f"the page around the content holds {found}",
-                                    "The build was stopped and the old site kept. Report this: titles reach these "
-                                    "parts of the page unescaped."))
+        problems += found
     problems.extend(_sanitise_search(site_dir))
     return problems
 
 
+def theme_scripts(site_dir: Path) -> set[str]:
+    """The theme's own inline scripts in a built site (see _inline_scripts): what sanitise_page allows."""
+    return _inline_scripts(site_dir / "404.html")
+
+
+def sanitise_page(rel: str, page: str, allowed: set[str]) -> tuple[str, list[Problem]]:
+    """One built page (rel: its path in the site): the page with its article sanitised (the same object when
+    nothing was removed), and the problems found. The live preview calls this for the pages it rebuilds."""
+    problems: list[Problem] = []
+    if ARTICLE not in page:
+        problems.append(Problem(Pos(f"site/{rel}"), "error", "build.unsafe-html",
+                                "the page has no content area the sanitiser recognises",
+                                "The theme's page layout changed: update ARTICLE in builder/safety.py."))
+    cleaned, removed = clean_page(page)
+    if removed:
+        problems.append(Problem(Pos(f"site/{rel}"), "warning", "build.sanitised",
+                                f"the sanitiser removed {', '.join(removed)}",
+                                "The page is safe, but markup got past validation: report it with the content "
+                                "that caused it."))
+    else:
+        cleaned = page
+    chrome = _Chrome(allowed)
+    chrome.feed(_chrome(cleaned))
+    chrome.close()
+    for found in dict.fromkeys(chrome.found):
+        problems.append(Problem(Pos(f"site/{rel}"), "error", "build.unsafe-html",
+                                f"the page around the content holds {found}",
+                                "The build was stopped and the old site kept. Report this: titles reach these "
+                                "parts of the page unescaped."))
+    return cleaned, problems
+
+
 def _sanitise_search(site_dir: Path) -> list[Problem]:
-    path = site_dir / "search" / "search_index.json"
-    if not path.is_file():
-        return []
-    index = json.loads(path.read_text(encoding="utf-8"))
+    """Each engine's search index that the site holds (SEARCH_INDEXES)."""
+    problems: list[Problem] = []
+    for rel, key in SEARCH_INDEXES.items():
+        path = site_dir / rel
+        if not path.is_file():
+            continue
+        index = json.loads(path.read_text(encoding="utf-8"))
+        found = sanitise_search_entries(index.get(key, []), rel)
+        if found:
+            path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        problems += found
+    return problems
+
+
+def sanitise_search_entries(entries: list[dict], rel: str = "search/search_index.json") -> list[Problem]:
+    """Sanitise search entries in place (the whole index, or one page's in the live preview); rel: the index."""
     changed = []
-    for entry in index.get("docs", []):
+    for entry in entries:
         for key in ("title", "text"):
             value = entry.get(key)
             if isinstance(value, str):
@@ -201,8 +260,7 @@ def _sanitise_search(site_dir: Path) -> list[Problem]:
                     changed.append(entry.get("location", "?"))
     if not changed:
         return []
-    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    return [Problem(Pos("site/search/search_index.json"), "warning", "build.sanitised",
+    return [Problem(Pos(f"site/{rel}"), "warning", "build.sanitised",
                     f"the sanitiser removed markup from the search entries of {', '.join(sorted(set(changed)))}",
                     "The index is safe, but markup got past validation: report it with the content that caused it.")]
 

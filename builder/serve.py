@@ -1,61 +1,129 @@
-"""Live preview: re-render content into the preview docs tree on save; MkDocs' server rebuilds and reloads."""
+"""Live preview (`guidance serve`): builder/incremental.py keeps the preview up to date; MkDocs' LiveReloadServer
+serves it on 127.0.0.1 and reloads the browser after each update.
+
+The content files are polled every POLL seconds. On a save the edited pages and the search index are rewritten
+first and the browser reloads; the aggregated pages (print pages, audience views) follow, unless another save
+arrives first. Problems are printed in the text format and the last good preview stays.
+"""
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
-from builder import pipeline, report
-from builder.load import content_files
-from builder.render import Options, render
-from builder.site import write_config
+from builder import report
+from builder.incremental import Preview
 
-
-def _snapshot(root: Path) -> dict[Path, float]:
-    return {p: p.stat().st_mtime_ns for p in content_files(root / "content")}
-
-
-def refresh(root: Path, docs_dir: Path) -> list:
-    """Render the preview into docs_dir, rewriting only pages whose text changed. Returns the problems found."""
-    checked = pipeline.check(root)
-    if checked.failed():
-        return checked.problems
-    site = render(checked.content, Options(preview=True))
-    for rel, text in site.pages.items():
-        path = docs_dir / rel
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-    for path in docs_dir.rglob("*.md"):
-        if path.relative_to(docs_dir).as_posix() not in site.pages:
-            path.unlink()
-    return checked.problems
+POLL = 0.05  # seconds between looks at the watched files (a stat of each: about a millisecond)
+SETTLE = 0.05  # how long a change must rest before it is read, for editors that save in two writes
+PAUSE = 0.3  # after the reload, the browser fetches the page and its assets before the aggregated pages start
 
 
-def serve(root: Path, port: int, echo=print) -> None:
-    from mkdocs.commands.serve import serve as mkdocs_serve
+def make_server(site_dir: Path, port: int, host: str = "127.0.0.1"):
+    """MkDocs' live-reload server for site_dir, driven by us rather than by its own file watcher."""
+    from mkdocs.livereload import LiveReloadServer, _timestamp
 
-    build_dir = root / "build"
-    docs_dir = build_dir / "serve-docs"
-    docs_dir.mkdir(parents=True, exist_ok=True)
-    checked = pipeline.check(root)
-    if checked.failed():
-        echo(report.as_text(checked.problems))
-        echo("Fix these problems, then run guidance serve again.")
-        return
-    site = render(checked.content, Options(preview=True))
-    refresh(root, docs_dir)
-    config = write_config(root, build_dir, "mkdocs-serve", docs_dir, build_dir / "serve-site", site.nav)
+    class PreviewServer(LiveReloadServer):
+        @contextlib.contextmanager
+        def writing(self):
+            """Hold page requests while the preview's files change; then tell open pages to reload."""
+            with self._epoch_cond:
+                self._wanted_epoch = max(_timestamp(), self._visible_epoch + 1)
+            try:
+                yield
+            finally:
+                with self._epoch_cond:
+                    self._visible_epoch = self._wanted_epoch
+                    self._epoch_cond.notify_all()
 
-    def watch():
-        seen = _snapshot(root)
-        while True:
-            time.sleep(0.3)
-            now = _snapshot(root)
-            if now != seen:
-                seen = now
-                problems = refresh(root, docs_dir)
-                echo(report.as_text(problems) if problems else "content changed: preview updated")
+        def listen(self) -> None:
+            self.server_bind()
+            self.server_activate()
+            if self.server_address[1] != port:  # port 0: the system chose one
+                self.url = self.url.replace(f":{port}/", f":{self.server_address[1]}/", 1)
 
-    threading.Thread(target=watch, daemon=True).start()
-    mkdocs_serve(config_file=str(config), livereload=True, dev_addr=f"127.0.0.1:{port}")
+        def start(self) -> None:
+            self.serve_thread.start()
+
+        def stop(self) -> None:
+            self.shutdown()
+            if self.serve_thread.ident is not None:  # started
+                self.serve_thread.join(timeout=5)
+
+    server = PreviewServer(builder=lambda: None, host=host, port=port, root=str(site_dir))
+    # LiveReloadServer adds its reload script to pages only while it watches something; its watcher is never
+    # started (we poll ourselves, faster), so this only switches the script on.
+    server.watch(str(site_dir))
+
+    def error_page(code: int) -> bytes | None:
+        page = site_dir / f"{code}.html"
+        return page.read_bytes() if code in (404, 500) and page.is_file() else None
+
+    server.error_handler = error_page
+    return server
+
+
+def watch(preview: Preview, echo: Callable[[str], None], stop: threading.Event) -> None:
+    """Apply each save to the preview until stop is set."""
+    while not stop.is_set():
+        if not preview.changed_on_disk():
+            if preview.has_rest():  # aggregated pages left by an update another save interrupted
+                finish(preview, echo, time.perf_counter())
+            stop.wait(POLL)
+            continue
+        stop.wait(SETTLE)
+        update = preview.apply_change(rest=False)
+        if update.problems:
+            echo(report.as_text(update.problems))
+        echo(update.summary())
+        if update.ok and preview.has_rest():
+            stop.wait(PAUSE)  # rebuilding holds the interpreter: let the reloading browser be served first
+            finish(preview, echo, update.started)
+
+
+def finish(preview: Preview, echo: Callable[[str], None], started: float) -> None:
+    """The aggregated pages, stopped early by another save."""
+    more = preview.build_rest(should_stop=preview.changed_on_disk, started=started)
+    if more.problems:
+        echo(report.as_text(more.problems))
+    if more.kind != "none":
+        echo(more.summary())
+
+
+def serve(root: Path, port: int, echo=print, *, stop: threading.Event | None = None,
+          on_ready: Callable[[str], None] | None = None) -> int:
+    """Build the preview, serve it on 127.0.0.1:port (0: any free port) and keep it up to date until Ctrl+C
+    (or until stop is set). Returns the exit code: 1 when the content cannot be previewed at all, 2 when the port
+    is taken."""
+    preview = Preview(Path(root))
+    server = make_server(preview.site_dir, port)
+    try:
+        server.listen()  # first, so that a second serve on the same port stops before it builds anything
+    except OSError as err:
+        server.server_close()
+        echo(f"error: cannot serve on 127.0.0.1:{port} ({err.strerror or err})\n"
+             "    hint: Another program (or another guidance serve) uses that port: choose one with --port.")
+        return 2
+    stop = stop or threading.Event()
+    try:
+        first = preview.start()
+        if first.problems:
+            echo(report.as_text(first.problems))
+        if not first.ok:
+            echo("Fix these problems, then run guidance serve again.")
+            return 1
+        preview.publish = server.writing
+        server.start()
+        echo(f"Previewing drafts on {server.url} (built in {first.timings['total']:.1f} s). "
+             "Pages update when you save a content file; Ctrl+C stops.")
+        if on_ready is not None:
+            on_ready(server.url)
+        watch(preview, echo, stop)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        preview.close()
+    return 0

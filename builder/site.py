@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib.util
 import json
 import logging
 import os
+import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +19,15 @@ from ruamel.yaml import YAML
 
 from builder.model import Pos, Problem
 from builder.render import Site
-from builder.safety import leaks, only_pages, sanitise_site
+from builder.safety import SEARCH_INDEXES, leaks, only_pages, sanitise_site
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"
 PAGE_ENTRY_BOOST = 0.2
+ENGINES = ("mkdocs", "zensical")  # Material for MkDocs (end of life May 2027) and its successor, an optional extra
+# Theme overrides that fit Material for MkDocs only: Zensical's own search partial is a button that names its dialog
+# already, and Material's search form in its place stops Zensical's search from starting.
+MATERIAL_ONLY = ("partials/search.html",)
+ZENSICAL_TIMEOUT = 900  # seconds
 
 
 @dataclass
@@ -64,15 +73,25 @@ def write_docs(site: Site, docs_dir: Path) -> None:
 
 
 def write_config(root: Path, build_dir: Path, name: str, docs_dir: Path, site_dir: Path, nav: list,
-                 exclude: str | None = None) -> Path:
+                 exclude: str | None = None, engine: str = "mkdocs") -> Path:
     """build/<name>.yml: the project's mkdocs.yml with paths made relative to build/ and the navigation added
-    (and, for the public build, exclude_docs listing every page it may contain)."""
+    (and, for the public build, exclude_docs listing every page it may contain). For Zensical, site_dir must lie
+    inside build/, the theme keeps Material's classic look unless mkdocs.yml chooses a theme variant, and the
+    theme overrides are copied to build/<name>-theme/ without those that fit Material only."""
     yaml = YAML(typ="safe")
     config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"))
     config["docs_dir"] = os.path.relpath(docs_dir, build_dir)
     config["site_dir"] = os.path.relpath(site_dir, build_dir)
     config["theme"]["custom_dir"] = os.path.relpath(THEME_DIR, build_dir)
     config["nav"] = nav
+    if engine == "zensical":
+        config["theme"].setdefault("variant", "classic")
+        theme = build_dir / f"{name}-theme"  # builder/theme/ less MATERIAL_ONLY
+        shutil.rmtree(theme, ignore_errors=True)
+        shutil.copytree(THEME_DIR, theme, ignore=shutil.ignore_patterns("__pycache__"))
+        for rel in MATERIAL_ONLY:
+            (theme / rel).unlink(missing_ok=True)
+        config["theme"]["custom_dir"] = theme.name
     if exclude is not None:
         config["exclude_docs"] = exclude
     path = build_dir / f"{name}.yml"
@@ -119,21 +138,128 @@ def _tidy(message: str) -> str:
     return " ".join(message.split())
 
 
+def engine_missing(engine: str) -> Problem | None:
+    """The problem to report when the engine is not installed in guidance's environment (at pyproject.toml, which
+    declares the extra that installs it), or None."""
+    if engine != "zensical" or importlib.util.find_spec("zensical") is not None:
+        return None
+    return Problem(Pos("pyproject.toml"), "error", "build.engine-missing",
+                   "Zensical is not installed, so --engine zensical cannot build the site",
+                   "Install it into guidance's environment with `.venv/bin/pip install -e '.[zensical]'` "
+                   "(or `pip install zensical`), or build with the default engine, mkdocs.")
+
+
+def run_engine(engine: str, config_path: Path, site_dir: Path) -> list[Problem]:
+    """Build the site config_path describes with engine ("mkdocs" or "zensical") into site_dir, whatever site_dir
+    the config names; what site_dir held is replaced, as `mkdocs build` does. Returns the engine's problems
+    (warnings count as errors: both run strict); [] is a clean build. Nothing is sanitised or checked here."""
+    if engine == "mkdocs":
+        return run_mkdocs(config_path, site_dir)
+    if engine == "zensical":
+        return run_zensical(config_path, site_dir)
+    raise ValueError(f"unknown site engine {engine!r}: choose one of {', '.join(ENGINES)}")
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_ZENSICAL_ISSUE = re.compile(r"^(?:Warning|Error): (.+)$")
+_ZENSICAL_AT = re.compile(r"\[\s*([^\s\]]+?):(\d+):(\d+)\s*\]")
+_EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Interrupt): (.+)$")
+
+
+def run_zensical(config_path: Path, site_dir: Path) -> list[Problem]:
+    """Build with Zensical's command line in strict mode, in a child process. Zensical refuses a site_dir outside
+    the config's folder, so it builds into a fixed folder beside the config (the same from build to build, so that
+    its cache in .cache/ there stays warm) and the result is moved into site_dir."""
+    rel = config_path.name
+    if (missing := engine_missing("zensical")) is not None:
+        return [missing]
+    folder = config_path.parent
+    config = YAML(typ="safe").load(config_path.read_text(encoding="utf-8"))
+    staging = folder / f".zensical-{config_path.stem}-site"
+    private = folder / f".zensical-{config_path.stem}.yml"
+    config["site_dir"] = staging.name
+    docs = Path(folder.name) / str(config.get("docs_dir", "docs"))
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        with open(private, "w", encoding="utf-8") as handle:
+            YAML().dump(config, handle)
+        try:
+            run = subprocess.run([sys.executable, "-m", "zensical", "build", "--strict", "-f", str(private)],
+                                 cwd=folder, capture_output=True, text=True, encoding="utf-8", errors="replace",
+                                 env={**os.environ, "NO_COLOR": "1"}, timeout=ZENSICAL_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            return [Problem(Pos(f"build/{rel}"), "error", "build.zensical",
+                            f"Zensical did not finish within {ZENSICAL_TIMEOUT} seconds")]
+        problems = _zensical_problems(run.stdout + "\n" + run.stderr, rel, docs, run.returncode)
+        if not problems and staging.is_dir():
+            _replace_contents(staging, site_dir)
+        elif not problems:
+            problems.append(Problem(Pos(f"build/{rel}"), "error", "build.zensical", "Zensical built no site"))
+        return problems
+    finally:
+        private.unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _zensical_problems(output: str, rel: str, docs: Path, returncode: int) -> list[Problem]:
+    """Zensical's warnings and errors as problems, each at the generated page it names; a failure it printed no
+    issue for (a traceback) as one problem with the exception's message, never the traceback."""
+    hint = "This is a fault in the generated site, not in your content: report it with the content that caused it."
+    lines = _ANSI.sub("", output).splitlines()
+    problems = []
+    for i, line in enumerate(lines):
+        if found := _ZENSICAL_ISSUE.match(line.strip()):
+            pos = Pos(f"build/{rel}")
+            at = next((m for follow in lines[i + 1:i + 3] if (m := _ZENSICAL_AT.search(follow))), None)
+            if at:
+                pos = Pos((docs / at[1]).as_posix(), int(at[2]), int(at[3]))
+            problems.append(Problem(pos, "error", "build.zensical", _tidy(found[1]), hint))
+    if returncode != 0 and not problems:
+        last = [m[0] for line in lines if (m := _EXCEPTION.match(line.strip()))]
+        message = last[-1] if last else next((line for line in reversed(lines) if line.strip()), "")
+        message = re.sub(r"^RuntimeError: Python error: ", "", _tidy(message))
+        problems.append(Problem(Pos(f"build/{rel}"), "error", "build.zensical",
+                                message or f"Zensical stopped with exit status {returncode}", hint))
+    return problems
+
+
+def _replace_contents(source: Path, target: Path) -> None:
+    """Move source's files into target, first removing what target held (but for dot files, as MkDocs does)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for old in target.iterdir():
+        if old.name.startswith("."):
+            continue
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old)
+        else:
+            old.unlink()
+    for new in source.iterdir():
+        shutil.move(str(new), str(target / new.name))
+
+
 def tune_search_index(site_dir: Path, labels: dict[str, str]) -> None:
     """Rank sections above whole pages in Material's search: a page's own entry holds only its title and the
     status banner, so when it outranks the section that answers the query the reader lands on a banner.
-    Label each section's result with who it is for, since Material shows a result's title and a snippet."""
-    path = site_dir / "search" / "search_index.json"
-    if not path.is_file():
-        return
-    index = json.loads(path.read_text(encoding="utf-8"))
-    for entry in index.get("docs", []):
+    Label each section's result with who it is for, since Material shows a result's title and a snippet.
+    Zensical's index (search.json, entries under "items") gets the labels only: its search reads no boosts."""
+    for rel, key in SEARCH_INDEXES.items():
+        path = site_dir / rel
+        if not path.is_file():
+            continue
+        index = json.loads(path.read_text(encoding="utf-8"))
+        tune_entries(index.get(key, []), labels, boost=key == "docs")
+        path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def tune_entries(entries: list[dict], labels: dict[str, str], boost: bool = True) -> None:
+    """tune_search_index for a list of search entries, changed in place (the live preview tunes one page's)."""
+    for entry in entries:
         location = entry.get("location", "#")
         if "#" not in location:
-            entry["boost"] = entry.get("boost", 1) * PAGE_ENTRY_BOOST
+            if boost:
+                entry["boost"] = entry.get("boost", 1) * PAGE_ENTRY_BOOST
         elif location in labels:
             entry["title"] = f"{entry['title']} ({labels[location]})"
-    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def swap_in(new: Path, out_dir: Path) -> None:
@@ -147,19 +273,25 @@ def swap_in(new: Path, out_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_site(root: Path, site: Site, out_dir: Path, preview: bool) -> BuildResult:
-    """Write the Markdown tree, build it, check the public build for drafts, and swap the result into out_dir."""
+def build_site(root: Path, site: Site, out_dir: Path, preview: bool, engine: str = "mkdocs") -> BuildResult:
+    """Write the Markdown tree, build it with engine, check the public build for drafts, and swap the result into
+    out_dir."""
     build_dir = root / "build"
     result = BuildResult(out_dir)
+    name = engine + ("-preview" if preview else "")
+    if (missing := engine_missing(engine)) is not None:
+        result.problems.append(missing)
+        return result
     with build_lock(build_dir):
         docs_dir = build_dir / ("docs-preview" if preview else "docs")
         write_docs(site, docs_dir)
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f"{out_dir.name}.tmp-", dir=out_dir.parent))
         try:
-            config = write_config(root, build_dir, "mkdocs" if not preview else "mkdocs-preview", docs_dir, out_dir, site.nav,
-                                  exclude=None if preview else only_pages(site.pages))
-            result.problems = run_mkdocs(config, tmp)
+            site_dir = out_dir if engine == "mkdocs" else build_dir / f"{name}-site"  # Zensical: inside build/
+            config = write_config(root, build_dir, name, docs_dir, site_dir, site.nav,
+                                  exclude=None if preview else only_pages(site.pages), engine=engine)
+            result.problems = run_engine(engine, config, tmp)
             tune_search_index(tmp, site.search_labels)
             if result.ok:
                 result.problems += sanitise_site(tmp)

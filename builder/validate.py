@@ -222,7 +222,9 @@ def reference_problems(content: Content, sources: dict[str, SourceFile],
         out.append(Problem(pos, severity, code, message, hint))
 
     def check_law(ref, pos):
+        """pos may be a callable: working out a position in text reads the source, so only do it for a problem."""
         if ref not in provisions:
+            pos = pos() if callable(pos) else pos
             close = difflib.get_close_matches(ref, provisions, n=1)
             err(pos, "ref.law", f"'{ref}' is not in legislation.yaml",
                 f"Did you mean '{close[0]}'?" if close else "Add the Act and provision to content/legislation.yaml.")
@@ -230,25 +232,25 @@ def reference_problems(content: Content, sources: dict[str, SourceFile],
     def check_text(text, at, doc_id):
         """Check one piece of inline text; at(offset) gives the position of a character in it."""
         for m in REF.finditer(text):
-            pos = at(m.start())
+            where = functools.partial(at, m.start())
             parts = REF_PARTS.match(m.group(1).strip())
             if not parts:
-                err(pos, "ref.syntax", f"reference [[{m.group(1)}]] is not in the form [[kind:id]]",
+                err(where(), "ref.syntax", f"reference [[{m.group(1)}]] is not in the form [[kind:id]]",
                     "Use [[law:act/provision]], [[term:ID]], [[section:id]] or [[service:id]].")
                 continue
             kind, target, _ = parts.groups()
             if kind == "law":
-                check_law(target, pos)
+                check_law(target, where)
             elif kind == "term" and target not in terms:
                 close = difflib.get_close_matches(target, terms, n=1)
-                err(pos, "ref.term", f"glossary term '{target}' is not defined",
+                err(where(), "ref.term", f"glossary term '{target}' is not defined",
                     f"Did you mean '{close[0]}'?" if close else "Add it to content/glossary.yaml.")
             elif kind == "service" and target not in services:
-                err(pos, "ref.service", f"service '{target}' is not in services.yaml", "Add it to content/services.yaml.")
+                err(where(), "ref.service", f"service '{target}' is not in services.yaml", "Add it to content/services.yaml.")
             elif kind == "section":
                 doc, _, sid = target.rpartition("/")
                 if sid not in section_ids.get(doc or doc_id, set()):
-                    err(pos, "ref.section", f"section '{target}' does not exist",
+                    err(where(), "ref.section", f"section '{target}' does not exist",
                         "Check the section id (not its title); for the other document write [[section:DOC/ID]].")
         masked = REF.sub(lambda m: " " * len(m.group(0)), text)
         if (m := RAW_HTML.search(masked)):

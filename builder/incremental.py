@@ -1,0 +1,656 @@
+"""Incremental preview: keep MkDocs warm in this process and, on a save, rebuild only the pages whose Markdown
+changed, with the search index kept whole.
+
+    preview = Preview(root)            # root holds content/ and mkdocs.yml
+    update = preview.start()           # check, render, full MkDocs build into build/serve-site/
+    ...                                # an editor saves a content file
+    update = preview.apply_change()    # check, render, diff, rebuild what changed
+    update.timings["preview"]          # seconds from the start of apply_change to the edited page on disk
+    update.timings["complete"]         # ... to every page (print pages and audience views too) on disk
+
+A full build mirrors mkdocs.commands.build.build() step by step, but keeps what it made: the config with its
+plugin instances, Files, Navigation, the theme's Jinja environment, every Page with its rendered content, and each
+page's search entries. A change is then applied in two steps:
+
+1. The edited pages (the edit-to-preview latency, `timings["preview"]`): check the content, render every page but
+   the aggregated ones (render's `only` option) and diff their Markdown against what the site was built from. If
+   pages were added or removed, the navigation changed, mkdocs.yml or the theme changed, or an earlier update
+   failed half way, build everything again (the full path: correctness first). Otherwise re-run MkDocs' per-page
+   steps for the changed pages only (mkdocs.commands.build._populate_page, then as _build_page does: the
+   page_context event, where the search plugin collects the page's entries, the theme template and post_page),
+   sanitise them, and write their HTML and the search index: the rebuilt pages' entries replaced, every other
+   page's kept, in MkDocs' page order, so the index is the one a full build writes. Chapter pages, document and
+   audience landing pages and the glossary are in this step.
+2. The aggregated pages, which repeat every section and are left out of search: `/<doc>/print/`,
+   `/for/<role>/<doc>/` and `/for/<role>/print/` (`timings["complete"]`). They are rendered and diffed the same
+   way and rebuilt one at a time. apply_change() does this step before it returns; `guidance serve` does it
+   after the browser has reloaded (build_rest()), and stops early when another save arrives: the pages left
+   still differ from what the site was built from, so the next update rebuilds them.
+
+A page whose title or front matter changes sends the update down the full path. Anything unexpected (an exception,
+a MkDocs warning, an unsafe page) leaves the pages on disk as they were and sends the next update down the full
+path. tests/test_serve.py checks that an incremental update leaves the same site, byte for byte, as a full build.
+
+Problems (content that does not validate, MkDocs warnings, unsafe HTML) are returned, never printed; while there
+are errors the preview on disk is the last good one. The preview is sanitised like `guidance build --preview`
+(builder/safety.py) and its search index tuned the same way (builder/site.py).
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from builder import pipeline
+from builder.model import Pos, Problem
+from builder.render import Options, render
+from builder.safety import sanitise_page, sanitise_search_entries, theme_scripts
+from builder.site import THEME_DIR, _Collect, tune_entries, write_config
+
+CONFIG_NAME = "mkdocs-serve"
+
+
+def is_aggregated(rel: str) -> bool:
+    """Pages that repeat every section of a document: print pages and the audience views (not their landings)."""
+    return rel.endswith("/print.md") or (rel.startswith("for/") and not rel.endswith("/index.md"))
+
+
+def _first_step(rel: str) -> bool:
+    return not is_aggregated(rel)
+
+
+def watched_files(root: Path) -> dict[str, int]:
+    """What the preview depends on, by modification time: the content files, mkdocs.yml and the theme."""
+    out = {}
+    for base, suffixes in ((root / "content", (".yaml", ".yml")), (THEME_DIR, None)):
+        for p in base.rglob("*"):
+            if (suffixes is None or p.suffix in suffixes) and p.is_file():
+                out[str(p)] = p.stat().st_mtime_ns
+    config = root / "mkdocs.yml"
+    if config.is_file():
+        out[str(config)] = config.stat().st_mtime_ns
+    return out
+
+
+def _setup_mtimes(snapshot: dict[str, int], root: Path) -> dict[str, int]:
+    """The part of a snapshot that is not content: a change there needs a full build."""
+    content = str(root / "content") + os.sep
+    return {k: v for k, v in snapshot.items() if not k.startswith(content)}
+
+
+@dataclass
+class Update:
+    """What start() or apply_change() did.
+
+    kind: "full" (everything built), "incremental" (changed pages only), "none" (no Markdown page changed) or
+    "failed" (problems; the preview on disk is the last good one).
+    timings: "check", "render" (all pages but the aggregated ones, or every page for a full build), "diff" and
+    "render_rest" (the aggregated pages) are durations in seconds; "preview" (the edited pages and the search
+    index are on disk: edit-to-preview), "complete" (every page is up to date; absent while aggregated pages
+    wait) and "total" (when the call returned) are seconds from the start of the call."""
+
+    kind: str
+    problems: list[Problem] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # Markdown pages whose text changed
+    first: list[str] = field(default_factory=list)  # rebuilt in the first step
+    rest: list[str] = field(default_factory=list)  # aggregated pages rebuilt in the second step
+    pending: list[str] = field(default_factory=list)  # aggregated pages still to rebuild (see build_rest)
+    reason: str = ""  # why the full path was taken
+    timings: dict[str, float] = field(default_factory=dict)
+    started: float = 0.0  # time.perf_counter() when the call started
+    owed: bool = False  # aggregated pages wait for Preview.build_rest()
+
+    @property
+    def ok(self) -> bool:
+        return self.kind != "failed"
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        t = self.timings
+        if self.kind == "failed":
+            return "preview not updated: fix the problems above; the last good preview is still shown"
+        if self.kind == "none" and not self.owed:
+            return f"content changed: no page changed (checked in {t.get('total', 0):.2f} s)"
+        if self.kind == "full":
+            return f"preview rebuilt in full in {t['preview']:.2f} s ({self.reason})"
+        said = []
+        if self.first:
+            pages = ", ".join(p.removesuffix(".md") for p in self.first)
+            said.append(f"preview updated in {t['preview']:.2f} s: {pages}")
+        if self.rest:
+            said.append(f"{len(self.rest)} print page(s) and audience view(s) updated"
+                        + (f" after {t['complete']:.2f} s" if "complete" in t else ""))
+        line = "; ".join(said) or "no page changed"
+        if self.owed:
+            line += " (print pages and audience views follow)"
+        return line
+
+
+class _NeedFull(Exception):
+    """The incremental path cannot be sure of the result: build everything."""
+
+
+@dataclass
+class _State:
+    """A built preview: MkDocs' objects, kept warm, and what the site on disk reflects."""
+
+    config: object
+    files: object
+    doc_files: list
+    nav: object
+    env: object
+    search: object  # the search plugin, or None
+    allowed: set[str]  # the theme's inline scripts (builder/safety.py)
+    site_nav: list
+    labels: dict[str, str]
+    built: dict[str, str]  # Markdown page → the text its HTML was built from
+    raw: dict[str, list[dict]] = field(default_factory=dict)  # page → its search entries as MkDocs made them
+    entries: dict[str, list[dict]] = field(default_factory=dict)  # page → the same, tuned and sanitised
+    setup: dict[str, int] = field(default_factory=dict)
+
+
+class Preview:
+    """A live preview of root (content/ and mkdocs.yml) built into site_dir (default root/build/serve-site).
+
+    publish: a context manager factory wrapped around every write to site_dir (guidance serve holds browser
+    requests while files change and reloads them afterwards); the default does nothing."""
+
+    def __init__(self, root: Path, site_dir: Path | None = None,
+                 publish: Callable[[], contextlib.AbstractContextManager] | None = None):
+        self.root = Path(root).resolve()
+        self.build_dir = self.root / "build"
+        self.docs_dir = self.build_dir / "serve-docs"
+        self.site_dir = Path(site_dir).resolve() if site_dir else self.build_dir / "serve-site"
+        self.publish = publish or contextlib.nullcontext
+        self.state: _State | None = None
+        self.stale = False  # an update failed half way: the warm state no longer matches the site
+        self.snapshot: dict[str, int] = {}
+        self.site = None  # the last render (builder.render.Site); without its aggregated pages while owed is set
+        self.owed = None  # the Content whose aggregated pages are still to be rendered and built
+        self.pending: list[str] = []  # aggregated pages rendered but not yet built
+        self._written: dict[str, str] = {}  # what the preview docs tree holds
+
+    # --- the entry points -----------------------------------------------------------------------------------
+
+    def start(self) -> Update:
+        """Check, render and build the whole preview."""
+        return self.apply_change(force_full=True)
+
+    def apply_change(self, rest: bool = True, force_full: bool = False) -> Update:
+        """Bring the preview up to date with the files on disk. rest=False leaves the aggregated pages for
+        build_rest(), which guidance serve runs after the browser has reloaded."""
+        started = time.perf_counter()
+        update = Update("none", started=started)
+        t = update.timings
+        self.snapshot = watched_files(self.root)
+        checked = pipeline.check(self.root)
+        t["check"] = time.perf_counter() - started
+        if checked.failed():
+            update.kind, update.problems = "failed", checked.problems
+            t["total"] = time.perf_counter() - started
+            return update
+        update.problems = list(checked.problems)
+        self.owed, self.pending = None, []  # this render replaces whatever the last one still owed
+        reason = "first build" if force_full else self._full_reason()
+        mark = time.perf_counter()
+        site = render(checked.content, Options(preview=True, only=None if reason else _first_step))
+        t["render"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        if not reason:
+            reason = self._changed_shape(site, aggregated=False)
+            if reason:
+                site = self._completed(site, checked.content)
+        if reason:
+            update.reason = reason
+            self._full(site, update, started)
+            t["total"] = time.perf_counter() - started
+            return update
+        self.site, self.owed = site, checked.content
+        update.changed = [rel for rel, text in site.pages.items()
+                          if not is_aggregated(rel) and self.state.built.get(rel) != text]
+        t["diff"] = time.perf_counter() - mark
+        if update.changed or site.search_labels != self.state.labels:
+            self._first(update, started)
+        else:
+            t["preview"] = time.perf_counter() - started
+        if rest and update.ok and self.owed is not None:
+            more = self.build_rest(started=started)
+            update.problems += more.problems
+            update.changed += more.changed
+            update.rest = more.rest
+            if more.kind in ("failed", "full"):
+                update.kind, update.reason, update.first = more.kind, more.reason, more.first
+                update.timings.update({k: v for k, v in more.timings.items() if k in ("preview", "complete")})
+            elif update.kind == "none" and more.rest:
+                update.kind = "incremental"
+            if "complete" in more.timings:
+                t["complete"] = more.timings["complete"]
+                t["render_rest"] = more.timings.get("render", 0.0)
+        update.owed = self.has_rest()
+        t["total"] = time.perf_counter() - started
+        return update
+
+    def has_rest(self) -> bool:
+        """Whether the aggregated pages still wait for build_rest()."""
+        return self.owed is not None or bool(self.pending)
+
+    def build_rest(self, should_stop: Callable[[], bool] = lambda: False, started: float | None = None) -> Update:
+        """Render the aggregated pages of the last change and rebuild those that changed, one at a time; stop as
+        soon as should_stop() says so (the rest stay owed: the next update renders them again)."""
+        started = time.perf_counter() if started is None else started
+        update = Update("none", started=started)
+        if self.state is None or self.stale or should_stop():
+            return update
+        state = self.state
+        try:
+            if self.owed is not None:
+                mark = time.perf_counter()
+                part = render(self.owed, Options(preview=True, only=is_aggregated))
+                update.timings["render"] = time.perf_counter() - mark
+                self.owed = None
+                pages = {rel: text for rel, text in part.pages.items() if is_aggregated(rel)}
+                self.site.pages.update(pages)
+                reason = self._changed_shape(part, aggregated=True)
+                if reason:
+                    raise _NeedFull(reason)
+                self.pending = [rel for rel, text in pages.items() if state.built.get(rel) != text]
+                update.changed = list(self.pending)
+                self._write_markdown(self.site.pages, self.pending)
+            with self._collect() as collect:
+                while self.pending and not should_stop():
+                    rel = self.pending[0]
+                    self._build_pages([rel], update, collect, skip_links_to=set(self.pending[1:]))
+                    self.pending.pop(0)
+                    update.rest.append(rel)
+                if not self.pending and not update.rest:
+                    # Nothing aggregated changed: the first step skipped these pages' links, so check them now.
+                    self._check_anchors(state.doc_files, collect, set())
+                    self._raise_warnings(collect)
+        except _NeedFull as err:
+            update.reason = str(err)
+            self._full(self.site, update, started)
+            return update
+        except Exception as err:  # noqa: BLE001 - any surprise: the next update builds everything
+            self._failed(update, err)
+            return update
+        if update.rest:
+            update.kind = "incremental"
+        update.pending = list(self.pending)
+        update.owed = self.has_rest()
+        if not self.has_rest():
+            update.timings["complete"] = time.perf_counter() - started
+        return update
+
+    def changed_on_disk(self) -> bool:
+        """Whether any watched file changed since the last update started (guidance serve polls this)."""
+        return watched_files(self.root) != self.snapshot
+
+    def close(self) -> None:
+        if self.state is not None:
+            self.state.config.plugins.on_shutdown()
+            self.state = None
+
+    # --- the incremental path -------------------------------------------------------------------------------
+
+    def _full_reason(self) -> str:
+        state = self.state
+        if state is None:
+            return "first build"
+        if self.stale:
+            return "the last update did not finish"
+        if _setup_mtimes(self.snapshot, self.root) != state.setup:
+            return "mkdocs.yml or the theme changed"
+        return ""
+
+    def _changed_shape(self, site, aggregated: bool) -> str:
+        """Why site (one part of a render) cannot be applied page by page, or ""."""
+        state = self.state
+        if {r for r in site.pages if is_aggregated(r) == aggregated} != \
+                {r for r in state.built if is_aggregated(r) == aggregated}:
+            return "pages were added or removed"
+        if site.nav != state.site_nav:
+            return "the navigation changed"
+        return ""
+
+    def _completed(self, site, content):
+        """site (rendered without its aggregated pages) with them added."""
+        part = render(content, Options(preview=True, only=is_aggregated))
+        site.pages.update({rel: text for rel, text in part.pages.items() if is_aggregated(rel)})
+        return site
+
+    def _first(self, update: Update, started: float) -> None:
+        """The first step: every changed page but the aggregated ones, and the search index."""
+        state, site = self.state, self.site
+        try:
+            self._write_markdown(site.pages, update.changed)
+            relabel = site.search_labels != state.labels
+            state.labels = site.search_labels
+            with self._collect() as collect:
+                skip = {rel for rel in state.built if is_aggregated(rel)}  # their text is the old one until step two
+                self._build_pages(update.changed, update, collect, skip_links_to=skip, relabel=relabel)
+            update.kind, update.first = "incremental", list(update.changed)
+            update.timings["preview"] = time.perf_counter() - started
+        except _NeedFull as err:
+            update.reason = str(err)
+            content, self.owed, self.pending = self.owed, None, []
+            self._full(self._completed(site, content), update, started)
+        except Exception as err:  # noqa: BLE001 - any surprise: keep the last good pages, build everything next
+            self._failed(update, err)
+
+    def _build_pages(self, rels: list[str], update: Update, collect: _Collect, skip_links_to: set[str],
+                     relabel: bool = False) -> None:
+        """Re-populate and re-render rels with the warm MkDocs state; write their HTML and the search index only
+        when all of them built without a warning."""
+        from mkdocs.commands.build import _populate_page
+
+        state = self.state
+        pages = []
+        for rel in rels:
+            file = state.files.get_file_from_path(rel)
+            page = file.page if file is not None else None
+            if page is None:
+                raise _NeedFull(f"{rel} is not a page MkDocs knows")
+            before = (page.title, dict(page.meta))
+            self.stale = True  # from here on the warm state holds content the site does not
+            _populate_page(page, state.config, state.files)
+            if (page.title, dict(page.meta)) != before:
+                raise _NeedFull(f"the title or front matter of {rel} changed")
+            pages.append(page)
+        self._check_anchors([f for f in state.doc_files if f.src_uri not in skip_links_to], collect, skip_links_to)
+        outputs = {}
+        for page in pages:
+            html, raw = self._render_page(page)
+            cleaned, found = sanitise_page(page.file.dest_uri, html, state.allowed)
+            update.problems += found
+            outputs[page.file.src_uri] = (page, cleaned, raw)
+        self._raise_warnings(collect)
+        if any(p.severity == "error" for p in update.problems):
+            raise _Unsafe()
+        search_changed = relabel
+        for rel, (page, cleaned, raw) in outputs.items():
+            if raw != state.raw.get(rel):
+                state.raw[rel] = raw
+                search_changed = True
+        if relabel:
+            state.entries = {rel: self._final_entries(raw, update) for rel, raw in state.raw.items()}
+        else:
+            for rel, (page, cleaned, raw) in outputs.items():
+                state.entries[rel] = self._final_entries(raw, update)
+        with self.publish():
+            for rel, (page, cleaned, raw) in outputs.items():
+                _write_if_changed(self.site_dir / page.file.dest_uri,
+                                  cleaned.encode("utf-8", errors="xmlcharrefreplace"))
+            if search_changed:
+                self._write_search_index(self.site_dir)
+        for rel in rels:
+            state.built[rel] = self._written[rel]
+        self.stale = False
+
+    def _final_entries(self, raw: list[dict], update: Update) -> list[dict]:
+        entries = [dict(e) for e in raw]
+        tune_entries(entries, self.state.labels)
+        update.problems += sanitise_search_entries(entries)
+        return entries
+
+    def _render_page(self, page) -> tuple[str, list[dict]]:
+        """mkdocs.commands.build._build_page, returning the HTML instead of writing it, and the page's search
+        entries (what the search plugin's page_context handler added)."""
+        from mkdocs.commands.build import get_context
+
+        state, config = self.state, self.state.config
+        index = state.search.search_index if state.search is not None else None
+        mark = len(index.entries) if index is not None else 0
+        config._current_page = page
+        try:
+            page.active = True
+            context = get_context(state.nav, state.doc_files, config, page)
+            template = state.env.get_template(page.meta.get("template", "main.html"))
+            context = config.plugins.on_page_context(context, page=page, config=config, nav=state.nav)
+            output = template.render(context)
+            output = config.plugins.on_post_page(output, page=page, config=config)
+        finally:
+            page.active = False
+            config._current_page = None
+        raw = []
+        if index is not None:
+            raw = index.entries[mark:]
+            del index.entries[mark:]
+        return output, raw
+
+    def _check_anchors(self, files, collect: _Collect, skip_links_to: set[str]) -> None:
+        """Page.validate_anchor_links for files, leaving out links to pages not rebuilt yet."""
+        level = self.state.config.validation.links.anchors
+        for file in files:
+            page = file.page
+            if not page.links_to_anchors:
+                continue
+            if skip_links_to:
+                keep = {k: v for k, v in page.links_to_anchors.items() if k.src_uri not in skip_links_to}
+                saved, page.links_to_anchors = page.links_to_anchors, keep
+                try:
+                    page.validate_anchor_links(files=self.state.files, log_level=level)
+                finally:
+                    page.links_to_anchors = saved
+            else:
+                page.validate_anchor_links(files=self.state.files, log_level=level)
+
+    def _write_search_index(self, out: Path) -> None:
+        state = self.state
+        if state.search is None:
+            return
+        index = state.search.search_index
+        index.entries = [e for f in state.doc_files for e in state.entries.get(f.src_uri, ())]
+        try:
+            data = index.generate_search_index(None)
+        finally:
+            index.entries = []
+        _write_if_changed(out / "search" / "search_index.json", data.encode("utf-8"))
+
+    # --- the full path --------------------------------------------------------------------------------------
+
+    def _full(self, site, update: Update, started: float) -> None:
+        """mkdocs.commands.build.build(), step by step, into a temporary folder swapped in whole; the objects it
+        makes are kept for the incremental path. On problems, the old preview and state stay."""
+        from mkdocs.commands.build import _build_extra_template, _build_theme_template, _populate_page
+        from mkdocs.config import load_config
+        from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
+        from mkdocs.structure.nav import get_navigation
+        from mkdocs.structure.pages import Page
+
+        self.build_dir.mkdir(parents=True, exist_ok=True)
+        self.site_dir.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{self.site_dir.name}.tmp-", dir=self.site_dir.parent))
+        config = None
+        try:
+            self._write_markdown(site.pages, list(site.pages), remove_others=True)
+            path = write_config(self.root, self.build_dir, CONFIG_NAME, self.docs_dir, self.site_dir, site.nav)
+            with self._collect() as collect:
+                config = load_config(str(path), site_dir=str(tmp))
+                config.plugins.on_startup(command="build", dirty=False)
+                config = config.plugins.on_config(config)
+                config.plugins.on_pre_build(config=config)
+                files = get_files(config)
+                env = config.theme.get_env()
+                files.add_files_from_theme(env, config)
+                files = config.plugins.on_files(files, config=config)
+                set_exclusions(files, config)
+                nav = get_navigation(files, config)
+                nav = config.plugins.on_nav(nav, config=config, files=files)
+                inclusion = InclusionLevel.is_included
+                for file in files.documentation_pages(inclusion=inclusion):
+                    if file.page is None and file.inclusion.is_not_in_nav():
+                        Page(None, file, config)
+                    _populate_page(file.page, config, files)
+                env = config.plugins.on_env(env, config=config, files=files)
+                files.copy_static_files(inclusion=inclusion)
+                for template in config.theme.static_templates:
+                    _build_theme_template(template, env, files, config, nav)
+                for template in config.extra_templates:
+                    _build_extra_template(template, files, config, nav)
+                doc_files = files.documentation_pages(inclusion=inclusion)
+                search = next((p for p in config.plugins.values() if hasattr(p, "search_index")), None)
+                state = _State(config, files, doc_files, nav, env, search, theme_scripts(tmp), site.nav,
+                               site.search_labels, dict(self._written),
+                               setup=_setup_mtimes(self.snapshot, self.root))
+                previous, self.state = self.state, state
+                try:
+                    for file in doc_files:
+                        html, raw = self._render_page(file.page)
+                        cleaned, found = sanitise_page(file.dest_uri, html, state.allowed)
+                        update.problems += found
+                        state.raw[file.src_uri] = raw
+                        state.entries[file.src_uri] = self._final_entries(raw, update)
+                        _write_if_changed(tmp / file.dest_uri, cleaned.encode("utf-8", errors="xmlcharrefreplace"))
+                    self._check_anchors(doc_files, collect, set())
+                    config.plugins.on_post_build(config=config)
+                    self._write_search_index(tmp)
+                finally:
+                    self.state = previous
+                self._raise_warnings(collect)
+            if any(p.severity == "error" for p in update.problems):
+                raise _Unsafe()
+            config.site_dir = str(self.site_dir)
+            with self.publish():
+                _swap(tmp, self.site_dir)
+            if previous is not None:
+                previous.config.plugins.on_shutdown()
+            self.state, self.stale, self.site, self.owed, self.pending = state, False, site, None, []
+            update.kind = "full"
+            update.first = list(site.pages)
+            update.timings["preview"] = update.timings["complete"] = time.perf_counter() - started
+        except Exception as err:  # noqa: BLE001 - keep the last good preview
+            if config is not None and config is not getattr(self.state, "config", None):
+                with contextlib.suppress(Exception):
+                    config.plugins.on_shutdown()
+            self._failed(update, err, full=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    # --- helpers --------------------------------------------------------------------------------------------
+
+    def _write_markdown(self, pages: dict[str, str], rels: list[str], remove_others: bool = False) -> None:
+        """Write rels into the preview docs tree (MkDocs reads pages from there)."""
+        if remove_others and self.docs_dir.exists():
+            for path in self.docs_dir.rglob("*.md"):
+                rel = path.relative_to(self.docs_dir).as_posix()
+                if rel not in pages:
+                    path.unlink()
+                    self._written.pop(rel, None)
+        for rel in rels:
+            path = self.docs_dir / rel
+            if self._written.get(rel) != pages[rel] or not path.is_file():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(pages[rel], encoding="utf-8")
+                self._written[rel] = pages[rel]
+
+    @contextlib.contextmanager
+    def _collect(self):
+        """MkDocs' warnings and errors, collected rather than printed."""
+        collect = _Collect()
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(collect)
+        propagate, logger.propagate = logger.propagate, False
+        try:
+            yield collect
+        finally:
+            logger.removeHandler(collect)
+            logger.propagate = propagate
+
+    def _raise_warnings(self, collect: _Collect) -> None:
+        if collect.messages:
+            raise _Warnings(collect.messages)
+
+    def _failed(self, update: Update, err: Exception, full: bool = False) -> None:
+        update.kind = "failed"
+        self.owed, self.pending = None, []  # the next update renders everything again and diffs it
+        if isinstance(err, _Warnings):
+            update.problems += [_mkdocs_problem(m) for m in err.messages]
+        elif not isinstance(err, _Unsafe):
+            update.problems.append(_mkdocs_problem(f"{type(err).__name__}: {err}"))
+        if not full:
+            self.stale = True
+
+
+class _Warnings(Exception):
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+class _Unsafe(Exception):
+    """sanitise_page found an error (already among the update's problems)."""
+
+
+def _mkdocs_problem(message: str) -> Problem:
+    return Problem(Pos(f"build/{CONFIG_NAME}.yml"), "error", "build.mkdocs", " ".join(message.split()),
+                   "This is a fault in the generated site, not in your content: report it with the content that "
+                   "caused it. The preview shows the last good build.")
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    """Replace path by data in one rename (a browser never reads half a page); leave it alone when equal."""
+    try:
+        if path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Put a fully built site in place of the old one."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        if old.exists():
+            shutil.rmtree(old)
+        out.rename(old)
+    new.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# --- for benchmarks/run.py ------------------------------------------------------------------------------------
+
+_PARA = re.compile(r"para:[ \t]*(?:[>|][-+]?[ \t]*\n[ \t]+|[\"']?)(?=[A-Za-z\[])")  # the start of a paragraph's text
+
+
+def measure_edit(root: Path, rounds: int = 3, chapter: Path | None = None) -> dict:
+    """Edit-to-preview on a project: build the preview of root, then `rounds` times add a word to the start of a
+    paragraph of one chapter file (default: the first document's first chapter), each time in the next paragraph,
+    and apply the change. The file is restored afterwards. Returns {"start": timings of the full build,
+    "edits": [timings of each edit, with "kind" and "pages": pages rebuilt]}; see Update.timings."""
+    root = Path(root)
+    if chapter is None:
+        docs = sorted(p.parent for p in (root / "content").rglob("document.yaml"))
+        chapter = sorted(p for p in docs[0].glob("*.y*ml") if p.name != "document.yaml")[0]
+    original = chapter.read_text(encoding="utf-8")
+    preview = Preview(root)
+    try:
+        start = preview.start()
+        if not start.ok:
+            raise RuntimeError(f"{root} cannot be previewed: {start.problems[:3]}")
+        edits = []
+        text = original
+        for i, m in zip(range(rounds), list(_PARA.finditer(original))):
+            at = m.end() + len(text) - len(original)  # earlier rounds' insertions come before this one
+            text = text[:at] + f"Benchmarked{i} " + text[at:]
+            chapter.write_text(text, encoding="utf-8")
+            update = preview.apply_change()
+            if not update.ok:
+                raise RuntimeError(f"the benchmark edit failed: {update.problems[:3]}")
+            edits.append(dict(update.timings, kind=update.kind, pages=len(update.first) + len(update.rest)))
+        return {"start": dict(start.timings), "edits": edits}
+    finally:
+        chapter.write_text(original, encoding="utf-8")
+        preview.close()

@@ -1,0 +1,271 @@
+"""Live preview (builder/incremental.py, builder/serve.py): real MkDocs builds of a copy of the fixture project.
+These tests assert behaviour, not time; benchmarks/run.py measures the time."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from builder import report
+from builder.incremental import Preview, is_aggregated
+
+CHAPTER = "content/alpha/01-basics.yaml"
+OLD = "para: Stalking is a crime under"
+NEW = "para: Stalking is a serious crime in Porthcawl under"
+UNCHANGED = "beta/only/index.html"  # beta's page: nothing of alpha's paragraph text is on it
+
+
+def _edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _index(site: Path) -> list[dict]:
+    return json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))["docs"]
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _fresh(root: Path, tmp_path: Path) -> Path:
+    """A full preview build of root's content in a project of its own: what the incremental one must equal."""
+    other = tmp_path / "fresh"
+    shutil.copytree(root / "content", other / "content")
+    shutil.copy(root / "mkdocs.yml", other / "mkdocs.yml")
+    preview = Preview(other)
+    try:
+        assert preview.start().ok
+    finally:
+        preview.close()
+    return preview.site_dir
+
+
+@pytest.fixture
+def preview(project):
+    preview = Preview(project)
+    update = preview.start()
+    assert update.kind == "full" and update.problems == [], report.as_text(update.problems)
+    yield preview
+    preview.close()
+
+
+def test_start_builds_the_whole_preview_with_drafts(preview):
+    site = preview.site_dir
+    for url in ["index.html", "alpha/basics/index.html", "beta/only/index.html", "for/police/alpha/index.html",
+                "alpha/print/index.html", "glossary/index.html", "404.html", "search/search_index.json"]:
+        assert (site / url).is_file(), url
+    page = (site / "alpha/basics/index.html").read_text()
+    assert "Zebra quartz marmalade canary" in page, "the preview shows drafts"
+    assert "Preview: includes unpublished sections" in page
+    assert _index(site), "the search index is written"
+
+
+def test_a_paragraph_edit_rebuilds_only_what_changed_and_keeps_the_whole_search_index(preview, tmp_path):
+    site = preview.site_dir
+    before = _index(site)
+    unchanged = site / UNCHANGED
+    os.utime(unchanged, ns=(10**18, 10**18))  # a stamp no rewrite would keep
+    unchanged_bytes = unchanged.read_bytes()
+
+    _edit(preview.root, CHAPTER, OLD, NEW)
+    update = preview.apply_change()
+
+    assert update.ok and update.kind == "incremental", (update.reason, report.as_text(update.problems))
+    assert "alpha/basics.md" in update.first
+    assert not any(is_aggregated(p) for p in update.first), "the edited chapter page comes before the big pages"
+    assert "for/police/alpha.md" in update.rest and "alpha/print.md" in update.rest
+    assert "Porthcawl" in (site / "alpha/basics/index.html").read_text()
+    assert "Porthcawl" in (site / "for/police/alpha/index.html").read_text()
+    assert "Porthcawl" in (site / "alpha/print/index.html").read_text()
+
+    after = _index(site)
+    assert [e["location"] for e in after] == [e["location"] for e in before], "every page keeps its entries"
+    assert [e for e in after if "Porthcawl" in e["text"]], "the new text is searchable"
+    assert {e["location"] for e in after if e["location"].startswith("beta/")}, "other pages' entries are kept"
+    changed = [a["location"] for a, b in zip(after, before) if a != b]
+    assert changed and all(loc.startswith("alpha/basics/") for loc in changed), changed
+
+    assert unchanged.stat().st_mtime_ns == 10**18 and unchanged.read_bytes() == unchanged_bytes, \
+        "a page whose Markdown did not change is not rewritten"
+    assert {"check", "render", "preview", "complete"} <= set(update.timings)
+    assert _tree(site) == _tree(_fresh(preview.root, tmp_path)), "the same site as a full build"
+
+
+def test_the_aggregated_pages_can_follow_the_edited_page(preview):
+    site = preview.site_dir
+    _edit(preview.root, CHAPTER, OLD, NEW)
+    update = preview.apply_change(rest=False)
+    assert update.kind == "incremental" and update.owed and preview.has_rest()
+    assert update.first == ["alpha/basics.md"] and "complete" not in update.timings
+    assert "Porthcawl" in (site / "alpha/basics/index.html").read_text()
+    assert [e for e in _index(site) if "Porthcawl" in e["text"]]
+    assert "Porthcawl" not in (site / "for/police/alpha/index.html").read_text(), "not yet"
+
+    rest = preview.build_rest()
+    assert rest.ok and "for/police/alpha.md" in rest.rest and not preview.has_rest()
+    assert "Porthcawl" in (site / "for/police/alpha/index.html").read_text()
+    assert "complete" in rest.timings
+
+
+def test_a_second_step_stopped_by_a_new_save_is_finished_by_the_next_update(preview):
+    site = preview.site_dir
+    _edit(preview.root, CHAPTER, OLD, NEW)
+    preview.apply_change(rest=False)
+    stopped = preview.build_rest(should_stop=lambda: True)
+    assert stopped.kind == "none" and preview.has_rest()
+    _edit(preview.root, "content/beta/01-only.yaml", "ask about stalking in private", "ask about stalking alone")
+    update = preview.apply_change()
+    assert update.ok and "beta/only.md" in update.first
+    assert "for/police/alpha.md" in update.rest, "the aggregated pages the first save changed are rebuilt too"
+    assert "Porthcawl" in (site / "for/police/alpha/index.html").read_text()
+    assert not preview.has_rest()
+
+
+def test_a_new_section_title_is_on_the_page_and_in_search(preview, tmp_path):
+    site = preview.site_dir
+    _edit(preview.root, "content/alpha/02-schools.yaml", "title: In schools", "title: In schools and colleges")
+    update = preview.apply_change()
+    assert update.ok, report.as_text(update.problems)
+    assert "In schools and colleges" in (site / "alpha/schools/index.html").read_text()
+    assert [e for e in _index(site) if e["title"].startswith("2.1 In schools and colleges (for teachers")]
+    assert not [e for e in _index(site) if e["title"].startswith("2.1 In schools (")], "the old title is gone"
+    # alpha/basics links to the section by its number and title, so it changed too
+    assert "In schools and colleges" in (site / "alpha/basics/index.html").read_text()
+    assert _tree(site) == _tree(_fresh(preview.root, tmp_path))
+
+
+def test_a_new_chapter_changes_the_navigation_and_takes_the_full_path(preview, tmp_path):
+    site = preview.site_dir
+    (preview.root / "content/alpha/03-courts.yaml").write_text(
+        "id: courts\ntitle: Courts\nsections:\n  - id: in-court\n    title: In court\n    audiences: [all]\n"
+        "    status: draft\n    blocks:\n      - id: ddd1\n"
+        "        para: Judges hear applications for orders in Llandudno.\n",
+        encoding="utf-8")
+    update = preview.apply_change()
+    assert update.kind == "full", (update.kind, report.as_text(update.problems))
+    assert update.reason in ("pages were added or removed", "the navigation changed")
+    assert "Llandudno" in (site / "alpha/courts/index.html").read_text()
+    assert 'href="../courts/"' in (site / "alpha/schools/index.html").read_text(), "the navigation has it"
+    assert [e for e in _index(site) if "Llandudno" in e["text"]]
+    assert _tree(site) == _tree(_fresh(preview.root, tmp_path))
+
+    _edit(preview.root, CHAPTER, OLD, NEW)  # and the next edit is incremental again
+    assert preview.apply_change().kind == "incremental"
+
+
+def test_a_chapter_title_change_takes_the_full_path(preview):
+    _edit(preview.root, CHAPTER, "title: Basics", "title: The basics")
+    update = preview.apply_change()
+    assert update.kind == "full" and update.reason == "the navigation changed"
+    page = (preview.site_dir / "alpha/schools/index.html").read_text()
+    assert re.search(r'<a href="../basics/" class="md-nav__link">\s*<span class="md-ellipsis">\s*1. The basics', page)
+
+
+def test_an_invalid_edit_keeps_the_last_good_preview_and_says_why(preview):
+    site = preview.site_dir
+    before = _tree(site)
+    _edit(preview.root, CHAPTER, OLD, "para: Stalking is a crime under [[term:NOSUCH]] and")
+    update = preview.apply_change()
+    assert update.kind == "failed" and not update.ok
+    text = report.as_text(update.problems)
+    assert re.search(r"content/alpha/01-basics\.yaml:\d+:\d+: error \[[\w.-]+\]", text), text
+    assert "NOSUCH" in text
+    assert _tree(site) == before, "the last good preview stays"
+
+    _edit(preview.root, CHAPTER, "[[term:NOSUCH]] and", "the Porthcawl rules and")  # fixed: back to normal
+    update = preview.apply_change()
+    assert update.kind == "incremental", (update.reason, report.as_text(update.problems))
+    assert "Porthcawl" in (site / "alpha/basics/index.html").read_text()
+
+
+def test_broken_yaml_keeps_the_last_good_preview(preview):
+    site = preview.site_dir
+    before = _tree(site)
+    (preview.root / CHAPTER).write_text("id: basics\ntitle: [unclosed\n", encoding="utf-8")
+    update = preview.apply_change()
+    assert update.kind == "failed" and "01-basics.yaml" in report.as_text(update.problems)
+    assert _tree(site) == before
+
+
+def test_a_change_to_mkdocs_yml_takes_the_full_path(preview):
+    config = preview.root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("site_name: Statutory guidance on stalking",
+                                                 "site_name: Stalking guidance preview"))
+    update = preview.apply_change()
+    assert update.kind == "full" and update.reason == "mkdocs.yml or the theme changed"
+    assert "Stalking guidance preview" in (preview.site_dir / UNCHANGED).read_text()
+
+
+def test_guidance_serve_reloads_the_browser_on_save(project):
+    """The real server on 127.0.0.1 (any free port): a page, its live-reload poll, a save, the new page."""
+    from builder.serve import serve
+
+    lines, ready, stop = [], threading.Event(), threading.Event()
+    url = {}
+
+    def on_ready(address):
+        url["base"] = address
+        ready.set()
+
+    thread = threading.Thread(target=serve, args=(project, 0), daemon=True,
+                              kwargs=dict(echo=lines.append, stop=stop, on_ready=on_ready))
+    thread.start()
+    try:
+        assert ready.wait(60), lines
+        base = url["base"]
+        assert base.startswith("http://127.0.0.1:")
+        page = urllib.request.urlopen(base + "alpha/basics/", timeout=10).read().decode()
+        epoch = re.search(r"livereload\((\d+), (\d+)\)", page)
+        assert epoch, "pages carry the live-reload script"
+
+        _edit(project, CHAPTER, OLD, NEW)
+        answer = urllib.request.urlopen(f"{base}livereload/{epoch[1]}/{epoch[2]}", timeout=60).read()
+        assert int(answer) > int(epoch[1]), "the browser is told to reload"
+        assert "Porthcawl" in urllib.request.urlopen(base + "alpha/basics/", timeout=10).read().decode()
+        assert any(line.startswith("preview updated in") for line in lines), lines
+
+        _edit(project, CHAPTER, "serious crime", "serious crime [[term:NOSUCH]]")
+        for _ in range(200):
+            if any("NOSUCH" in line for line in lines):
+                break
+            stop.wait(0.05)
+        assert any(re.search(r"01-basics\.yaml:\d+:\d+: error", line) for line in lines), lines
+        assert "Porthcawl" in urllib.request.urlopen(base + "alpha/basics/", timeout=10).read().decode()
+    finally:
+        stop.set()
+        thread.join(30)
+    assert not thread.is_alive()
+
+
+def test_guidance_serve_refuses_content_it_cannot_preview(project):
+    from builder.serve import serve
+
+    _edit(project, CHAPTER, OLD, "para: Stalking is a crime under [[term:NOSUCH]] and")
+    lines = []
+    assert serve(project, 0, echo=lines.append) == 1
+    assert re.search(r"01-basics\.yaml:\d+:\d+: error", "\n".join(lines)) and "Fix these problems" in lines[-1]
+
+
+def test_guidance_serve_says_when_the_port_is_taken(project):
+    import socket
+
+    from builder.serve import serve
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        lines = []
+        assert serve(project, taken.getsockname()[1], echo=lines.append) == 2
+    assert "choose one with --port" in lines[0]
+    assert not (project / "build/serve-site").exists(), "nothing is built when it cannot be served"
