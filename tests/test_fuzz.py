@@ -25,7 +25,7 @@ def _check(problems: list[Problem]):
         assert p.code and p.message and p.hint, p
 
 
-def _through_everything(raw: bytes):
+def check_survives_every_stage(raw: bytes):
     source, problems = parse(CHAPTER, "chapter", raw)
     _check(problems)
     assert (source is None) == bool(problems)
@@ -38,7 +38,7 @@ def _through_everything(raw: bytes):
 @RELAXED
 @given(st.binary(max_size=2000))
 def test_random_bytes(raw):
-    _through_everything(raw)
+    check_survives_every_stage(raw)
 
 
 YAMLISH = st.lists(st.sampled_from([
@@ -53,7 +53,7 @@ YAMLISH = st.lists(st.sampled_from([
 @RELAXED
 @given(YAMLISH)
 def test_yaml_ish_text(text):
-    _through_everything(text.encode("utf-8", "surrogatepass"))
+    check_survives_every_stage(text.encode("utf-8", "surrogatepass"))
 
 
 JSONISH = st.recursive(
@@ -66,7 +66,7 @@ JSONISH = st.recursive(
 @given(JSONISH)
 def test_random_structures(data):
     # JSON is YAML: any structure written as JSON must load and validate without an exception.
-    _through_everything(json.dumps(data).encode())
+    check_survives_every_stage(json.dumps(data).encode())
 
 
 TEXT = st.lists(st.sampled_from([
@@ -111,7 +111,7 @@ CHAPTERS = st.builds(lambda sections: {"id": "fuzz", "title": "Fuzz", "sections"
 @RELAXED
 @given(CHAPTERS)
 def test_random_chapters_validate_and_clean_ones_render(chapter):
-    content, problems = _through_everything(json.dumps(chapter, ensure_ascii=False).encode())
+    content, problems = check_survives_every_stage(json.dumps(chapter, ensure_ascii=False).encode())
     if not any(p.severity == "error" for p in problems):
         for preview in (False, True):
             site = render.render(content, render.Options(preview=preview, build_date="2026-11-28"))

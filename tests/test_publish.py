@@ -135,6 +135,9 @@ def test_published_editions_appear_in_the_built_site(repo):
     assert "Last updated 1 February 2027 · [new 2027]" in meta[2]
     landing = (site / "alpha/index.html").read_text()
     assert 'href="changes/">change history</a>' in landing
+    for page in ["index.html", "for/police/index.html", "for/police/alpha/index.html", "alpha/print/index.html",
+                 "for/police/print/index.html"]:
+        assert "Last updated 1 February 2027" in (site / page).read_text(), f"{page} says when the guidance changed"
 
 
 def test_a_later_edition_has_a_redline_against_the_one_before(repo):
