@@ -14,7 +14,7 @@ from git.exc import BadName, GitCommandError, InvalidGitRepositoryError, NoSuchP
 
 from builder.load import MAX_BYTES, file_kind, load_entries, load_tree
 from builder.model import Content, Pos, Problem
-from builder.validate import validate
+from builder.validate import model
 
 _FAST_LOADER = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
 _HERE = Pos("content")
@@ -334,7 +334,7 @@ def content_at(repo: Repo, prefix: str, rev: str, cache: dict | None = None) -> 
         return Content([], [], [], [], []), [Problem(_HERE, "error", "load.no-content",
                                                      f"there is no content/ folder at {rev}")]
     files, problems = load_entries(entries, cache)
-    content, found = validate(files)
+    content, found = model(files, cache.setdefault("schema", {}) if cache is not None else None)
     return content, problems + found
 
 
@@ -345,7 +345,7 @@ def dropped(problems: list[Problem]) -> list[Problem]:
 
 def worktree_content(root: Path) -> tuple[Content, list[Problem]]:
     files, problems = load_tree(root)
-    content, found = validate(files)
+    content, found = model(files)
     return content, problems + found
 
 

@@ -37,7 +37,8 @@ def check_problems(root: Path) -> Checked:
     if cached is not None:
         return Checked(None, cached)
     checked = check(root)
-    cache.store(root, key, checked.problems)
+    if (root / "content").is_dir():  # never leave a cache folder in a place that is not a project
+        cache.store(root, key, checked.problems)
     return checked
 
 

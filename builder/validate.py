@@ -35,17 +35,36 @@ def schema(kind: str) -> Draft202012Validator:
 def validate(files: list[SourceFile], config: Config | None = None,
              complete: bool = True) -> tuple[Content, list[Problem]]:
     """Check every file against its schema, build the model from the files that pass, and check references."""
+    content, sources, problems = _schema_and_model(files)
+    valid = list(sources.values())
+    problems.extend(reference_problems(content, sources, _all_section_ids(files)))
+    problems.extend(rules.check(content, sources, config or Config(), complete=complete and len(valid) == len(files)))
+    return content, problems
+
+
+def model(files: list[SourceFile], memo: dict | None = None) -> tuple[Content, list[Problem]]:
+    """The content model and the schema problems that kept files out of it, without references or house rules:
+    what a diff or an archived edition needs. memo (shared across revisions with load_entries' cache, which gives
+    identical blobs the same SourceFile) checks each distinct file against its schema once."""
+    content, _, problems = _schema_and_model(files, memo)
+    return content, problems
+
+
+def _schema_and_model(files: list[SourceFile], memo: dict | None = None):
     problems: list[Problem] = []
     valid: list[SourceFile] = []
     for source in files:
-        found = schema_problems(source)
+        if memo is not None and id(source) in memo:
+            found = memo[id(source)][1]
+        else:
+            found = schema_problems(source)
+            if memo is not None:
+                memo[id(source)] = (source, found)  # the source is kept so that its id is not reused
         problems.extend(found)
         if not found:
             valid.append(source)
     content, sources = build_content(valid)
-    problems.extend(reference_problems(content, sources, _all_section_ids(files)))
-    problems.extend(rules.check(content, sources, config or Config(), complete=complete and len(valid) == len(files)))
-    return content, problems
+    return content, sources, problems
 
 
 def _all_section_ids(files: list[SourceFile]) -> dict[str, set[str]]:
