@@ -334,7 +334,7 @@ def content_at(repo: Repo, prefix: str, rev: str, cache: dict | None = None) -> 
         return Content([], [], [], [], []), [Problem(_HERE, "error", "load.no-content",
                                                      f"there is no content/ folder at {rev}")]
     files, problems = load_entries(entries, cache)
-    content, found = model(files, cache.setdefault("schema", {}) if cache is not None else None)
+    content, found = model(files)
     return content, problems + found
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Callable
 
 import yaml
 from yaml.error import MarkedYAMLError, YAMLError
@@ -37,6 +38,8 @@ class SourceFile:
     values: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     keys: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)
+    # Set by validate: a file read at several revisions (one SourceFile, from load_entries' cache) is checked once.
+    schema_problems: list[Problem] | None = field(default=None, compare=False, repr=False)
 
     def pos(self, path: tuple = (), key: bool = False) -> Pos:
         """Position of the value at `path` (or of its key), falling back to the nearest enclosing value."""
@@ -66,6 +69,11 @@ class SourceFile:
                 return pos  # an escape sequence or a comment: the source no longer spells the text
             cursor += same
         return pos
+
+
+def locator(source: SourceFile | None, path: tuple, text: str) -> Callable[[int], Pos]:
+    """at(offset): the position of a character of the text at path, worked out only when a problem needs it."""
+    return lambda offset: source.text_pos(path, text, offset) if source else Pos("content")
 
 
 def _scalar_pieces(lines: list[str], first: int, col: int):

@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 from builder import config
 from builder.config import Config
 from builder.fixed_rules import BUILD_PROBLEMS, FILE_PROBLEMS, FIXED
-from builder.load import SourceFile
+from builder.load import SourceFile, locator
 from builder.model import Block, Content, Document, Pos, Problem, Section
 
 # The same reference patterns as validate.py, which imports this module (so this one cannot import them).
@@ -87,17 +87,13 @@ class Context:
         for chapter in doc.chapters:
             src = self.sources.get(chapter.pos.file)
             if chapter.summary:
-                yield chapter.summary, None, None, self._at(src, ("summary",), chapter.summary)
+                yield chapter.summary, None, None, locator(src, ("summary",), chapter.summary)
             for section in chapter.sections:
                 if section.status == "withdrawn":
                     continue
                 for block in section.blocks:
                     for text, sub in block.texts_at():
-                        yield text, section, block, self._at(src, block.path + sub, text)
-
-    @staticmethod
-    def _at(src: SourceFile | None, path: tuple, text: str) -> Callable[[int], Pos]:
-        return lambda offset: src.text_pos(path, text, offset) if src else Pos("content")
+                        yield text, section, block, locator(src, block.path + sub, text)
 
     def display(self, ref: str, doc_id: str) -> str:
         """The words a reader sees in place of a [[reference]]."""

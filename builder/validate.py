@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from builder import rules
 from builder.config import Config
-from builder.load import SourceFile
+from builder.load import SourceFile, locator
 from builder.model import Block, Chapter, Content, Document, Edition, Pos, Problem, Section
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
@@ -42,24 +42,20 @@ def validate(files: list[SourceFile], config: Config | None = None,
     return content, problems
 
 
-def model(files: list[SourceFile], memo: dict | None = None) -> tuple[Content, list[Problem]]:
+def model(files: list[SourceFile]) -> tuple[Content, list[Problem]]:
     """The content model and the schema problems that kept files out of it, without references or house rules:
-    what a diff or an archived edition needs. memo (shared across revisions with load_entries' cache, which gives
-    identical blobs the same SourceFile) checks each distinct file against its schema once."""
-    content, _, problems = _schema_and_model(files, memo)
+    what a diff or an archived edition needs."""
+    content, _, problems = _schema_and_model(files)
     return content, problems
 
 
-def _schema_and_model(files: list[SourceFile], memo: dict | None = None):
+def _schema_and_model(files: list[SourceFile]):
     problems: list[Problem] = []
     valid: list[SourceFile] = []
     for source in files:
-        if memo is not None and id(source) in memo:
-            found = memo[id(source)][1]
-        else:
-            found = schema_problems(source)
-            if memo is not None:
-                memo[id(source)] = (source, found)  # the source is kept so that its id is not reused
+        if source.schema_problems is None:  # load_entries' cache gives a blob read at two revisions one SourceFile
+            source.schema_problems = schema_problems(source)
+        found = source.schema_problems
         problems.extend(found)
         if not found:
             valid.append(source)
@@ -296,9 +292,6 @@ def reference_problems(content: Content, sources: dict[str, SourceFile],
             err(at(m.end() - 1), "text.link", "a reference-style link definition [id]: … in text",
                 "Write links inline as [words](https://…). This is disallowed because a definition escapes the "
                 "link check and applies to the whole page.")
-
-    def locator(source, path, text):
-        return lambda offset: source.text_pos(path, text, offset) if source else Pos("content")
 
     for doc in content.documents:
         doc_source = sources.get(doc.pos.file)
