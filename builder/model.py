@@ -108,6 +108,7 @@ class Document:
     chapters: list[Chapter]
     pos: Pos
     order: int = 100
+    regard_audiences: list[str] | None = None  # audience ids the duty to have regard covers; None: every audience
 
     def sections(self):
         for chapter in self.chapters:

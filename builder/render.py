@@ -18,6 +18,7 @@ from builder.validate import REF, REF_PARTS
 PUBLIC_STATUSES = ("published", "withdrawn")
 CALLOUT = {"legal": ("note", "Legal requirement"), "example": ("example", "Example"),
            "warning": ("warning", "Warning"), "info": ("info", "Information")}
+NOT_IN_FORCE = ' <span class="gd-not-in-force">(not yet in force)</span>'
 _LEADING_MARKER = re.compile(r"^(\s*)([#>+*-]|\d+[.)])(\s)")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|!])")
 
@@ -205,7 +206,9 @@ class Links:
             act, prov = self.provisions[target]
             shown = label or f"{prov['label']} of the {act['title']}"
             title = prov.get("note") or prov["title"]
-            return f'[{md_escape(shown)}]({prov["url"]} "{html.escape(title)}")'
+            link = f'[{md_escape(shown)}]({prov["url"]} "{html.escape(title)}")'
+            # As legislation.gov.uk marks prospective provisions: the registry's in_force is the single source.
+            return link + NOT_IN_FORCE if prov.get("in_force") is False else link
         if kind == "term":
             term = self.terms[target]
             shown = md_escape(label or term["term"])

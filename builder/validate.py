@@ -16,6 +16,8 @@ from builder.model import Block, Chapter, Content, Document, Edition, Pos, Probl
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 BLOCK_KINDS = ("para", "list", "steps", "callout", "table")
+REGISTRY_TABLE_WIDTH = 4  # offence or order, provision, maximum penalty, time limit (builder/templates/macros.md.j2)
+REGISTRY_TEXTS = ("offence", "max_penalty", "time_limit")
 REF = re.compile(r"\[\[([^\]\n]*)\]\]")
 REF_PARTS = re.compile(r"^(law|term|section|service):([^|\]]+?)(?:\|([^|\]]+))?$")
 RAW_HTML = re.compile(r"<\s*[A-Za-z/!?]|&#|&[A-Za-z]+;")
@@ -194,6 +196,7 @@ def build_content(files: list[SourceFile]) -> tuple[Content, dict[str, SourceFil
             status_note=d["status_note"], issued_under=d["issued_under"], must_have_regard=d["must_have_regard"],
             extent=d["extent"], version=d["version"], editions=[Edition(**e) for e in d["editions"]],
             chapters=chapters, pos=doc_file.pos(()), order=d.get("order", 100),
+            regard_audiences=d.get("regard_audiences"),
         ))
     documents.sort(key=lambda d: (d.order, d.id))
     content = Content(
@@ -307,6 +310,10 @@ def reference_problems(content: Content, sources: dict[str, SourceFile],
                 f"version {doc.version} is not one of the editions ({', '.join(versions)})",
                 "Add an edition for it, or set version to the newest edition.")
         check_text(doc.summary, locator(doc_source, ("summary",), doc.summary), doc.id)
+        for i, a in enumerate(doc.regard_audiences or []):
+            if a not in audiences:
+                err(doc_source.pos(("regard_audiences", i)) if doc_source else doc.pos, "ref.audience",
+                    f"audience '{a}' is not in audiences.yaml", f"Use one of: {', '.join(sorted(audiences))}.")
         for chapter in doc.chapters:
             for section in chapter.sections:
                 src = sources.get(section.pos.file)
@@ -330,6 +337,11 @@ def reference_problems(content: Content, sources: dict[str, SourceFile],
                                 f"note for unknown audience '{a}'", f"Use one of: {', '.join(sorted(audiences))}.")
                     if block.kind == "table":
                         width = len(block.value["header"])
+                        if block.value.get("registry") and width != REGISTRY_TABLE_WIDTH:
+                            err(src.pos(block.path + ("table", "header")) if src else block.pos, "table.width",
+                                f"the header has {width} cells; a table with registry: {block.value['registry']} "
+                                f"has {REGISTRY_TABLE_WIDTH} columns",
+                                "Name the columns: offence or order, provision, maximum penalty, time limit.")
                         for r, row in enumerate(block.value["rows"]):
                             if len(row) != width:
                                 err(src.pos(block.path + ("table", "rows", r)) if src else block.pos, "table.width",
@@ -339,6 +351,13 @@ def reference_problems(content: Content, sources: dict[str, SourceFile],
                         check_text(text, locator(src, block.path + sub, text), doc.id)
     out.extend(_id_problems(content.documents))
     glossary = next((s for s in sources.values() if s.kind == "glossary"), None)
+    legislation = next((s for s in sources.values() if s.kind == "legislation"), None)
+    for ai, act in enumerate(content.acts):
+        for pi, prov in enumerate(act["provisions"]):
+            for key in REGISTRY_TEXTS:  # readers see these in the table that registry: offences generates
+                if prov.get(key):
+                    path = ("acts", ai, "provisions", pi, key)
+                    check_text(prov[key], locator(legislation, path, prov[key]), "")
     for i, term in enumerate(content.terms):
         path = ("terms", i, "definition")
         check_text(term["definition"], locator(glossary, path, term["definition"]), "")
