@@ -169,11 +169,22 @@ def _archived(doc: Document, history: History | None) -> dict[str, tuple[Content
         record = history.editions.get((doc.id, edition.version)) if history else None
         if edition.version == doc.version or record is None or record.content is None or record.problems:
             continue
-        content = visible(record.content, preview=False)
+        content = public_view(record.content)
         this = content.document(doc.id)
         if this is not None:
             out[edition.version] = (content, this)
     return out
+
+
+def public_view(content: Content) -> Content:
+    """What readers of an edition saw: published sections whole, a withdrawn section as its notice (title and
+    reason) and never its old body, nothing unpublished. Archives and their redlines are made from this alone."""
+    shown = visible(content, preview=False)
+    for d in shown.documents:
+        for s in d.sections():
+            if s.status == "withdrawn":
+                s.blocks = []
+    return shown
 
 
 def _allow(site, public_texts: list[str]) -> None:

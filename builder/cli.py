@@ -187,17 +187,46 @@ def history_cmd(root: Path, doc: str | None):
 @click.option("--note", required=True, help="The change note readers see in the change history.")
 @click.option("--minor", is_flag=True, help="A minor correction: archived, but not listed in the change history.")
 @click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="The publication date, YYYY-MM-DD (default: today).")
-def publish_cmd(root: Path, doc: str, version: str, note: str, minor: bool, on):
-    """Publish DOC's ready sections as a new edition: record it with its change note, commit, and tag <doc>/v<version>."""
-    from builder.publish import PublishError, publish
+              help="The publication date, YYYY-MM-DD (default: today; not before the previous edition, at most 14 "
+              "days ahead).")
+@click.option("--section", "sections", multiple=True, metavar="ID",
+              help="Publish only this ready section (repeat, or separate ids with commas); default: every ready one.")
+@click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
+@click.option("--allow-empty", is_flag=True, help="Allow an edition that publishes nothing new (a note only).")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before publishing (never asked without a terminal).")
+def publish_cmd(root: Path, doc: str, version: str, note: str, minor: bool, on, sections: tuple[str, ...],
+                dry_run: bool, allow_empty: bool, yes: bool):
+    """Publish DOC's ready sections as a new edition: print the plan, record the edition with its change note and
+    commit it (tagged <doc>/v<version> on main)."""
+    from builder.publish import PublishError, apply, plan
 
+    chosen = [sid.strip() for item in sections for sid in item.split(",") if sid.strip()]
     try:
-        result = publish(root, doc, version, note, minor=minor, on=on.date() if on else None, check=pipeline.check)
+        planned = plan(root, doc, version, note, minor=minor, on=on.date() if on else None, check=pipeline.check,
+                       sections=chosen or None, allow_empty=allow_empty)
     except PublishError as err:
         _print_problems(err.problems, "text")
         click.echo("Nothing was published.", err=True)
         sys.exit(err.exit_code)
-    sections = f"{len(result.sections)} section{'s' if len(result.sections) != 1 else ''} published"
-    click.echo(f"Published {doc} version {version} ({sections}{': ' + ', '.join(result.sections) if result.sections else ''}); "
-               f"committed {result.commit[:7]} and tagged {result.tag}.\nShare it with: git push --follow-tags")
+    click.echo("\n".join(planned.lines()))
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")
+        return
+    if not yes and sys.stdin.isatty() and not click.confirm("Publish?", default=False):
+        click.echo("Nothing was published.", err=True)
+        sys.exit(1)
+    try:
+        result = apply(root, planned)
+    except PublishError as err:
+        _print_problems(err.problems, "text")
+        click.echo("Nothing was published.", err=True)
+        sys.exit(err.exit_code)
+    count = f"{len(result.sections)} section{'s' if len(result.sections) != 1 else ''} published"
+    listed = ": " + ", ".join(result.sections) if result.sections else ""
+    if result.tag:
+        click.echo(f"Published {doc} version {version} ({count}{listed}); committed {result.commit[:7]} and tagged "
+                   f"{result.tag}.\nShare it with: git push --follow-tags")
+    else:
+        click.echo(f"Published {doc} version {version} ({count}{listed}); committed {result.commit[:7]} on "
+                   f"{planned.branch}.\nPush the branch and merge it into main by any method: the edition is the "
+                   f"commit on main that sets version {version}.")

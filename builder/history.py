@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -44,7 +45,8 @@ class Edition:
     doc: str
     version: str
     commit: str | None = None
-    found_by: str = ""  # "tag": its tag <doc>/v<version>; "history": the commit that set the version;
+    found_by: str = ""  # "commit": the commit named in its document.yaml entry; "tag": its tag <doc>/v<version>;
+    # "history": the commit that set the version on HEAD's first-parent line;
     # "working tree": the current version, not yet committed (or beyond a shallow clone's reach)
     tag: str | None = None  # the tag's name, when the tag is present
     sections: dict[str, tuple[str, str]] | None = None  # section id → (status, fingerprint) at that commit
@@ -319,12 +321,30 @@ def read_tree(repo: Repo, prefix: str, rev: str) -> list[tuple[str, bytes]]:
     return sorted(entries, key=lambda e: PurePosixPath(e[0]).parts)
 
 
-def resolve(repo: Repo, rev: str):
+def commit_of(repo: Repo, rev: str) -> str | None:
+    """The full id of the commit a revision names, or None. Asks git itself, so that packed objects (every object in
+    a clone, after git gc, in CI's checkout) count: GitPython's odb.has_object sees loose objects only."""
+    if not rev or rev.startswith("-") or any(c in rev for c in "\x00\n"):
+        return None
     try:
-        return repo.commit(rev)
-    except (BadName, ValueError, GitCommandError) as err:
+        out = repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+    except GitCommandError:
+        return None
+    out = out.strip()
+    return out if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", out) else None
+
+
+def resolve(repo: Repo, rev: str):
+    sha = commit_of(repo, rev)
+    if sha is None:
         raise HistoryError(f"'{rev}' is not a revision in this repository",
-                           "Use a branch, tag or commit: for example main, origin/main, stalking/v1.0 or HEAD~2.") from err
+                           "Use a branch, tag or commit: for example main, origin/main, stalking/v1.0 or HEAD~2 "
+                           "(a shallow clone may lack older commits: git fetch --unshallow).")
+    try:
+        return repo.commit(sha)
+    except (BadName, ValueError, GitCommandError) as err:
+        raise HistoryError(f"'{rev}' is not a commit this clone can read",
+                           "Fetch the whole history: git fetch --unshallow --tags.") from err
 
 
 def content_at(repo: Repo, prefix: str, rev: str, cache: dict | None = None) -> tuple[Content, list[Problem]]:
@@ -398,9 +418,18 @@ def _editions(repo, prefix, content, history, found, snapshots, state, archives)
         for e in doc.editions:
             tag = f"{doc.id}/v{e.version}"
             record = history.editions[(doc.id, e.version)] = Edition(doc.id, e.version, tag=tag if tag in tags else None)
-            # A tag is a deliberate record of the edition, so it wins; the history finds editions without one.
-            if tag in tags and repo.odb.has_object(bytes.fromhex(tags[tag])):
-                record.commit, record.found_by = tags[tag], "tag"
+            # The commit named in document.yaml travels with the content (tags are often not pushed or fetched),
+            # then a tag, a deliberate record of the edition; the history finds editions with neither.
+            pinned = commit_of(repo, e.commit) if e.commit and history.head else None
+            if e.commit and history.head and pinned is None:
+                history.notes.append(Problem(
+                    doc.pos, "warning" if not _shallow_commits(repo) else "info", "history.edition-commit-missing",
+                    f"edition {e.version} of {doc.id} names commit {e.commit[:12]}, which this clone does not have",
+                    "Fetch the whole history (git fetch --unshallow), or correct the commit in document.yaml."))
+            if pinned:
+                record.commit, record.found_by = pinned, "commit"
+            elif tag in tags and commit_of(repo, tags[tag]):
+                record.commit, record.found_by = commit_of(repo, tags[tag]), "tag"
             elif (doc.id, e.version) in found:
                 record.commit, record.found_by = found[(doc.id, e.version)], "history"
                 record.sections = snapshots[(doc.id, e.version)]
@@ -429,6 +458,38 @@ def _editions(repo, prefix, content, history, found, snapshots, state, archives)
                     f"edition {e.version} of {doc.id} (commit {record.commit[:7]}) does not pass today's checks "
                     f"({record.problems[0].pos.file}: {record.problems[0].message}), so it is not archived",
                     "Archived editions are rebuilt from git with today's schemas; keep schema changes compatible."))
+        _honesty(doc, history)
+
+
+def _public_ids(sections: dict[str, tuple[str, str]] | None) -> set[str]:
+    return {sid for sid, (status, _) in (sections or {}).items() if status == "published"}
+
+
+def _honesty(doc, history: History) -> None:
+    """Warn where the archive or the marks would tell readers something untrue: an earlier edition that published
+    nothing (its commit is probably the one that first wrote the version, before any text), or marks that call
+    every section of the current edition new."""
+    records = [(e, history.editions.get((doc.id, e.version))) for e in doc.editions]
+    hint = (f"Say which commit each edition is: add commit: <full commit id> to its entry under editions: in "
+            f"{doc.pos.file} (git log --first-parent -- content/{doc.id} lists the candidates).")
+    for e, record in records:
+        if e.version == doc.version or record is None or record.sections is None:
+            continue
+        if not _public_ids(record.sections):
+            how = {"history": "the commit that first set that version", "tag": f"its tag {record.tag}",
+                   "commit": "the commit named in document.yaml"}.get(record.found_by, record.found_by)
+            history.notes.append(Problem(
+                doc.pos, "warning", "history.edition-empty",
+                f"edition {e.version} of {doc.id} publishes no text at {how} ({(record.commit or '')[:7]}), so its "
+                f"archive would be a heading and nothing else", hint))
+    known = [(e, r) for e, r in records if r is not None and r.sections is not None]
+    if len(known) > 1 and all(r.sections is not None for _, r in records if r is not None):
+        first, now = _public_ids(known[0][1].sections), _public_ids(known[-1][1].sections)
+        if now and not (first & now) and first != now:
+            history.notes.append(Problem(
+                doc.pos, "warning", "history.all-new",
+                f"every published section of {doc.id} would be marked [new] because edition {known[0][0].version} "
+                f"published none of them", hint))
 
 
 def _raw_sections(repo: Repo, prefix: str, sha: str, doc_id: str) -> dict[str, tuple[str, str]]:
@@ -438,3 +499,20 @@ def _raw_sections(repo: Repo, prefix: str, sha: str, doc_id: str) -> dict[str, t
         if _doc_of(rel) == (doc_id, "chapter"):
             state.apply(rel, fast_load(raw) or {})
     return state.doc_sections(doc_id)
+
+
+def public_state(repo: Repo, prefix: str, rev: str, doc_id: str) -> tuple:
+    """What readers of one document see at a revision, as fingerprints: its published and withdrawn sections, its
+    chapters' headers, and its document.yaml fields other than the version and editions. Equal states publish the
+    same text."""
+    state, header = _State(), None
+    for rel, raw in read_tree(repo, prefix, rev):
+        where = _doc_of(rel)
+        if where == (doc_id, "chapter"):
+            state.apply(rel, fast_load(raw) or {})
+        elif where == (doc_id, "document"):
+            data = fast_load(raw)
+            if isinstance(data, dict):
+                header = fingerprint({k: v for k, v in data.items() if k not in ("version", "editions")})
+    sections = {sid: v for sid, v in state.doc_sections(doc_id).items() if v[0] in ("published", "withdrawn")}
+    return sections, state.doc_chapters(doc_id), header

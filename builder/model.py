@@ -91,6 +91,7 @@ class Edition:
     date: str
     note: str
     major: bool
+    commit: str | None = None  # the edition's commit, when document.yaml names it (builder/history.py)
 
 
 @dataclass

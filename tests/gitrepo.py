@@ -51,3 +51,30 @@ class GitProject:
 
     def close(self) -> None:
         self.repo.close()
+
+
+CLONES = {
+    # name → (git clone options, then what to do in the clone)
+    "full": ([], []),
+    "no-local": (["--no-local"], []),
+    "gc-aggressive": ([], [["gc", "--aggressive", "--prune=now", "-q"]]),
+    "detached": ([], [["checkout", "-q", "--detach", "HEAD"]]),
+    "no-tags": (["--no-tags"], []),
+    "depth-1": (["--depth", "1"], []),
+    "depth-1-tags-fetched": (["--depth", "1", "--no-tags"], [["fetch", "-q", "--tags", "--depth", "1", "origin"]]),
+}
+
+
+def clone(source: Path, dest: Path, kind: str = "full") -> Path:
+    """A real `git clone` of source (through file:// for the shallow kinds, as a remote would be), every object
+    packed as in any clone, then the follow-up the kind names."""
+    options, after = CLONES[kind]
+    url = f"file://{source}" if "--depth" in options else str(source)
+    Repo.clone_from(url, dest, multi_options=options).close()
+    repo = Repo(dest)
+    try:
+        for args in after:
+            repo.git.execute(["git", *args])
+    finally:
+        repo.close()
+    return dest

@@ -157,7 +157,7 @@ def test_publishing_an_edition_clears_the_flag(repo):
     assert data["documents"][0]["unannounced"] is False
     assert data["documents"][0]["new_editions"] == [
         {"version": "1.1", "date": "2027-01-11", "note": "Orders on application.", "major": True}]
-    text = run("diff", "main", "alpha/v1.1", "--root", repo.root).output
+    text = run("diff", "main", "HEAD", "--root", repo.root).output
     assert "  new edition 1.1 (major, 2027-01-11): Orders on application." in text and "  !" not in text
 
 
@@ -179,7 +179,12 @@ def test_wrong_revisions_and_missing_history_are_explained(repo, project):
     unknown = run("diff", "nope", "--root", repo.root)
     assert unknown.exit_code == 2
     assert unknown.output == ("error: 'nope' is not a revision in this repository\n    hint: Use a branch, tag or "
-                              "commit: for example main, origin/main, stalking/v1.0 or HEAD~2.\n")
+                              "commit: for example main, origin/main, stalking/v1.0 or HEAD~2 (a shallow clone may "
+                              "lack older commits: git fetch --unshallow).\n")
+    for nonsense in ["0" * 40, "HEAD~99", "main..HEAD", "HEAD:content", "a\x01b", ""]:
+        refused = run("diff", nonsense, "HEAD", "--root", repo.root)
+        assert refused.exit_code == 2, (nonsense, refused.output)
+        assert refused.output.startswith("error: ") and "    hint: " in refused.output, nonsense
     outside = run("diff", "--root", project)
     assert outside.exit_code == 2 and "not in a git repository" in outside.output
     repo.git("branch", "-m", "main", "trunk")

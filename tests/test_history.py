@@ -10,7 +10,7 @@ from git import Repo
 from builder import pipeline
 from builder.cli import main
 from builder.history import Stamp, collect
-from gitrepo import GitProject, env
+from gitrepo import GitProject, clone, env
 
 BASICS = "content/alpha/01-basics.yaml"
 SCHOOLS = "content/alpha/02-schools.yaml"
@@ -183,3 +183,100 @@ def test_a_damaged_repository_still_builds_and_says_so(repo):
     assert history.section("alpha", "what-it-is") == Stamp("2027-03-01", "build")
     checked, result = pipeline.build(repo.root)
     assert result.ok and [p.code for p in result.problems] == ["history.unreadable"]
+
+
+EXPECTED_BY_CLONE = {  # how edition 1.0 is found in each kind of clone when a tag alpha/v1.0 was placed by hand
+    "full": "tag", "no-local": "tag", "gc-aggressive": "tag", "detached": "tag", "no-tags": "history",
+    "depth-1": None, "depth-1-tags-fetched": "tag",
+}
+
+
+@pytest.fixture(scope="module")
+def tagged_source(tmp_path_factory):
+    """A repository whose edition 1.0 is a later commit than the one that set the version, marked by a tag placed
+    by hand; then 1.1 published; every object packed, as on a server."""
+    project = GitProject(tmp_path_factory.mktemp("source") / "repo", "2026-11-01")
+    project.replace(BASICS, "Breach of an order", "Breaching an order")
+    real = project.commit("The text of 1.0 as issued", "2026-11-05")
+    project.git("tag", "-a", "alpha/v1.0", real, "-m", "alpha version 1.0")
+    project.replace(BASICS, "status: draft", "status: ready")
+    project.commit("Plans are ready", "2027-01-10")
+    assert run("publish", "alpha", "--version", "1.1", "--note", "Plans.", "--date", "2027-02-01", "--yes",
+               "--root", project.root, day="2027-02-01").exit_code == 0
+    project.git("gc", "-q")
+    yield project, real
+    project.close()
+
+
+@pytest.mark.parametrize("kind", sorted(EXPECTED_BY_CLONE))
+def test_editions_are_found_in_every_kind_of_clone(tagged_source, tmp_path, kind):
+    source, real = tagged_source
+    target = clone(source.root, tmp_path / kind, kind)
+    cloned = Repo(target)
+    try:
+        assert not cloned.odb.has_object(bytes.fromhex(cloned.head.commit.hexsha)), "objects are packed"
+        assert cloned.head.is_detached == (kind == "detached")
+    finally:
+        cloned.close()
+    history = history_of(target)
+    record = history.editions[("alpha", "1.0")]
+    assert record.found_by == (EXPECTED_BY_CLONE[kind] or "")
+    if record.found_by == "tag":
+        assert record.commit == real, "a tag is honoured whenever its commit is in the clone"
+    codes = [n.code for n in history.notes]
+    if kind.startswith("depth-1"):
+        assert "history.shallow" in codes
+    if EXPECTED_BY_CLONE[kind] is None:
+        assert "history.edition-not-found" in codes
+    checked, result = pipeline.build(target)
+    assert result.ok, result.problems
+    archived = target / "site/alpha/editions/1.0/index.html"
+    if record.found_by == "tag":
+        assert "Breaching an order" in archived.read_text()
+    elif record.found_by == "history":
+        assert "Breach of an order" in archived.read_text(), "without the tag: the commit that set 1.0"
+    else:
+        assert not archived.exists()
+
+
+def pin(project: GitProject, version: str, sha: str) -> None:
+    """Name an edition's commit in document.yaml, as an editor would."""
+    project.replace("content/alpha/document.yaml", f'  - version: "{version}"\n',
+                    f'  - version: "{version}"\n    commit: "{sha}"\n')
+
+
+@pytest.mark.parametrize("kind", ["full", "gc-aggressive", "detached", "no-tags", "depth-1"])
+def test_an_edition_pinned_in_document_yaml_is_found_in_every_clone_that_has_its_commit(tmp_path, kind):
+    project = GitProject(tmp_path / "repo", "2026-11-01")
+    try:
+        project.replace(BASICS, "Breach of an order", "Breaching an order")
+        real = project.commit("The text of 1.0 as issued", "2026-11-05")
+        pin(project, "1.0", real)
+        project.replace(BASICS, "status: draft", "status: ready")
+        project.commit("Pin 1.0; plans ready", "2027-01-10")
+        assert run("publish", "alpha", "--version", "1.1", "--note", "Plans.", "--date", "2027-02-01", "--yes",
+                   "--root", project.root, day="2027-02-01").exit_code == 0
+        project.git("gc", "-q")
+        target = clone(project.root, tmp_path / kind, kind)
+    finally:
+        project.close()
+    history = history_of(target)
+    record = history.editions[("alpha", "1.0")]
+    if kind == "depth-1":
+        assert record.commit is None
+        assert [n.code for n in history.notes if n.code.startswith("history.edition")] == [
+            "history.edition-commit-missing", "history.edition-not-found"]
+        assert all(n.severity == "info" for n in history.notes), "a shallow clone is expected to lack it"
+        return
+    assert (record.found_by, record.commit) == ("commit", real)
+    checked, result = pipeline.build(target)
+    assert result.ok and result.problems == [], result.problems
+    assert "Breaching an order" in (target / "site/alpha/editions/1.0/index.html").read_text()
+
+
+def test_a_commit_named_for_an_edition_that_does_not_exist_is_a_warning(repo):
+    pin(repo, "1.0", "0" * 40)
+    repo.commit("Pin to nothing", "2026-11-02")
+    history = history_of(repo.root)
+    assert [(n.severity, n.code) for n in history.notes] == [("warning", "history.edition-commit-missing")]
+    assert "names commit 000000000000, which this clone does not have" in history.notes[0].message

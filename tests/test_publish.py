@@ -47,8 +47,19 @@ def test_publish_moves_ready_sections_records_the_edition_commits_and_tags(repo)
     repo.commit("Plans are ready", "2027-01-10")
     result = publish(repo, "1.1", "Added   the police plans.", "2027-02-01")
     head = repo.repo.head.commit
-    assert result.output == (f"Published alpha version 1.1 (1 section published: secret-draft); committed "
-                             f"{head.hexsha[:7]} and tagged alpha/v1.1.\nShare it with: git push --follow-tags\n")
+    assert result.output == "\n".join([
+        "Plan: publish alpha version 1.1 (major edition), after version 1.0",
+        "  version: 1.0 → 1.1",
+        "  date: 2027-02-01",
+        "  note: Added the police plans.",
+        "  major: true (listed in the change history)",
+        "  sections that change status (1):",
+        "    1.3 secret-draft (Unpublished plans): ready → published",
+        "  files: content/alpha/01-basics.yaml, content/alpha/document.yaml",
+        "  git: one commit on branch main, tagged alpha/v1.1",
+        f"Published alpha version 1.1 (1 section published: secret-draft); committed {head.hexsha[:7]} and tagged "
+        "alpha/v1.1.",
+        "Share it with: git push --follow-tags\n"])
     assert head.message == "Publish alpha version 1.1\n\nAdded the police plans.\n\nSections published: secret-draft\n"
     assert head.committed_datetime.isoformat() == "2027-02-01T10:00:00+00:00"
     tag = repo.repo.tags["alpha/v1.1"]
