@@ -8,8 +8,18 @@ import click
 
 from builder import pipeline, report
 
-root_option = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
-                           show_default=True, help="Project folder holding content/ and mkdocs.yml.")
+def _root(ctx, param, value: Path | None) -> Path:
+    """--root as given, else the project folder holding the current folder (found by walking up), else "."."""
+    from builder.config import find_root
+
+    if value is not None:
+        return value
+    return find_root(Path.cwd()) or Path(".")
+
+
+root_option = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+                           callback=_root, help="Project folder holding content/ and mkdocs.yml "
+                           "(default: the one the current folder is in).")
 format_option = click.option("--format", "fmt", type=click.Choice(sorted(report.FORMATS)), default="text",
                              show_default=True, help="How to print problems.")
 
@@ -88,20 +98,20 @@ def serve_cmd(root: Path, port: int):
 @root_option
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if any file is not in canonical form.")
 def fmt_cmd(root: Path, check: bool):
-    """Lay out content files canonically and assign missing paragraph ids (comments are kept)."""
-    from builder.edit import format_tree
+    """Lay out content files canonically (short lists on one line, other lists one item a line, dates unquoted)
+    and assign missing paragraph ids. Comments are kept; links are never written through."""
+    from builder.edit import format_tree, write_formatted
 
     results, problems = format_tree(root)
+    changed = [r for r in results if r.changed]
+    if not check and changed:
+        problems = problems + write_formatted(root, results)
     if problems:
         _print_problems(problems, "text")
-    changed = [r for r in results if r.changed]
+    refused = any(p.code == "edit.link" for p in problems)
     for r in changed:
-        rel = r.path.relative_to(root)
-        if check:
-            click.echo(f"{rel}: would be reformatted (run guidance fmt)")
-        else:
-            r.path.write_text(r.after, encoding="utf-8")
-            click.echo(f"{rel}: reformatted")
+        rel = r.path.relative_to(root).as_posix()
+        click.echo(f"{rel}: would be reformatted (run guidance fmt)" if check or refused else f"{rel}: reformatted")
     if not changed and not problems:
         click.echo(f"{len(results)} files already formatted.", err=True)
     sys.exit(1 if problems or (check and changed) else 0)
@@ -115,17 +125,42 @@ def new_group():
 @new_group.command("section")
 @root_option
 @click.argument("doc")
-@click.argument("chapter")
+@click.argument("chapter", required=False)
 @click.option("--title", required=True, help="The new section's title.")
-def new_section_cmd(root: Path, doc: str, chapter: str, title: str):
-    """Add a draft section at the end of CHAPTER (its id or file name) in DOC."""
+def new_section_cmd(root: Path, doc: str, chapter: str | None, title: str):
+    """Add a draft section at the end of CHAPTER in DOC. CHAPTER is the chapter's id (supporting-victims), its
+    file name (04-supporting-victims or 04-supporting-victims.yaml) or its path
+    (content/stalking/04-supporting-victims.yaml, from any folder); with a path, DOC may be left out."""
     from builder.edit import new_section
 
-    sid, problem = new_section(root, doc, chapter, title)
+    doc_id, chapter = (None, doc) if chapter is None else (doc, chapter)
+    sid, rel, problem = new_section(root, doc_id, chapter, title)
     if problem:
         _print_problems([problem], "text")
         sys.exit(1)
-    click.echo(f"Added draft section '{sid}' to {doc}/{chapter}. Preview it with: guidance serve")
+    click.echo(f"Added draft section '{sid}' to {rel}. Preview it with: guidance serve")
+
+
+@main.command("status")
+@root_option
+@click.argument("section")
+@click.argument("status", type=click.Choice(["draft", "ready", "withdrawn"]))
+@click.option("--reason", default=None, help="Why the section is withdrawn (required with withdrawn); readers see it.")
+def status_cmd(root: Path, section: str, status: str, reason: str | None):
+    """Move SECTION (its id, or DOC/ID) to STATUS: draft, ready (fit to publish: the next guidance publish
+    publishes it) or withdrawn (with --reason). Comments and layout are kept."""
+    from builder.edit import set_status
+
+    change, problem = set_status(root, section, status, reason)
+    if problem:
+        _print_problems([problem], "text")
+        sys.exit(1)
+    if change.before == change.after:
+        click.echo(f"Section '{change.section}' in {change.file} is already {change.after}; nothing changed.")
+    else:
+        click.echo(f"Section '{change.section}' in {change.file}: {change.before} → {change.after}.")
+    for note in change.notes:
+        click.echo(f"note: {note}")
 
 
 def _git_refusal(err) -> None:

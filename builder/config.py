@@ -24,6 +24,16 @@ class Config:
     problems: tuple[Problem, ...] = ()
 
 
+def find_root(start: Path) -> Path | None:
+    """The project folder holding start: the nearest folder, start or above it, with a content/ folder and a
+    mkdocs.yml (or pyproject.toml) beside it, so that every command works from anywhere inside the project."""
+    start = Path(start).absolute()
+    for folder in (start, *start.parents):
+        if (folder / "content").is_dir() and ((folder / "mkdocs.yml").is_file() or (folder / "pyproject.toml").is_file()):
+            return folder
+    return None
+
+
 def load(root: Path | None, codes: dict[str, bool]) -> Config:
     """Read [tool.guidance] from root/pyproject.toml. `codes` maps every rule code to whether it may be tuned.
     Mistakes in the table become problems (positioned in pyproject.toml) and the defaults apply."""

@@ -113,6 +113,8 @@ FILE_PROBLEMS = {
     "load.too-deep": "data nested more than 40 levels deep",
     "schema.*": "a field is missing, unknown, of the wrong type or not in the expected form (the message names it "
                 "and the hint quotes the schema's description); `schema.date` is a date that does not exist",
+    "status.withdrawn-reason": "a withdrawn section does not say when and why (`withdrawn: {date: …, reason: …}`), "
+                               "which readers see in its place",
     "document.id": "a document's id differs from its folder name",
     "document.version": "a document's version is not one of its editions",
     "rules.unused-exception": "a section waives a rule that finds nothing in it (info)",

@@ -8,14 +8,15 @@ STATUSES = ("draft", "ready", "published", "withdrawn")
 
 @dataclass(frozen=True, order=True)
 class Pos:
-    """Where a value starts: a path relative to the project root, line and column counted from 1."""
+    """Where a value starts: a path relative to the project root, line and column counted from 1. Line 0 (the
+    default) is a problem with the file as a whole, which belongs to no line: it prints as the path alone."""
 
     file: str
-    line: int = 1
-    col: int = 1
+    line: int = 0
+    col: int = 0
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}"
+        return f"{self.file}:{self.line}:{self.col}" if self.line else self.file
 
 
 @dataclass(frozen=True)

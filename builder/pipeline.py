@@ -25,7 +25,8 @@ class Checked:
 
 def check(root: Path) -> Checked:
     files, problems = load_tree(root)
-    content, found = validate(files, rules.configure(root), complete=not problems)
+    content, found = validate(files, rules.configure(root), complete=not problems,
+                              unreadable={p.pos.file for p in problems})
     return Checked(content, problems + found)
 
 

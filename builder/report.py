@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
 from builder.model import Problem
@@ -18,19 +19,30 @@ def summary(problems: list[Problem]) -> str:
     return f"{', '.join(parts)} in {files} file{'s' if files != 1 else ''}" if parts else "no problems"
 
 
+# Line breaks and other control characters, which a file name or a value can carry: printed as escapes, so that
+# no problem can start a line of its own (in a CI log, a line starting "::" is a workflow command).
+_BREAKS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    return _BREAKS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def as_text(problems: list[Problem]) -> str:
     lines = []
     for p in sort_problems(problems):
-        lines.append(f"{p.pos}: {p.severity} [{p.code}] {p.message}")
-        if p.hint:
-            lines.append(f"    hint: {p.hint}")
+        lines.append(one_line(f"{p.pos}: {p.severity} [{p.code}] {p.message}"))
+        if p.hint:  # a hint may hold lines to paste (a YAML snippet): each is indented under the first
+            first, *more = p.hint.split("\n")
+            lines.append(one_line(f"    hint: {first}"))
+            lines += [one_line(f"          {line}") for line in more]
     lines.append(summary(problems))
     return "\n".join(lines)
 
 
 def as_json(problems: list[Problem]) -> str:
     return json.dumps([
-        {"file": p.pos.file, "line": p.pos.line, "col": p.pos.col, "severity": p.severity,
+        {"file": p.pos.file, "line": p.pos.line or None, "col": p.pos.col or None, "severity": p.severity,
          "code": p.code, "message": p.message, "hint": p.hint}
         for p in sort_problems(problems)
     ], indent=2, ensure_ascii=False)
@@ -50,7 +62,8 @@ def as_github(problems: list[Problem]) -> str:
     lines = []
     for p in sort_problems(problems):
         message = f"[{p.code}] {p.message}" + (f"\n{p.hint}" if p.hint else "")
-        lines.append(f"::{level[p.severity]} file={_escape_prop(p.pos.file)},line={p.pos.line},col={p.pos.col},"
+        where = f",line={p.pos.line},col={p.pos.col}" if p.pos.line else ""  # else an annotation of the file
+        lines.append(f"::{level[p.severity]} file={_escape_prop(p.pos.file)}{where},"
                      f"title={_escape_prop(p.code)}::{_escape_data(message)}")
     return "\n".join(lines)
 

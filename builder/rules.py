@@ -74,10 +74,15 @@ def configure(root: Path | None) -> Config:
 class Context:
     """What a rule sees: the content, the files it came from, the settings and today's date."""
 
-    def __init__(self, content: Content, sources: dict[str, SourceFile], config: Config, today: date):
+    def __init__(self, content: Content, sources: dict[str, SourceFile], config: Config, today: date,
+                 known=None):
         self.content, self.sources, self.config, self.today = content, sources, config, today
         self.provisions = content.provisions()
         self.terms = {t["id"]: t for t in content.terms}
+        # Glossary ids written but not in the model (their entry has a schema problem), or every id when the
+        # glossary cannot be read: abbreviations they cover are not reported as undefined (validate.Known).
+        self.written_terms = set(getattr(known, "ids", {}).get("term", ()))
+        self.glossary_unknowable = "term" in getattr(known, "unknowable", ())
         self.services = {s["id"]: s for s in content.services}
         self.sections = {(d.id, s.id): s for d in content.documents for s in d.sections()}
 
@@ -296,8 +301,9 @@ def _abbreviations(ctx: Context) -> Iterator[tuple[str, str, Section | None, Cal
     for doc in ctx.content.documents:
         for text, section, _, at in ctx.texts(doc):
             plain = masked(text)
-            found = [(m.start(), ctx.terms[p.group(2)]["term"], True) for m in REF.finditer(text)
-                     if (p := REF_PARTS.match(m.group(1).strip())) and p.group(1) == "term" and p.group(2) in ctx.terms]
+            found = [(m.start(), ctx.terms[p.group(2)]["term"] if p.group(2) in ctx.terms else p.group(2), True)
+                     for m in REF.finditer(text) if (p := REF_PARTS.match(m.group(1).strip())) and p.group(1) == "term"
+                     and (p.group(2) in ctx.terms or p.group(2) in ctx.written_terms)]
             for pattern in patterns:
                 for m in pattern.finditer(plain):
                     abbr = m.group(1)
@@ -316,14 +322,26 @@ def abbreviation_undefined(ctx: Context) -> Iterator[Finding]:
     """Readers arrive at any page from a search, so every abbreviation must be explained where they can find it:
     the glossary. An abbreviation (two or more capital letters, such as MASH or S-DASH) that is not a glossary
     term is reported once per document. Well-known ones are listed in `known-abbreviations`."""
-    known = set(ctx.config.known_abbreviations) | {t["term"] for t in ctx.content.terms} | set(ctx.terms)
+    if ctx.glossary_unknowable:
+        return  # the glossary cannot be read: its problem is the one to fix
+    known = set(ctx.config.known_abbreviations) | {t["term"] for t in ctx.content.terms} | set(ctx.terms) \
+        | ctx.written_terms
     seen = set()
     for doc_id, abbr, section, where, _ in _abbreviations(ctx):
         if abbr not in known and (doc_id, abbr) not in seen:
             seen.add((doc_id, abbr))
             yield Finding(where(), f"abbreviation '{abbr}' is not in the glossary",
-                          f"Add {abbr} to content/glossary.yaml and write [[term:{abbr}]], or write the words out "
-                          "in full.", section)
+                          f"Write the words out in full, or add {abbr} to content/glossary.yaml under terms and "
+                          f"write [[term:{abbr}]]:\n" + _glossary_snippet(abbr), section)
+
+
+def _glossary_snippet(abbr: str) -> str:
+    """A glossary entry to paste, written by a YAML dumper (an id or term may need quoting)."""
+    import yaml
+
+    entry = {"id": abbr, "term": abbr, "expansion": "what the letters stand for",
+             "definition": "What it means, in a sentence readers can follow."}
+    return yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, width=4096).rstrip()
 
 
 @rule("style.abbreviation-first-use", "warning", "Abbreviations are spelled out where first used",
@@ -348,8 +366,8 @@ def abbreviation_first_use(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("refs.glossary-unused", "info", "Every glossary entry is used",
-      good="- id: SPO\n  term: SPO\n  expansion: stalking protection order\n  definition: A civil order that "
-           "protects a person from stalking. (Used in text as [[term:SPO]].)",
+      good="- id: harassment\n  term: harassment\n  definition: A course of conduct that alarms a person or causes "
+           "them distress. (The text mentions harassment, so the entry is used.)",
       bad="- id: ABC\n  term: ABC\n  expansion: a body nobody mentions\n  definition: An organisation that no "
           "section refers to.", example="term", whole_tree=True)
 def glossary_unused(ctx: Context) -> Iterator[Finding]:
@@ -390,6 +408,51 @@ def review_overdue(ctx: Context) -> Iterator[Finding]:
                               "Review the section, then set review_by to the next review date.", section)
 
 
+@rule("review.missing", "warning", "Sections ready to publish have a review date",
+      good=_example("orders", "Orders", "    - id: e7a1\n      para: Courts can make an order to protect a victim.\n",
+                    extra="  review_by: 2099-03-31\n").replace("status: published", "status: ready"),
+      bad=_example("orders", "Orders", "    - id: e7a1\n      para: Courts can make an order to protect a victim.\n"
+                   ).replace("status: published", "status: ready"))
+def review_missing(ctx: Context) -> Iterator[Finding]:
+    """A section moves to `ready` when it is fit to publish, and published guidance is reviewed by a date: set
+    `review_by` before the section is published, so that `review.overdue` can remind the team when it is due."""
+    suggested = date(ctx.today.year + 1, ctx.today.month, min(ctx.today.day, 28)).isoformat()
+    for doc in ctx.content.documents:
+        for section in doc.sections():
+            if section.status == "ready" and not section.review_by:
+                src = ctx.sources.get(section.pos.file)
+                yield Finding(src.pos(section.path + ("status",)) if src else section.pos,
+                              f"section '{section.id}' is ready to publish but has no review date",
+                              f"Add a line under status: review_by: {suggested} (the date by which it must be "
+                              "reviewed).", section)
+
+
+@rule("audience.note-unseen", "warning", "Notes are for the section's audiences",
+      good=_example("orders", "Orders", "    - id: e8a1\n      para: Courts can make an order to protect a victim.\n"
+                    "      notes:\n        police: Apply for an interim order if the risk is high.\n"),
+      bad=_example("orders", "Orders", "    - id: e8a1\n      para: Courts can make an order to protect a victim.\n"
+                   "      notes:\n        teachers: Tell the designated safeguarding lead.\n"))
+def note_unseen(ctx: Context) -> Iterator[Finding]:
+    """A note speaks to one audience, and only readers of that audience's view are meant to act on it. A note for
+    an audience the section is not for (often left behind when the section's `audiences` changed) is never in
+    that audience's view, because the section is not: either the section is for them too, or the note has gone
+    stale."""
+    for doc in ctx.content.documents:
+        for section in doc.sections():
+            if "all" in section.audiences:
+                continue
+            src = ctx.sources.get(section.pos.file)
+            for block in section.blocks:
+                for audience in block.notes:
+                    if audience in section.audiences or audience not in {a["id"] for a in ctx.content.audiences}:
+                        continue
+                    yield Finding(src.pos(block.path + ("notes", audience), key=True) if src else block.pos,
+                                  f"a note for {audience}, but section '{section.id}' is for "
+                                  f"{', '.join(section.audiences)} only",
+                                  f"Remove the note, or add {audience} to the section's audiences "
+                                  f"([{', '.join(section.audiences + [audience])}]).", section)
+
+
 for _code, _severity, _title, _doc, _good, _bad in FIXED:
     RULES[_code] = Rule(_code, _severity, _title, inspect.cleandoc(_doc), _good.strip("\n"), _bad.strip("\n"),
                         tunable=False)
@@ -398,11 +461,12 @@ for _code, _severity, _title, _doc, _good, _bad in FIXED:
 # --- applying the rules ----------------------------------------------------------------------------------------
 
 def check(content: Content, sources: dict[str, SourceFile], config: Config, today: date | None = None,
-          complete: bool = True) -> list[Problem]:
+          complete: bool = True, known=None) -> list[Problem]:
     """Run every house rule, drop what a section has waived (with its reason) or the project has switched off,
     and report exceptions that waive nothing. When some file could not be read (`complete` false), rules about
-    the whole tree are skipped: an unreadable chapter would make every term it uses look unused."""
-    ctx = Context(content, sources, config, today or date.today())
+    the whole tree are skipped: an unreadable chapter would make every term it uses look unused. `known`
+    (validate.Known): glossary ids written in entries with problems, so that what they define is not reported."""
+    ctx = Context(content, sources, config, today or date.today(), known)
     out = list(config.problems)
     used: set[tuple[str, int, str]] = set()
     for code, r in RULES.items():
@@ -417,7 +481,7 @@ def check(content: Content, sources: dict[str, SourceFile], config: Config, toda
             out.append(Problem(f.pos, severity, code, f.message, f.hint))
     for doc in content.documents:
         for section in doc.sections():
-            for i, exc in enumerate(_exceptions(ctx, section)):
+            for i, exc in _exceptions(ctx, section):
                 key = (section.pos.file, section.pos.line, exc["rule"])
                 if key not in used and config.severity.get(exc["rule"], "") != "off":
                     src = sources.get(section.pos.file)
@@ -428,18 +492,23 @@ def check(content: Content, sources: dict[str, SourceFile], config: Config, toda
     return out
 
 
-def _exceptions(ctx: Context, section: Section) -> list[dict]:
+def _exceptions(ctx: Context, section: Section) -> list[tuple[int, dict]]:
+    """The section's exceptions that name a rule that can be waived, with their place in the list (a faulty one
+    is a schema problem of its own, and waives nothing)."""
     src = ctx.sources.get(section.pos.file)
     data = src.data if src else None
     for step in section.path:
         data = data[step] if data is not None else None
-    return data.get("exceptions", []) if isinstance(data, dict) else []
+    found = data.get("exceptions", []) if isinstance(data, dict) else []
+    return [(i, e) for i, e in enumerate(found if isinstance(found, list) else [])
+            if isinstance(e, dict) and e.get("rule") in RULES and RULES[e["rule"]].tunable
+            and isinstance(e.get("reason"), str) and len(e["reason"]) >= 20]
 
 
 def _exception(ctx: Context, section: Section | None, code: str) -> tuple[str, int, str] | None:
     if section is None:
         return None
-    if any(e["rule"] == code for e in _exceptions(ctx, section)):
+    if any(e["rule"] == code for _, e in _exceptions(ctx, section)):
         return section.pos.file, section.pos.line, code
     return None
 

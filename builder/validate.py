@@ -1,12 +1,21 @@
-"""Validate stage: JSON Schema per file, then the model is built and cross-references are checked."""
+"""Validate stage: JSON Schema per file, then the model is built from every part that can be read, and
+cross-references are checked.
+
+Every problem is found in one run: a file that fails its schema still gives the sections (and blocks, and registry
+entries) that passed, so their references and house rules are checked too. A problem caused by another is left
+out: a reference into a chapter that cannot be read, or to a glossary entry written with a mistake, is not
+reported, because fixing the root cause is what the editor needs to do."""
 from __future__ import annotations
 
-import difflib
+import copy
+import dataclasses
 import functools
 import json
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 
 from builder import rules
@@ -26,6 +35,11 @@ ATTR_LIST = re.compile(r"\{[^{}\n]*\}")  # any braces: attr_list reads {: …}, 
 IMAGE = re.compile(r"!\[")
 LINK_DEF = re.compile(r"^\s*\[[^\]\n]*\]:")  # "[1]: javascript:…" defines a link for the whole page
 SNIPPET = re.compile(r"-{1,2}8<-{1,2}|;-{1,2}8<-{1,2}")
+# The list that holds a registry's entries, and the reference kind that names them.
+REGISTRY_LISTS = {"audiences": "audiences", "legislation": "acts", "glossary": "terms", "services": "services"}
+REGISTRY_REFS = {"audiences": "audience", "legislation": "law", "glossary": "term", "services": "service"}
+SECTION_REQUIRED = ("id", "title", "audiences", "status", "blocks")
+SECTION_LISTS = ("legal_basis", "sources", "exceptions")
 
 
 @functools.cache
@@ -34,51 +48,222 @@ def schema(kind: str) -> Draft202012Validator:
     return Draft202012Validator(spec, format_checker=FormatChecker())
 
 
-def validate(files: list[SourceFile], config: Config | None = None,
-             complete: bool = True) -> tuple[Content, list[Problem]]:
-    """Check every file against its schema, build the model from the files that pass, and check references."""
-    content, sources, problems = _schema_and_model(files)
-    valid = list(sources.values())
-    problems.extend(reference_problems(content, sources, _all_section_ids(files)))
-    problems.extend(rules.check(content, sources, config or Config(), complete=complete and len(valid) == len(files)))
+@dataclass
+class Known:
+    """The ids written in the files, whether or not their entries passed the schema, and the kinds of reference
+    that cannot be checked because a file holding their targets could not be read. A reference to one of these is
+    not reported: the problem that hides its target is the one to fix."""
+
+    sections: dict[str, set[str]] = field(default_factory=dict)  # document folder → section ids
+    ids: dict[str, set[str]] = field(default_factory=dict)  # "term", "service", "law", "audience" → ids
+    unknowable: set[str] = field(default_factory=set)  # "term", …, or "section:<doc>"
+
+    def exists(self, kind: str, target: str, doc: str = "") -> bool:
+        if kind == "section":
+            return f"section:{doc}" in self.unknowable or target in self.sections.get(doc, set())
+        return kind in self.unknowable or target in self.ids.get(kind, set())
+
+
+def validate(files: list[SourceFile], config: Config | None = None, complete: bool = True,
+             unreadable: set[str] | frozenset[str] = frozenset()) -> tuple[Content, list[Problem]]:
+    """Check every file against its schema, build the model from every part that passed, and check references
+    and house rules there. `unreadable`: paths of content files that could not be loaded at all."""
+    problems: list[Problem] = []
+    readable: list[SourceFile] = []
+    cuts: dict[str, set[tuple]] = {}
+    for source in files:
+        found, view, cut = _schema_check(source)
+        if source.schema_problems is None:
+            source.schema_problems = found
+        problems.extend(found)
+        complete = complete and not found
+        if view is not None:
+            readable.append(view)
+            cuts[source.path] = cut
+    known = known_ids(files, unreadable)
+    content, sources, partial = build_content(readable, cuts)
+    problems.extend(reference_problems(content, sources, known, partial))
+    problems.extend(rules.check(content, sources, config or Config(), complete=complete and not unreadable,
+                                known=known))
     return content, problems
 
 
 def model(files: list[SourceFile]) -> tuple[Content, list[Problem]]:
     """The content model and the schema problems that kept files out of it, without references or house rules:
-    what a diff or an archived edition needs."""
-    content, _, problems = _schema_and_model(files)
-    return content, problems
-
-
-def _schema_and_model(files: list[SourceFile]):
+    what a diff or an archived edition needs (only files that pass whole: an archive never shows half a file)."""
     problems: list[Problem] = []
     valid: list[SourceFile] = []
     for source in files:
         if source.schema_problems is None:  # load_entries' cache gives a blob read at two revisions one SourceFile
             source.schema_problems = schema_problems(source)
-        found = source.schema_problems
-        problems.extend(found)
-        if not found:
+        problems.extend(source.schema_problems)
+        if not source.schema_problems:
             valid.append(source)
-    content, sources = build_content(valid)
-    return content, sources, problems
+    content, _, _ = build_content(valid, {})
+    return content, problems
 
 
-def _all_section_ids(files: list[SourceFile]) -> dict[str, set[str]]:
-    """Section ids by document folder, including files that failed their schema, so that one broken chapter
-    does not turn every link into it into a second, misleading problem."""
-    out: dict[str, set[str]] = {}
+def known_ids(files: list[SourceFile], unreadable=frozenset()) -> Known:
+    """Every id written in the files, valid or not (see Known)."""
+    known = Known()
+    for rel in unreadable:
+        parts = rel.split("/")
+        if len(parts) == 2 and parts[1].endswith((".yaml", ".yml")) and parts[1].rsplit(".", 1)[0] in REGISTRY_REFS:
+            known.unknowable.add(REGISTRY_REFS[parts[1].rsplit(".", 1)[0]])
+        elif len(parts) == 3:
+            known.unknowable.add(f"section:{parts[1]}")
     for f in files:
-        if f.kind == "chapter" and isinstance(f.data, dict) and isinstance(f.data.get("sections"), list):
-            ids = {s["id"] for s in f.data["sections"] if isinstance(s, dict) and isinstance(s.get("id"), str)}
-            out.setdefault(f.path.split("/")[1], set()).update(ids)
-    return out
+        data = f.data if isinstance(f.data, dict) else {}
+        if f.kind == "chapter":
+            doc = f.path.split("/")[1]
+            ids = known.sections.setdefault(doc, set())
+            entries = data.get("sections")
+            if not isinstance(entries, list) or not all(isinstance(s, dict) and isinstance(s.get("id"), str)
+                                                        for s in entries):
+                known.unknowable.add(f"section:{doc}")
+            ids.update(s["id"] for s in entries or () if isinstance(s, dict) and isinstance(s.get("id"), str))
+        elif f.kind in REGISTRY_LISTS:
+            kind = REGISTRY_REFS[f.kind]
+            ids = known.ids.setdefault(kind, set())
+            entries = data.get(REGISTRY_LISTS[f.kind])
+            if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("id"), str)
+                                                        for e in entries):
+                known.unknowable.add(kind)
+                continue
+            if kind != "law":
+                ids.update(e["id"] for e in entries)
+                continue
+            for act in entries:
+                provisions = act.get("provisions")
+                if not isinstance(provisions, list) or not all(isinstance(p, dict) and isinstance(p.get("id"), str)
+                                                               for p in provisions):
+                    known.unknowable.add("law")
+                    continue
+                ids.update(f"{act['id']}/{p['id']}" for p in provisions)
+    return known
 
 
 def schema_problems(source: SourceFile) -> list[Problem]:
-    errors = sorted(schema(source.kind).iter_errors(source.data), key=lambda e: list(map(str, e.absolute_path)))
-    return [_explain(source, e) for e in errors]
+    return _schema_check(source)[0]
+
+
+def _schema_check(source: SourceFile) -> tuple[list[Problem], SourceFile | None, set[tuple]]:
+    """The file's schema problems, one per mistake; the file as the model should read it (a misspelt field read
+    under the name it was meant to have), or None when nothing of it can be read; and the paths of the values
+    that are wrong, which the model leaves out."""
+    errors = list(schema(source.kind).iter_errors(source.data))
+    if not errors:
+        return [], source, set()
+    renamed: dict[tuple, str] = {}  # path of a misspelt key (as written) → the field it was meant to be
+    problems: list[tuple[tuple, Problem]] = []
+    for e in errors:
+        path = tuple(e.absolute_path)
+        if e.validator == "additionalProperties" and isinstance(e.instance, dict):
+            allowed = sorted(e.schema.get("properties", {}))
+            for key in (k for k in e.instance if k not in allowed):
+                meant = _suggest(str(key), allowed, "field")
+                if meant and meant not in e.instance:
+                    renamed[path + (key,)] = meant
+                problems.append((path + (key,), _unknown_field(source, path, key, allowed, meant)))
+    fixed = source
+    if renamed:
+        data = copy.deepcopy(source.data)
+        for where in sorted(renamed, key=len, reverse=True):
+            parent = _at(data, where[:-1])
+            parent[renamed[where]] = parent.pop(where[-1])
+        fixed = dataclasses.replace(source, data=data, schema_problems=None)
+        errors = list(schema(source.kind).iter_errors(data))
+    meant_paths = {w[:-1] + (name,): w for w, name in renamed.items()}
+    cuts: set[tuple] = set()
+    for e in errors:
+        path = tuple(e.absolute_path)
+        if e.validator == "additionalProperties":
+            continue  # reported above, from the file as written
+        missing = re.search(r"'([^']+)' is a required property", e.message) if e.validator == "required" else None
+        cuts.add(path + (missing.group(1),) if missing else path)
+        if missing and path + (missing.group(1),) in meant_paths:
+            continue  # the misspelt key is the one problem
+        written = _written_path(path, meant_paths)
+        problems.append((written, _explain(source, e, written)))
+    problems.sort(key=lambda p: [str(s) for s in p[0]])
+    return [p for _, p in problems], _readable(fixed, cuts), cuts
+
+
+def _at(data, path: tuple):
+    for step in path:
+        data = data[step]
+    return data
+
+
+def _written_path(path: tuple, meant_paths: dict[tuple, tuple]) -> tuple:
+    """path, with any field read under its meant name given back the key the editor wrote (for positions)."""
+    for n in range(len(path), 0, -1):
+        if path[:n] in meant_paths:
+            return meant_paths[path[:n]] + path[n:]
+    return path
+
+
+def _readable(source: SourceFile, cuts: set[tuple]) -> SourceFile | None:
+    """source, when enough of it is sound to hold anything the model can use; else None."""
+    data = source.data
+    if not isinstance(data, dict) or () in cuts:
+        return None
+    if source.kind == "chapter":
+        if any(c[:1] in (("id",), ("title",)) and not isinstance(data.get(c[0]), str) for c in cuts) \
+                or ("sections",) in cuts or not isinstance(data.get("sections"), list):
+            return None
+    elif source.kind in REGISTRY_LISTS:
+        entries = REGISTRY_LISTS[source.kind]
+        if (entries,) in cuts or not isinstance(data.get(entries), list):
+            return None
+    return source
+
+
+def _distance(a: str, b: str, substitute: bool = True) -> int:
+    """Edit distance (optimal string alignment: a transposition counts as one edit). Without `substitute`, only
+    insertions, deletions and transpositions count, so DSO is not one edit from DSL."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            change = 0 if a[i - 1] == b[j - 1] else (1 if substitute else 99)
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + change)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def _suggest(word: str, options, kind: str) -> str | None:
+    """The one option close enough to word to be what was meant, or None. A suggestion that could be a different
+    thing is worse than none (ISVA is not ISAC), so: the same letters in another case; for an abbreviation, one
+    letter added, dropped or swapped with its neighbour; for field names and ids, one edit (two in longer names)."""
+    options = [o for o in options if isinstance(o, str)]
+    same_case = [o for o in options if o.lower() == word.lower() and o != word]
+    if len(same_case) == 1:
+        return same_case[0]
+    if kind == "abbreviation":
+        scored = [(o, _distance(word.upper(), o.upper(), substitute=False)) for o in options]
+        limit = 1
+    else:
+        scored = [(o, _distance(word, o)) for o in options]
+        limit = 1 if len(word) <= 5 else 2
+    close = [(d, o) for o, d in scored if 0 < d <= limit]
+    if not close:
+        return None
+    best = min(d for d, _ in close)
+    picks = [o for d, o in close if d == best]
+    return picks[0] if len(picks) == 1 else None
+
+
+def _unknown_field(source: SourceFile, path: tuple, key, allowed: list[str], meant: str | None) -> Problem:
+    where = _context(source, path)
+    if meant:
+        return Problem(source.pos(path + (key,), key=True), "error", "schema.additionalProperties",
+                       f"{where} has an unknown field '{key}'; did you mean '{meant}'?",
+                       f"Rename '{key}:' to '{meant}:'. Allowed fields: {', '.join(allowed)}.")
+    return Problem(source.pos(path + (key,), key=True), "error", "schema.additionalProperties",
+                   f"{where} has an unknown field '{key}'", f"Allowed fields: {', '.join(allowed)}.")
 
 
 def _context(source: SourceFile, path: tuple) -> str:
@@ -102,27 +287,30 @@ def _context(source: SourceFile, path: tuple) -> str:
     return " of ".join(reversed(names)) or "the file"
 
 
-def _explain(source: SourceFile, e) -> Problem:
-    """Turn a jsonschema error into a positioned problem in the editor's words."""
-    path = tuple(e.absolute_path)
+def _snippet(data) -> str:
+    """YAML to paste, written by a dumper so that any value is quoted as it must be."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=4096).rstrip()
+
+
+def _explain(source: SourceFile, e, path: tuple | None = None) -> Problem:
+    """Turn a jsonschema error into a positioned problem in the editor's words; path: where the editor wrote it."""
+    path = tuple(e.absolute_path) if path is None else path
     where = _context(source, path)
-    field = next((str(p) for p in reversed(path) if isinstance(p, str)), "value")
+    field_name = next((str(p) for p in reversed(path) if isinstance(p, str)), "value")
     code = f"schema.{e.validator}"
     desc = e.schema.get("description", "") if isinstance(e.schema, dict) else ""
     if e.validator == "required":
         missing = re.search(r"'([^']+)' is a required property", e.message)
         name = missing.group(1) if missing else "a field"
+        if name in ("withdrawn", "reason") and _withdrawn_section(source, path):
+            return Problem(source.pos(path), "error", "status.withdrawn-reason",
+                           f"{where} is withdrawn but does not say {'why' if name == 'reason' else 'when or why'}",
+                           "Readers see the reason in the section's place. Add (or run guidance status SECTION "
+                           "withdrawn --reason \"…\"):\n" + _snippet({"withdrawn": {
+                               "date": "YYYY-MM-DD", "reason": "Why it was withdrawn and where to look instead."}}))
         sub = e.schema.get("properties", {}).get(name, {}).get("description") or _describe(source.kind, name)
         return Problem(source.pos(path), "error", code, f"{where} has no '{name}'",
                        f"Add '{name}:'. {sub}".strip())
-    if e.validator == "additionalProperties":
-        allowed = sorted(e.schema.get("properties", {}))
-        extra = [k for k in e.instance if k not in allowed]
-        key = extra[0] if extra else "?"
-        close = difflib.get_close_matches(key, allowed, n=1)
-        hint = f"Did you mean '{close[0]}'? " if close else ""
-        return Problem(source.pos(path + (key,), key=True), "error", code,
-                       f"{where} has an unknown field '{key}'", f"{hint}Allowed fields: {', '.join(allowed)}.")
     if e.validator == "oneOf" and path and isinstance(e.instance, dict) and "para" in str(e.schema.get("oneOf")):
         present = [k for k in BLOCK_KINDS if k in e.instance]
         what = "none" if not present else " and ".join(present)
@@ -131,12 +319,13 @@ def _explain(source: SourceFile, e) -> Problem:
                        "Split it into one block per kind, each starting with '- ' in the blocks list.")
     if e.validator == "enum":
         options = ", ".join(map(str, e.validator_value))
-        close = difflib.get_close_matches(str(e.instance), [str(v) for v in e.validator_value], n=1)
-        hint = f"Did you mean '{close[0]}'? " if close else ""
-        return Problem(source.pos(path), "error", code, f"{field} of {where} is '{e.instance}'; it must be one of: {options}",
-                       f"{hint}{desc}".strip())
+        close = _suggest(str(e.instance), [str(v) for v in e.validator_value], "field")
+        hint = f"Did you mean '{close}'? " if close else ""
+        return Problem(source.pos(path), "error", code,
+                       f"{field_name} of {where} is '{e.instance}'; it must be one of: {options}", f"{hint}{desc}".strip())
     if e.validator == "format":
-        return Problem(source.pos(path), "error", "schema.date", f"{field} of {where} is '{e.instance}', not a real date",
+        return Problem(source.pos(path), "error", "schema.date",
+                       f"{field_name} of {where} is '{e.instance}', not a real date",
                        "Write dates as YYYY-MM-DD, for example 2027-03-31.")
     if e.validator == "type":
         want = e.validator_value if isinstance(e.validator_value, str) else " or ".join(e.validator_value)
@@ -144,19 +333,35 @@ def _explain(source: SourceFile, e) -> Problem:
                  "integer": "a whole number"}
         got = {str: "text", list: "a list", dict: "a mapping", bool: "true/false", int: "a number",
                float: "a number", type(None): "empty"}.get(type(e.instance), type(e.instance).__name__)
-        return Problem(source.pos(path), "error", code, f"{field} of {where} should be {words.get(want, want)}, not {got}",
+        return Problem(source.pos(path), "error", code,
+                       f"{field_name} of {where} should be {words.get(want, want)}, not {got}",
                        desc or "Check the indentation: a list item starts with '- '.")
     if e.validator == "pattern":
-        return Problem(source.pos(path), "error", code, f"{field} of {where} ({_short(e.instance)}) is not in the expected form",
+        return Problem(source.pos(path), "error", code,
+                       f"{field_name} of {where} ({_short(e.instance)}) is not in the expected form",
                        desc or f"It must match {e.validator_value}.")
     if e.validator == "minLength" and e.validator_value > 1 and e.instance:
         return Problem(source.pos(path), "error", code,
-                       f"{field} of {where} is too short (at least {e.validator_value} characters)", desc)
+                       f"{field_name} of {where} is too short (at least {e.validator_value} characters)", desc)
     if e.validator in ("minItems", "minLength", "minProperties"):
-        return Problem(source.pos(path), "error", code, f"{field} of {where} is empty", desc or "Fill it in or remove it.")
+        return Problem(source.pos(path), "error", code, f"{field_name} of {where} is empty",
+                       desc or "Fill it in or remove it.")
     if e.validator == "uniqueItems":
-        return Problem(source.pos(path), "error", code, f"{field} of {where} lists the same value twice", "Remove the repeat.")
-    return Problem(source.pos(path), "error", code, f"{field} of {where}: {e.message}", desc)
+        return Problem(source.pos(path), "error", code, f"{field_name} of {where} lists the same value twice",
+                       "Remove the repeat.")
+    return Problem(source.pos(path), "error", code, f"{field_name} of {where}: {e.message}",
+                   desc or "See the schema's description of this field.")
+
+
+def _withdrawn_section(source: SourceFile, path: tuple) -> bool:
+    """Whether path is a section with status withdrawn, or the withdrawn field of one."""
+    if path[-1:] == ("withdrawn",):
+        path = path[:-1]
+    try:
+        node = _at(source.data, path)
+    except (KeyError, IndexError, TypeError):
+        return False
+    return source.kind == "chapter" and len(path) == 2 and isinstance(node, dict) and node.get("status") == "withdrawn"
 
 
 def _describe(kind: str, name: str) -> str:
@@ -182,72 +387,167 @@ def _short(value) -> str:
     return text if len(text) <= 60 else text[:57] + "…'"
 
 
-def build_content(files: list[SourceFile]) -> tuple[Content, dict[str, SourceFile]]:
-    """Assemble the content tree from schema-valid files. Returns it with the files keyed by path."""
+def build_content(files: list[SourceFile], cuts: dict[str, set[tuple]] | None = None
+                  ) -> tuple[Content, dict[str, SourceFile], set[str]]:
+    """Assemble the content tree from files (with `cuts`, the paths of each file's values that failed the schema,
+    which are left out). Returns it, the files keyed by path, and the documents whose document.yaml had problems
+    (their own fields may be stand-ins, so checks of them are skipped)."""
+    cuts = cuts or {}
     by_path = {f.path: f for f in files}
-    registry = {f.kind: f.data for f in files if f.kind in ("audiences", "legislation", "glossary", "services")}
-    documents = []
+    registry = {f.kind: _registry(f, cuts.get(f.path, set())) for f in files if f.kind in REGISTRY_LISTS}
+    documents, partial = [], set()
     for doc_file in (f for f in files if f.kind == "document"):
         folder = doc_file.path.rsplit("/", 1)[0]
-        chapters = [_chapter(f) for f in files if f.kind == "chapter" and f.path.rsplit("/", 1)[0] == folder]
-        d = doc_file.data
-        documents.append(Document(
-            id=d["id"], title=d["title"], short_title=d["short_title"], summary=d["summary"],
-            status_note=d["status_note"], issued_under=d["issued_under"], must_have_regard=d["must_have_regard"],
-            extent=d["extent"], version=d["version"], editions=[Edition(**e) for e in d["editions"]],
-            chapters=chapters, pos=doc_file.pos(()), order=d.get("order", 100),
-            regard_audiences=d.get("regard_audiences"),
-        ))
+        chapters = [c for f in files if f.kind == "chapter" and f.path.rsplit("/", 1)[0] == folder
+                    if (c := _chapter(f, cuts.get(f.path, set()))) is not None]
+        doc = _document(doc_file, chapters, cuts.get(doc_file.path, set()))
+        if cuts.get(doc_file.path):
+            partial.add(doc.id)
+        documents.append(doc)
     documents.sort(key=lambda d: (d.order, d.id))
-    content = Content(
-        documents=documents,
-        audiences=registry.get("audiences", {}).get("audiences", []),
-        acts=registry.get("legislation", {}).get("acts", []),
-        terms=registry.get("glossary", {}).get("terms", []),
-        services=registry.get("services", {}).get("services", []),
+    content = Content(documents=documents, audiences=registry.get("audiences", []), acts=registry.get("legislation", []),
+                      terms=registry.get("glossary", []), services=registry.get("services", []))
+    return content, by_path, partial
+
+
+def _registry(f: SourceFile, cuts: set[tuple]) -> list[dict]:
+    """A registry's entries that passed the schema (for legislation, an act keeps its sound provisions)."""
+    name = REGISTRY_LISTS[f.kind]
+    bad = {c[1] for c in cuts if c[:1] == (name,) and len(c) > 1 and not _provision_cut(f.kind, c)}
+    out = []
+    for i, entry in enumerate(f.data[name]):
+        if i in bad:
+            continue
+        if f.kind == "legislation":
+            dropped = {c[3] for c in cuts if c[:2] == (name, i) and _provision_cut(f.kind, c)}
+            entry = dict(entry, provisions=[p for j, p in enumerate(entry["provisions"]) if j not in dropped])
+        out.append(entry)
+    return out
+
+
+def _provision_cut(kind: str, cut: tuple) -> bool:
+    return kind == "legislation" and len(cut) > 3 and cut[2] == "provisions"
+
+
+_DOCUMENT_STAND_INS = {"title": "", "short_title": "", "summary": "", "status_note": "", "issued_under": "",
+                       "must_have_regard": [], "extent": "", "version": "", "editions": [], "order": 100}
+
+
+def _document(f: SourceFile, chapters: list[Chapter], cuts: set[tuple]) -> Document:
+    """The document, with stand-ins for fields that failed the schema so that its chapters are still checked."""
+    d = f.data if isinstance(f.data, dict) else {}
+    bad = {c[0] for c in cuts if c}
+
+    def get(name):
+        return _DOCUMENT_STAND_INS[name] if name in bad or () in cuts or name not in d else d[name]
+
+    editions = []
+    if "editions" not in bad and () not in cuts:
+        for i, e in enumerate(d.get("editions", [])):
+            if not any(c[:2] == ("editions", i) for c in cuts):
+                editions.append(Edition(version=e["version"], date=e["date"], note=e["note"], major=e["major"],
+                                        commit=e.get("commit")))
+    doc_id = d.get("id") if isinstance(d.get("id"), str) and "id" not in bad else f.path.split("/")[1]
+    return Document(
+        id=doc_id, title=get("title"), short_title=get("short_title"), summary=get("summary"),
+        status_note=get("status_note"), issued_under=get("issued_under"), must_have_regard=get("must_have_regard"),
+        extent=get("extent"), version=get("version"), editions=editions, chapters=chapters, pos=f.pos(()),
+        order=get("order"), regard_audiences=None if "regard_audiences" in bad else d.get("regard_audiences"),
     )
-    return content, by_path
 
 
-def _chapter(f: SourceFile) -> Chapter:
+def _chapter(f: SourceFile, cuts: set[tuple] = frozenset()) -> Chapter | None:
+    """The chapter with every section and block that passed the schema, at their places in the file (paths and
+    numbers count the ones left out)."""
     sections = []
+    summary = f.data.get("summary") if ("summary",) not in cuts else None
     for si, s in enumerate(f.data["sections"]):
-        blocks = []
-        for bi, b in enumerate(s["blocks"]):
-            kind = next(k for k in BLOCK_KINDS if k in b)
-            path = ("sections", si, "blocks", bi)
-            blocks.append(Block(id=b.get("id"), kind=kind, value=b[kind], notes=b.get("notes", {}),
-                                pos=f.pos(path), path=path))
-        sections.append(Section(
-            id=s["id"], title=s["title"], audiences=s["audiences"], status=s["status"], blocks=blocks,
-            pos=f.pos(("sections", si)), legal_basis=s.get("legal_basis", []), sources=s.get("sources", []),
-            review_by=s.get("review_by"), withdrawn=s.get("withdrawn"), path=("sections", si),
-        ))
-    return Chapter(id=f.data["id"], title=f.data["title"], summary=f.data.get("summary"), sections=sections,
-                   pos=f.pos(()))
+        mine = [c[2:] for c in cuts if c[:2] == ("sections", si)]
+        section = _section(f, si, s, mine) if mine else _sound_section(f, si, s)
+        if section is not None:
+            sections.append(section)
+    return Chapter(id=f.data["id"], title=f.data["title"], summary=summary, sections=sections, pos=f.pos(()))
 
 
-def reference_problems(content: Content, sources: dict[str, SourceFile],
-                       section_ids: dict[str, set[str]]) -> list[Problem]:
-    """Ids unique, audiences known, every reference resolves, no markup that could inject HTML."""
+def _sound_section(f: SourceFile, si: int, s: dict) -> Section:
+    blocks = [_block(f, si, bi, b, b.get("notes", {})) for bi, b in enumerate(s["blocks"])]
+    return Section(
+        id=s["id"], title=s["title"], audiences=s["audiences"], status=s["status"], blocks=blocks,
+        pos=f.pos(("sections", si)), legal_basis=s.get("legal_basis", []), sources=s.get("sources", []),
+        review_by=s.get("review_by"), withdrawn=s.get("withdrawn"), path=("sections", si),
+    )
+
+
+def _block(f: SourceFile, si: int, bi: int, b: dict, notes: dict) -> Block:
+    kind = next(k for k in BLOCK_KINDS if k in b)
+    path = ("sections", si, "blocks", bi)
+    return Block(id=b.get("id"), kind=kind, value=b[kind], notes=notes, pos=f.pos(path), path=path)
+
+
+def _section(f: SourceFile, si: int, s, cuts: list[tuple]) -> Section | None:
+    """A section some of whose values failed the schema: None when what is wrong is what makes it a section
+    (its audiences, status or blocks list, or an id or title that is not text); otherwise the section without
+    the faulty optional fields, list items and blocks."""
+    if not isinstance(s, dict):
+        return None
+    for c in cuts:
+        if not c or (c[0] in SECTION_REQUIRED and c[0] not in ("id", "title") and not (c[0] == "blocks" and len(c) > 1)):
+            return None
+        if c[0] in ("id", "title") and not isinstance(s.get(c[0]), str):
+            return None
+    cut_fields = {c[0] for c in cuts}
+    items = {name: {c[1] for c in cuts if c[0] == name and len(c) > 1} for name in SECTION_LISTS}
+    blocks = []
+    for bi, b in enumerate(s["blocks"]):
+        mine = [c[2:] for c in cuts if c[:2] == ("blocks", bi)]
+        notes = b.get("notes", {}) if isinstance(b, dict) else {}
+        if any(not m or m[0] in BLOCK_KINDS or (m[0] == "id" and not isinstance(b.get("id"), str)) for m in mine):
+            continue
+        if any(m[:1] == ("notes",) for m in mine):
+            dropped = {m[1] for m in mine if m[:1] == ("notes",) and len(m) > 1}
+            notes = {} if any(m == ("notes",) for m in mine) or not isinstance(notes, dict) else \
+                {a: t for a, t in notes.items() if a not in dropped}
+        blocks.append(_block(f, si, bi, b, notes))
+
+    def optional(name, default):
+        if name not in s or (name in cut_fields and name not in SECTION_LISTS):
+            return default
+        if name in SECTION_LISTS and (name,) in cuts:
+            return default
+        return [v for i, v in enumerate(s[name]) if i not in items.get(name, ())] if name in SECTION_LISTS else s[name]
+
+    return Section(
+        id=s["id"], title=s["title"], audiences=s["audiences"], status=s["status"], blocks=blocks,
+        pos=f.pos(("sections", si)), legal_basis=optional("legal_basis", []), sources=optional("sources", []),
+        review_by=optional("review_by", None), withdrawn=optional("withdrawn", None), path=("sections", si),
+    )
+
+
+def reference_problems(content: Content, sources: dict[str, SourceFile], known: Known,
+                       partial: set[str] = frozenset()) -> list[Problem]:
+    """Ids unique, audiences known, every reference resolves, no markup that could inject HTML. A reference whose
+    target is written but faulty, or sits in a file that cannot be read, is left to that file's problem (known);
+    the fields of a document in `partial` may be stand-ins and are not checked."""
     out: list[Problem] = []
     audiences = {a["id"] for a in content.audiences}
+    audience_list = ", ".join(sorted(audiences))
     provisions = content.provisions()
     terms = {t["id"] for t in content.terms}
     services = {s["id"] for s in content.services}
+    statuses = {(d.id, s.id): s.status for d in content.documents for s in d.sections()}
 
     def err(pos, code, message, hint="", severity="error"):
         out.append(Problem(pos, severity, code, message, hint))
 
     def check_law(ref, pos):
         """pos may be a callable: working out a position in text reads the source, so only do it for a problem."""
-        if ref not in provisions:
+        if ref not in provisions and not known.exists("law", ref):
             pos = pos() if callable(pos) else pos
-            close = difflib.get_close_matches(ref, provisions, n=1)
-            err(pos, "ref.law", f"'{ref}' is not in legislation.yaml",
-                f"Did you mean '{close[0]}'?" if close else "Add the Act and provision to content/legislation.yaml.")
+            act, _, provision = ref.partition("/")
+            close = _suggest(ref, [p for p in provisions if p.partition("/")[0] == act], "id")
+            err(pos, "ref.law", f"'{ref}' is not in legislation.yaml", _law_hint(ref, close, content))
 
-    def check_text(text, at, doc_id):
+    def check_text(text, at, doc_id, public=True):
         """Check one piece of inline text; at(offset) gives the position of a character in it."""
         for m in REF.finditer(text):
             where = functools.partial(at, m.start())
@@ -259,17 +559,26 @@ def reference_problems(content: Content, sources: dict[str, SourceFile],
             kind, target, _ = parts.groups()
             if kind == "law":
                 check_law(target, where)
-            elif kind == "term" and target not in terms:
-                close = difflib.get_close_matches(target, terms, n=1)
+            elif kind == "term" and target not in terms and not known.exists("term", target):
                 err(where(), "ref.term", f"glossary term '{target}' is not defined",
-                    f"Did you mean '{close[0]}'?" if close else "Add it to content/glossary.yaml.")
-            elif kind == "service" and target not in services:
-                err(where(), "ref.service", f"service '{target}' is not in services.yaml", "Add it to content/services.yaml.")
+                    _term_hint(target, _suggest(target, terms, "abbreviation")))
+            elif kind == "service" and target not in services and not known.exists("service", target):
+                close = _suggest(target, services, "id")
+                err(where(), "ref.service", f"service '{target}' is not in services.yaml",
+                    (f"Did you mean [[service:{close}]]? Or add" if close else "Add") +
+                    " it to content/services.yaml:\n" + _snippet([{
+                        "id": target, "name": "Name of the service", "description": "What it offers, to whom.",
+                        "phone": "0800 000 0000", "hours": "When it is open", "url": "https://…"}]))
             elif kind == "section":
                 doc, _, sid = target.rpartition("/")
-                if sid not in section_ids.get(doc or doc_id, set()):
+                if not known.exists("section", sid, doc or doc_id):
                     err(where(), "ref.section", f"section '{target}' does not exist",
-                        "Check the section id (not its title); for the other document write [[section:DOC/ID]].")
+                        _section_hint(sid, doc or doc_id, known))
+                elif public and statuses.get((doc or doc_id, sid)) in ("draft", "ready"):
+                    err(where(), "ref.unpublished",
+                        f"published text refers to section '{target}', which is {statuses[(doc or doc_id, sid)]}",
+                        "Publish the two together (set this section to ready too, then guidance publish), or remove "
+                        "the reference until the section is published: readers would see its id as plain words.")
         masked = REF.sub(lambda m: " " * len(m.group(0)), text)
         if (m := RAW_HTML.search(masked)):
             err(at(m.start()), "text.html", "raw HTML or an HTML entity in text",
@@ -299,6 +608,9 @@ def reference_problems(content: Content, sources: dict[str, SourceFile],
     for doc in content.documents:
         doc_source = sources.get(doc.pos.file)
         folder = doc.pos.file.split("/")[1]
+        if doc.id in partial:
+            _check_chapters(doc, sources, check_text, check_law, err, audiences, known)
+            continue
         if doc.id != folder:
             err(doc_source.pos(("id",)) if doc_source else doc.pos, "document.id",
                 f"document id '{doc.id}' differs from its folder name '{folder}'",
@@ -311,44 +623,10 @@ def reference_problems(content: Content, sources: dict[str, SourceFile],
                 "Add an edition for it, or set version to the newest edition.")
         check_text(doc.summary, locator(doc_source, ("summary",), doc.summary), doc.id)
         for i, a in enumerate(doc.regard_audiences or []):
-            if a not in audiences:
+            if a not in audiences and not known.exists("audience", a):
                 err(doc_source.pos(("regard_audiences", i)) if doc_source else doc.pos, "ref.audience",
                     f"audience '{a}' is not in audiences.yaml", f"Use one of: {', '.join(sorted(audiences))}.")
-        for chapter in doc.chapters:
-            for section in chapter.sections:
-                src = sources.get(section.pos.file)
-                at = (lambda *p: src.pos(section.path + p)) if src else (lambda *p: section.pos)
-                for i, a in enumerate(section.audiences):
-                    if a != "all" and a not in audiences:
-                        err(at("audiences", i), "ref.audience", f"audience '{a}' is not in audiences.yaml",
-                            f"Use one of: all, {', '.join(sorted(audiences))}.")
-                if "all" in section.audiences and len(section.audiences) > 1:
-                    err(at("audiences"), "audience.all-and-more", "audiences lists 'all' with other audiences",
-                        "Write [all] alone, or list the audiences it is for.", "warning")
-                for i, ref in enumerate(section.legal_basis):
-                    check_law(ref, at("legal_basis", i))
-                if section.withdrawn:
-                    reason = section.withdrawn["reason"]
-                    check_text(reason, locator(src, section.path + ("withdrawn", "reason"), reason), doc.id)
-                for block in section.blocks:
-                    for a in block.notes:
-                        if a not in audiences:
-                            err(src.pos(block.path + ("notes", a), key=True) if src else block.pos, "ref.audience",
-                                f"note for unknown audience '{a}'", f"Use one of: {', '.join(sorted(audiences))}.")
-                    if block.kind == "table":
-                        width = len(block.value["header"])
-                        if block.value.get("registry") and width != REGISTRY_TABLE_WIDTH:
-                            err(src.pos(block.path + ("table", "header")) if src else block.pos, "table.width",
-                                f"the header has {width} cells; a table with registry: {block.value['registry']} "
-                                f"has {REGISTRY_TABLE_WIDTH} columns",
-                                "Name the columns: offence or order, provision, maximum penalty, time limit.")
-                        for r, row in enumerate(block.value["rows"]):
-                            if len(row) != width:
-                                err(src.pos(block.path + ("table", "rows", r)) if src else block.pos, "table.width",
-                                    f"row {r + 1} has {len(row)} cells; the header has {width}",
-                                    "Give every row one cell per column.")
-                    for text, sub in block.texts_at():
-                        check_text(text, locator(src, block.path + sub, text), doc.id)
+        _check_chapters(doc, sources, check_text, check_law, err, audiences, known)
     out.extend(_id_problems(content.documents))
     glossary = next((s for s in sources.values() if s.kind == "glossary"), None)
     legislation = next((s for s in sources.values() if s.kind == "legislation"), None)
@@ -358,10 +636,71 @@ def reference_problems(content: Content, sources: dict[str, SourceFile],
                 if prov.get(key):
                     path = ("acts", ai, "provisions", pi, key)
                     check_text(prov[key], locator(legislation, path, prov[key]), "")
+    legislation = next((s for s in sources.values() if s.kind == "legislation"), None)
+    for ai, act in enumerate(content.acts):
+        ai = _index(legislation, ("acts",), act, ai)
+        for pi, prov in enumerate(act["provisions"]):
+            pi = _index(legislation, ("acts", ai, "provisions"), prov, pi)
+            for key in REGISTRY_TEXTS:  # readers see these in the table that registry: offences generates
+                if prov.get(key):
+                    path = ("acts", ai, "provisions", pi, key)
+                    check_text(prov[key], locator(legislation, path, prov[key]), "")
+    anchors: dict[str, str] = {}
     for i, term in enumerate(content.terms):
+        i = _index(glossary, ("terms",), term, i)
         path = ("terms", i, "definition")
         check_text(term["definition"], locator(glossary, path, term["definition"]), "")
+        if (other := anchors.get(term["id"].lower())) is not None:
+            same = "the same as" if other == term["id"] else "the same, but for letter case, as"
+            err(glossary.pos(("terms", i, "id")) if glossary else Pos("content/glossary.yaml"), "ids.duplicate",
+                f"glossary term id '{term['id']}' is {same} an earlier term's '{other}'",
+                "Give each term its own id: the glossary's link anchors ignore case, so both would share one.")
+        anchors.setdefault(term["id"].lower(), term["id"])
     return out
+
+
+def _check_chapters(doc: Document, sources, check_text, check_law, err, audiences: set[str], known: Known) -> None:
+    """Audiences, legal bases, tables and the text of every section of doc."""
+    audience_list = ", ".join(sorted(audiences))
+    for chapter in doc.chapters:
+        for section in chapter.sections:
+            src = sources.get(section.pos.file)
+            at = (lambda *p: src.pos(section.path + p)) if src else (lambda *p: section.pos)
+            for i, a in enumerate(section.audiences):
+                if a != "all" and a not in audiences and not known.exists("audience", a):
+                    close = _suggest(a, audiences, "id")
+                    err(at("audiences", i), "ref.audience", f"audience '{a}' is not in audiences.yaml",
+                        (f"Did you mean '{close}'? " if close else "") + f"Use one of: all, {audience_list}.")
+            if "all" in section.audiences and len(section.audiences) > 1:
+                err(at("audiences"), "audience.all-and-more", "audiences lists 'all' with other audiences",
+                    "Write [all] alone, or list the audiences it is for.", "warning")
+            for i, ref in enumerate(section.legal_basis):
+                check_law(ref, at("legal_basis", i))
+            if section.withdrawn:
+                reason = section.withdrawn["reason"]
+                check_text(reason, locator(src, section.path + ("withdrawn", "reason"), reason), doc.id)
+            for block in section.blocks:
+                for a in block.notes:
+                    if a not in audiences and not known.exists("audience", a):
+                        close = _suggest(a, audiences, "id")
+                        err(src.pos(block.path + ("notes", a), key=True) if src else block.pos, "ref.audience",
+                            f"note for unknown audience '{a}'",
+                            (f"Did you mean '{close}'? " if close else "") + f"Use one of: {audience_list}.")
+                if block.kind == "table":
+                    width = len(block.value["header"])
+                    if block.value.get("registry") and width != REGISTRY_TABLE_WIDTH:
+                        err(src.pos(block.path + ("table", "header")) if src else block.pos, "table.width",
+                            f"the header has {width} cells; a table with registry: {block.value['registry']} "
+                            f"has {REGISTRY_TABLE_WIDTH} columns",
+                            "Name the columns: offence or order, provision, maximum penalty, time limit.")
+                    for r, row in enumerate(block.value["rows"]):
+                        if len(row) != width:
+                            err(src.pos(block.path + ("table", "rows", r)) if src else block.pos, "table.width",
+                                f"row {r + 1} has {len(row)} cells; the header has {width}",
+                                "Give every row one cell per column.")
+                for text, sub in block.texts_at():
+                    check_text(text, locator(src, block.path + sub, text), doc.id,
+                               public=section.status == "published")
 
 
 def _id_problems(documents: list[Document]) -> list[Problem]:
@@ -392,3 +731,45 @@ def _id_problems(documents: list[Document]) -> list[Problem]:
                         once(blocks, "block", block.id, block.pos,
                              "Block ids must be unique across the guidance; delete this id and run `guidance fmt`.")
     return out
+
+
+def _term_hint(target: str, close: str | None) -> str:
+    add = "Add it to content/glossary.yaml under terms:\n" + _snippet([{
+        "id": target, "term": target, "expansion": "what the letters stand for, if it is an abbreviation",
+        "definition": "What it means, in a sentence readers can follow."}])
+    return f"Did you mean [[term:{close}]]? If not, a" + add[1:] if close else add
+
+
+def _law_hint(ref: str, close: str | None, content: Content) -> str:
+    act, _, provision = ref.partition("/")
+    acts = {a["id"] for a in content.acts}
+    if close:
+        return f"Did you mean '{close}'? If not, add the provision to act '{act}' in content/legislation.yaml."
+    entry = {"id": provision or "s1", "label": "section 1", "title": "What the provision is about",
+             "url": "https://www.legislation.gov.uk/…"}
+    if act in acts:
+        return f"Add the provision to the provisions of act '{act}' in content/legislation.yaml:\n" + _snippet([entry])
+    return ("Add the Act to content/legislation.yaml under acts (write references as [[law:act-id/provision-id]]):\n"
+            + _snippet([{"id": act, "title": "Name of the Act", "url": "https://www.legislation.gov.uk/…",
+                         "provisions": [entry]}]))
+
+
+def _section_hint(sid: str, doc: str, known: Known) -> str:
+    elsewhere = sorted(d for d, ids in known.sections.items() if d != doc and sid in ids)
+    if elsewhere:
+        return f"That section is in the other document: write [[section:{elsewhere[0]}/{sid}]]."
+    close = _suggest(sid, known.sections.get(doc, ()), "id")
+    if close:
+        return f"Did you mean [[section:{close}]]?"
+    return ("Use the section's id (the id: line, not its title); for the other document write [[section:DOC/ID]]. "
+            f"To add the section: guidance new section {doc} CHAPTER --title \"…\".")
+
+
+def _index(source: SourceFile | None, path: tuple, entry: dict, default: int) -> int:
+    """Where entry sits in the list at path of source (entries that failed the schema are left out of the model,
+    so its index there may be smaller)."""
+    try:
+        items = _at(source.data, path)
+        return next(i for i, e in enumerate(items) if e is entry or (isinstance(e, dict) and e.get("id") == entry["id"]))
+    except (AttributeError, KeyError, IndexError, TypeError, StopIteration):
+        return default

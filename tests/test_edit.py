@@ -34,8 +34,8 @@ def test_fmt_leaves_unreadable_files_alone(project):
 
 
 def test_new_section_is_a_valid_draft_that_the_public_site_leaves_out(project):
-    sid, problem = new_section(project, "alpha", "schools", "Working with colleges", today=date(2026, 11, 28))
-    assert problem is None and sid == "working-with-colleges"
+    sid, rel, problem = new_section(project, "alpha", "schools", "Working with colleges", today=date(2026, 11, 28))
+    assert problem is None and (sid, rel) == ("working-with-colleges", "content/alpha/02-schools.yaml")
     checked = pipeline.check(project)
     assert checked.problems == []
     section = next(s for s in checked.content.document("alpha").sections() if s.id == sid)
