@@ -2,7 +2,7 @@
 changed, with the search index kept whole.
 
     preview = Preview(root)            # root holds content/ and mkdocs.yml
-    update = preview.start()           # check, render, full MkDocs build into build/serve-site/
+    update = preview.start()           # check, render, full MkDocs build into build/serve-<pid>-<tag>/site/
     ...                                # an editor saves a content file
     update = preview.apply_change()    # check, render, diff, rebuild what changed
     update.timings["preview"]          # seconds from the start of apply_change to the edited page on disk
@@ -41,6 +41,7 @@ import contextlib
 import logging
 import os
 import re
+import secrets
 import shutil
 import tempfile
 import time
@@ -157,7 +158,8 @@ class _State:
 
 
 class Preview:
-    """A live preview of root (content/ and mkdocs.yml) built into site_dir (default root/build/serve-site).
+    """A live preview of root (content/ and mkdocs.yml) built into site_dir (default: site/ in a build folder of
+    its own, build/serve-<pid>-<tag>/, so that two previews of one checkout never write each other's files).
 
     publish: a context manager factory wrapped around every write to site_dir (guidance serve holds browser
     requests while files change and reloads them afterwards); the default does nothing."""
@@ -165,9 +167,9 @@ class Preview:
     def __init__(self, root: Path, site_dir: Path | None = None,
                  publish: Callable[[], contextlib.AbstractContextManager] | None = None):
         self.root = Path(root).resolve()
-        self.build_dir = self.root / "build"
-        self.docs_dir = self.build_dir / "serve-docs"
-        self.site_dir = Path(site_dir).resolve() if site_dir else self.build_dir / "serve-site"
+        self.build_dir = self.root / "build" / f"serve-{os.getpid()}-{secrets.token_hex(3)}"
+        self.docs_dir = self.build_dir / "docs"
+        self.site_dir = Path(site_dir).resolve() if site_dir else self.build_dir / "site"
         self.publish = publish or contextlib.nullcontext
         self.state: _State | None = None
         self.stale = False  # an update failed half way: the warm state no longer matches the site
@@ -296,6 +298,15 @@ class Preview:
         if self.state is not None:
             self.state.config.plugins.on_shutdown()
             self.state = None
+
+    def discard(self) -> None:
+        """Remove this preview's build folder (guidance serve does when it stops), and those that previews which
+        are no longer running left behind."""
+        shutil.rmtree(self.build_dir, ignore_errors=True)
+        for folder in (self.root / "build").glob("serve-*-*"):
+            pid = folder.name.split("-")[1]
+            if pid.isdigit() and not _running(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
 
     # --- the incremental path -------------------------------------------------------------------------------
 
@@ -567,13 +578,16 @@ class Preview:
         if collect.messages:
             raise _Warnings(collect.messages)
 
+    def _config_rel(self) -> str:
+        return (self.build_dir / f"{CONFIG_NAME}.yml").relative_to(self.root).as_posix()
+
     def _failed(self, update: Update, err: Exception, full: bool = False) -> None:
         update.kind = "failed"
         self.owed, self.pending = None, []  # the next update renders everything again and diffs it
         if isinstance(err, _Warnings):
-            update.problems += [_mkdocs_problem(m) for m in err.messages]
+            update.problems += [_mkdocs_problem(m, self._config_rel()) for m in err.messages]
         elif not isinstance(err, _Unsafe):
-            update.problems.append(_mkdocs_problem(f"{type(err).__name__}: {err}"))
+            update.problems.append(_mkdocs_problem(f"{type(err).__name__}: {err}", self._config_rel()))
         if not full:
             self.stale = True
 
@@ -588,8 +602,18 @@ class _Unsafe(Exception):
     """sanitise_page found an error (already among the update's problems)."""
 
 
-def _mkdocs_problem(message: str) -> Problem:
-    return Problem(Pos(f"build/{CONFIG_NAME}.yml"), "error", "build.mkdocs", " ".join(message.split()),
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, under another user
+    return True
+
+
+def _mkdocs_problem(message: str, config: str) -> Problem:
+    return Problem(Pos(config), "error", "build.mkdocs", " ".join(message.split()),
                    "This is a fault in the generated site, not in your content: report it with the content that "
                    "caused it. The preview shows the last good build.")
 

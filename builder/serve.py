@@ -3,7 +3,9 @@ serves it on 127.0.0.1 and reloads the browser after each update.
 
 The content files are polled every POLL seconds. On a save the edited pages and the search index are rewritten
 first and the browser reloads; the aggregated pages (print pages, audience views) follow, unless another save
-arrives first. Problems are printed in the text format and the last good preview stays.
+arrives first. Problems are printed in the text format and the last good preview stays; every page served also
+shows them, with their file:line:col, in a panel at the foot of the window (added as the page is served, so no
+built file changes), which goes when they are fixed. The terminal says when they are.
 """
 from __future__ import annotations
 
@@ -13,19 +15,68 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from jinja2 import Environment
+
 from builder import report
 from builder.incremental import Preview
+from builder.model import Problem
 
 POLL = 0.05  # seconds between looks at the watched files (a stat of each: about a millisecond)
 SETTLE = 0.05  # how long a change must rest before it is read, for editors that save in two writes
 PAUSE = 0.3  # after the reload, the browser fetches the page and its assets before the aggregated pages start
 
 
+_PANEL = Environment(autoescape=True).from_string("""\
+<details id="guidance-problems" {{ 'open' if errors }} role="{{ 'alert' if errors else 'status' }}" style="position:fixed;\
+left:0;right:0;bottom:0;z-index:1000;max-height:45vh;overflow:auto;margin:0;padding:.6em 1em;font:15px/1.4 system-ui,\
+sans-serif;color:#0b0c0c;background:{{ '#fdf0f0' if errors else '#fff7e0' }};border-top:5px solid \
+{{ '#d4351c' if errors else '#f47738' }};box-shadow:0 -2px 8px rgba(0,0,0,.2)">
+<summary style="cursor:pointer;font-weight:700">
+{%- if errors %}{{ errors }} error{{ 's' if errors != 1 }}{% if warnings %} and {{ warnings }} warning{{ 's' if warnings != 1 }}{% endif %}: this preview shows the last good version until {{ 'it is' if errors == 1 else 'they are' }} fixed
+{%- else %}{{ warnings }} warning{{ 's' if warnings != 1 }} in the content (guidance validate --strict fails on {{ 'it' if warnings == 1 else 'them' }}){% endif -%}
+</summary>
+<ol style="margin:.5em 0 0;padding-left:1.5em">
+{%- for p in problems %}
+<li style="margin:.4em 0"><code style="font-weight:700">{{ p.pos }}</code> {{ p.severity }} [{{ p.code }}] {{ p.message }}
+{%- if p.hint %}<div style="white-space:pre-wrap;color:#505a5f">{{ p.hint }}</div>{% endif %}</li>
+{%- endfor %}
+</ol>
+</details>
+""")
+
+
+def problem_panel(problems: list[Problem]) -> str:
+    """The panel listing problems that every preview page shows while there are any ("" when there are none)."""
+    shown = [p for p in report.sort_problems(problems) if p.severity in ("error", "warning")]
+    if not shown:
+        return ""
+    errors = sum(p.severity == "error" for p in shown)
+    return _PANEL.render(problems=shown, errors=errors, warnings=len(shown) - errors)
+
+
 def make_server(site_dir: Path, port: int, host: str = "127.0.0.1"):
-    """MkDocs' live-reload server for site_dir, driven by us rather than by its own file watcher."""
+    """MkDocs' live-reload server for site_dir, driven by us rather than by its own file watcher. Its
+    show_problems(problems) puts the problem panel on every page it serves and reloads open pages."""
     from mkdocs.livereload import LiveReloadServer, _timestamp
 
     class PreviewServer(LiveReloadServer):
+        panel = b""
+
+        def show_problems(self, problems: list[Problem]) -> None:
+            panel = problem_panel(problems).encode("utf-8")
+            if panel != self.panel:
+                with self.writing():
+                    self.panel = panel
+
+        def _inject_js_into_html(self, content, epoch):
+            content = super()._inject_js_into_html(content, epoch)
+            panel = self.panel
+            if not panel:
+                return content
+            at = content.rfind(b"<script>")  # the live-reload script, just before </body>
+            at = len(content) if at < 0 else at
+            return content[:at] + panel + content[at:]
+
         @contextlib.contextmanager
         def writing(self):
             """Hold page requests while the preview's files change; then tell open pages to reload."""
@@ -65,8 +116,9 @@ def make_server(site_dir: Path, port: int, host: str = "127.0.0.1"):
     return server
 
 
-def watch(preview: Preview, echo: Callable[[str], None], stop: threading.Event) -> None:
-    """Apply each save to the preview until stop is set."""
+def watch(preview: Preview, echo: Callable[[str], None], stop: threading.Event,
+          show: Callable[[list[Problem]], None] = lambda problems: None, failing: bool = False) -> None:
+    """Apply each save to the preview until stop is set; show(problems) gives the browser the latest problems."""
     while not stop.is_set():
         if not preview.changed_on_disk():
             if preview.has_rest():  # aggregated pages left by an update another save interrupted
@@ -77,6 +129,11 @@ def watch(preview: Preview, echo: Callable[[str], None], stop: threading.Event) 
         update = preview.apply_change(rest=False)
         if update.problems:
             echo(report.as_text(update.problems))
+        if failing and update.ok:
+            echo("Problems fixed: the preview shows your content again"
+                 + ("" if any(p.severity == "warning" for p in update.problems) else ", and it has no problems") + ".")
+        failing = not update.ok
+        show(update.problems)
         echo(update.summary())
         if update.ok and preview.has_rest():
             stop.wait(PAUSE)  # rebuilding holds the interpreter: let the reloading browser be served first
@@ -114,16 +171,18 @@ def serve(root: Path, port: int, echo=print, *, stop: threading.Event | None = N
         if not first.ok:
             echo("Fix these problems, then run guidance serve again.")
             return 1
+        server.show_problems(first.problems)
         preview.publish = server.writing
         server.start()
         echo(f"Previewing drafts on {server.url} (built in {first.timings['total']:.1f} s). "
              "Pages update when you save a content file; Ctrl+C stops.")
         if on_ready is not None:
             on_ready(server.url)
-        watch(preview, echo, stop)
+        watch(preview, echo, stop, show=server.show_problems)
     except KeyboardInterrupt:
         pass
     finally:
         server.stop()
         preview.close()
+        preview.discard()
     return 0

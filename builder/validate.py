@@ -171,7 +171,8 @@ def _schema_check(source: SourceFile) -> tuple[list[Problem], SourceFile | None,
         for where in sorted(renamed, key=len, reverse=True):
             parent = _at(data, where[:-1])
             parent[renamed[where]] = parent.pop(where[-1])
-        fixed = dataclasses.replace(source, data=data, schema_problems=None)
+        fixed = dataclasses.replace(source, data=data, schema_problems=None, values=_renamed(source.values, renamed),
+                                    keys=_renamed(source.keys, renamed))
         errors = list(schema(source.kind).iter_errors(data))
     meant_paths = {w[:-1] + (name,): w for w, name in renamed.items()}
     cuts: set[tuple] = set()
@@ -187,6 +188,17 @@ def _schema_check(source: SourceFile) -> tuple[list[Problem], SourceFile | None,
         problems.append((written, _explain(source, e, written)))
     problems.sort(key=lambda p: [str(s) for s in p[0]])
     return [p for _, p in problems], _readable(fixed, cuts), cuts
+
+
+def _renamed(table: dict[tuple, tuple[int, int]], renamed: dict[tuple, str]) -> dict[tuple, tuple[int, int]]:
+    """Positions of a file's values, with those under a misspelt key also found under the name it was meant to
+    have (where the model reads them)."""
+    out = dict(table)
+    for written, meant in renamed.items():
+        n = len(written)
+        meant_path = written[:-1] + (meant,)
+        out.update({meant_path + path[n:]: pos for path, pos in table.items() if path[:n] == written})
+    return out
 
 
 def _at(data, path: tuple):

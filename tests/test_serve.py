@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import threading
+import time
 import urllib.request
 from pathlib import Path
 
@@ -268,4 +269,79 @@ def test_guidance_serve_says_when_the_port_is_taken(project):
         lines = []
         assert serve(project, taken.getsockname()[1], echo=lines.append) == 2
     assert "choose one with --port" in lines[0]
-    assert not (project / "build/serve-site").exists(), "nothing is built when it cannot be served"
+    assert not list(project.glob("build/serve-*")), "nothing is built when it cannot be served"
+
+
+def _wait_for(condition, stop: threading.Event, what: str, seconds: float = 60) -> None:
+    """Wait until condition() holds (checked every 50 ms), or fail saying what did not happen."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, what
+        stop.wait(0.05)
+
+
+def test_the_browser_shows_problems_on_every_page_until_they_are_fixed(project):
+    """The problem panel: on every served page while a save has errors, with file:line:col, escaped; gone when
+    they are fixed, and the terminal says so."""
+    from builder.serve import serve
+
+    lines, ready, stop = [], threading.Event(), threading.Event()
+    url = {}
+
+    def on_ready(address):
+        url["base"] = address
+        ready.set()
+
+    def get(path):
+        return urllib.request.urlopen(url["base"] + path, timeout=10).read().decode()
+
+    thread = threading.Thread(target=serve, args=(project, 0), daemon=True,
+                              kwargs=dict(echo=lines.append, stop=stop, on_ready=on_ready))
+    thread.start()
+    try:
+        assert ready.wait(60), lines
+        page = get("alpha/basics/")
+        assert 'id="guidance-problems"' not in page, "no panel while the content is clean"
+        epoch = re.search(r"livereload\((\d+), (\d+)\)", page)
+
+        _edit(project, CHAPTER, OLD, "para: Stalking is a crime under [[term:NO<i>SUCH]] and")
+        answer = urllib.request.urlopen(f"{url['base']}livereload/{epoch[1]}/{epoch[2]}", timeout=60).read()
+        assert int(answer) > int(epoch[1]), "open pages are told to reload, to show the problems"
+        _wait_for(lambda: 'id="guidance-problems"' in get("alpha/basics/"), stop, "the panel appears")
+        line = next(n + 1 for n, text in enumerate((project / CHAPTER).read_text().splitlines()) if "NO<i>" in text)
+        for path in ("alpha/basics/", "beta/only/", "glossary/"):
+            panel = get(path).split('id="guidance-problems"', 1)[1].split("</details>", 1)[0]
+            assert f"content/alpha/01-basics.yaml:{line}:" in panel, path
+            assert "[ref.term] glossary term &#39;NO&lt;i&gt;SUCH&#39; is not defined" in panel, "escaped"
+            assert "<i>" not in panel
+            assert "this preview shows the last good version" in panel
+        assert "Stalking is a crime under" in get("alpha/basics/"), "the last good page stays under the panel"
+
+        _edit(project, CHAPTER, "[[term:NO<i>SUCH]] and", "the Porthcawl rules and")
+        _wait_for(lambda: any(text.startswith("Problems fixed") for text in lines), stop, "the terminal says so")
+        page = get("alpha/basics/")
+        assert "Porthcawl" in page and 'id="guidance-problems"' not in page, "the panel is gone when fixed"
+    finally:
+        stop.set()
+        thread.join(30)
+    assert not thread.is_alive()
+    assert not list(project.glob("build/serve-*")), "serve removes its build folder when it stops"
+
+
+def test_two_previews_of_one_checkout_keep_their_own_build(project):
+    first, second = Preview(project), Preview(project)
+    try:
+        assert first.start().ok and second.start().ok
+        assert first.site_dir != second.site_dir and not first.site_dir.is_relative_to(second.build_dir)
+        before = _tree(second.site_dir)
+        _edit(project, CHAPTER, OLD, NEW)
+        assert first.apply_change().ok
+        assert "Porthcawl" in (first.site_dir / "alpha/basics/index.html").read_text()
+        assert _tree(second.site_dir) == before, "the other preview's files are its own"
+        assert second.apply_change().ok
+        assert "Porthcawl" in (second.site_dir / "alpha/basics/index.html").read_text()
+    finally:
+        first.close()
+        second.close()
+    first.discard()
+    assert not first.build_dir.exists() and second.site_dir.is_dir(), "discard removes only its own folder"
