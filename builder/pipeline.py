@@ -9,7 +9,7 @@ from builder.history import collect as collect_history
 from builder.load import load_tree
 from builder.model import Content, Problem
 from builder.render import Options, render
-from builder.site import BuildResult, build_site
+from builder.site import BuildResult, build_site, site_url
 from builder.validate import validate
 
 
@@ -52,8 +52,11 @@ def build(root: Path, preview: bool = False, out_dir: Path | None = None,
     if checked.failed():
         return checked, None
     out_dir = (out_dir or root / ("site-preview" if preview else "site")).resolve()
+    url, problem = site_url(root, preview)
+    if problem is not None:
+        return checked, BuildResult(out_dir, problems=[problem])
     history = collect_history(root, checked.content)
-    site = render(checked.content, Options(preview=preview, history=history))
+    site = render(checked.content, Options(preview=preview, history=history, site_url=url))
     result = build_site(root, site, out_dir, preview, engine=engine)
     result.problems += history.notes  # what git could not tell the build, said where the build's problems are
     return checked, result

@@ -32,6 +32,11 @@ class Site:
     hidden_text: list[str] = field(default_factory=list)
     public_text: list[str] = field(default_factory=list)  # all the public build may show; see builder/safety.py
     search_labels: dict[str, str] = field(default_factory=dict)  # "doc/chapter/#section" → "for police officers…"
+    # "doc/chapter/#section" → fields for its search entry: "roles" (audience ids, or ["all"]), "aka" (the words
+    # readers use for the glossary terms its title names), "exclude" (a withdrawal notice: out of the results)
+    search_extra: dict[str, dict] = field(default_factory=dict)
+    site_url: str | None = None  # the public address, ending in "/"; None in a preview without one
+    roles: list[dict] = field(default_factory=list)  # [{"id": "police", "name": "Police officers and staff"}, …]
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,7 @@ class Options:
     build_date: str = ""
     history: object = None  # builder.history.History: dates, marks and archived editions (builder/archive.py)
     only: object = None  # a test of page paths: render only the pages it passes (the live preview's two steps)
+    site_url: str | None = None  # the public address: citations are full URLs when it is known
 
 
 def visible(content: Content, preview: bool) -> Content:
@@ -71,9 +77,11 @@ def render(content: Content, options: Options = Options()) -> Site:
     shown = visible(content, options.preview)
     env = _environment()
     site = Site(hidden_text=[] if options.preview else hidden_texts(content),
-                public_text=[] if options.preview else public_texts(content))
+                public_text=[] if options.preview else public_texts(content), site_url=options.site_url,
+                roles=[{"id": a["id"], "name": a["name"]} for a in shown.audiences])
     index = _anchor_index(shown)
-    page_ctx = dict(content=shown, preview=options.preview, build_date=options.build_date or date.today().isoformat())
+    page_ctx = dict(content=shown, preview=options.preview, build_date=options.build_date or date.today().isoformat(),
+                    site_url=options.site_url or "/")
     from builder import archive  # imported here because archive builds on this module
 
     page_ctx.update(archive.Chronicle(shown, options.history).helpers())
@@ -89,6 +97,7 @@ def render(content: Content, options: Options = Options()) -> Site:
 
     emit("index.md", "home.md.j2")
     emit("glossary.md", "glossary.md.j2", terms=sorted(shown.terms, key=lambda t: t["term"].lower()))
+    site.search_extra["glossary/"] = {"aka": " ".join(w for t in shown.terms for w in t.get("also_searched_as", ()))}
     emit("accessibility.md", "accessibility.md.j2")
     site.nav.append({"Home": "index.md"})
     for doc in shown.documents:
@@ -100,7 +109,8 @@ def render(content: Content, options: Options = Options()) -> Site:
             emit(path, "chapter.md.j2", doc=doc, chapter=chapter)
             for section in chapter.sections:
                 site.search_labels[f"{doc.id}/{chapter.id}/#{section.id}"] = \
-                    f"for {audience_names(shown, section).lower()}"
+                    f"{doc.short_title}, for {audience_names(shown, section).lower()}"
+                site.search_extra[f"{doc.id}/{chapter.id}/#{section.id}"] = _search_fields(shown, section, chapter)
             children.append({f"{chapter.number}. {chapter.title}": path})
         children += archive.pages(site, env, shown, doc, options.history)
         site.nav.append({doc.short_title: children})
@@ -108,10 +118,11 @@ def render(content: Content, options: Options = Options()) -> Site:
         views = [audience_view(doc, audience["id"]) for doc in shown.documents]
         base = f"for/{audience['id']}"
         emit(f"{base}/index.md", "audience.md.j2", audience=audience, views=views)
-        emit(f"{base}/print.md", "print.md.j2", audience=audience, docs=[v.doc for v in views])
+        emit(f"{base}/print.md", "print-choice.md.j2", audience=audience, views=views)
         children = [f"{base}/index.md"]
         for view in views:
             emit(f"{base}/{view.doc.id}.md", "audience-document.md.j2", audience=audience, view=view, doc=view.doc)
+            emit(f"{base}/{view.doc.id}/print.md", "print.md.j2", audience=audience, docs=[view.doc])
             children.append({view.doc.short_title: f"{base}/{view.doc.id}.md"})
         site.nav.append({f"For {audience['name'].lower()}": children})
     site.nav.append({"Glossary": "glossary.md"})
@@ -230,6 +241,19 @@ class Links:
         path, section = found
         shown = label or f"{section.number} {section.title}"
         return f"[{md_escape(shown)}]({self.to(path)}#{sid})"
+
+
+def _search_fields(content: Content, section: Section, chapter) -> dict:
+    """A section's extra search fields (Site.search_extra). A glossary term named in the section's title or its
+    chapter's title (by the term or its expansion) lends the section its name and the other words readers use for
+    it (also_searched_as), so "injunction" finds the chapter on stalking protection orders."""
+    if section.status == "withdrawn":
+        return {"exclude": True}
+    titles = f"{section.title} {chapter.title}".lower()
+    aka = [word for t in content.terms
+           if any(re.search(rf"\b{re.escape(name.lower())}", titles) for name in (t["term"], t.get("expansion") or t["term"]))
+           for word in (t["term"], *t.get("also_searched_as", ()))]
+    return {"roles": list(section.audiences), **({"aka": " ".join(dict.fromkeys(aka))} if aka else {})}
 
 
 def term_anchor(term_id: str) -> str:

@@ -117,7 +117,9 @@ class _Chrome(HTMLParser):
         elif tag == "script":
             src = values.get("src")
             if src is not None:
-                if not re.match(r"^(?:\.\./|\./|/)*assets/javascripts/[\w./-]+$", src):
+                # The theme's own scripts, by a relative path or, on a 404 page under a site_url with a path (a
+                # GitHub Pages project site), by an absolute one on this host; never another host's (//host/…).
+                if not re.match(r"^(?!//)(?:\.\./|\./|/)*(?:[\w.-]+/)*assets/javascripts/[\w./-]+$", src):
                     self.found.append(f"a script from {src}")
             elif (values.get("type") or "").lower() != "application/json":
                 self.script = []
@@ -135,9 +137,9 @@ class _Chrome(HTMLParser):
 
 
 def _script_key(body: str) -> str:
-    """An inline script with its relative base path ("../..", "/") blanked, so that one theme script matches on
-    every page."""
-    return re.sub(r'"(?:/|\.\.?(?:/\.\.)*/?)"', '"."', body.strip())
+    """An inline script with its base path ("../..", "/", or "/project/" under a site_url with a path) blanked, so
+    that one theme script matches on every page."""
+    return re.sub(r'"(?:(?:/[\w.-]+)*/|\.\.?(?:/\.\.)*/?)"', '"."', body.strip())
 
 
 def _chrome(page: str) -> str:

@@ -72,8 +72,34 @@ def write_docs(site: Site, docs_dir: Path) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+SITE_URL_ENV = "GUIDANCE_SITE_URL"  # the workflow sets it to the GitHub Pages address; it wins over mkdocs.yml
+
+
+def site_url(root: Path, preview: bool) -> tuple[str | None, Problem | None]:
+    """The public address of the site (GUIDANCE_SITE_URL, else site_url in mkdocs.yml), ending in "/", and the
+    problem with it: a public build needs one, because citations, the sitemap and canonical links are full URLs."""
+    url = os.environ.get(SITE_URL_ENV, "").strip()
+    where = f"the environment variable {SITE_URL_ENV}"
+    if not url:
+        config = YAML(typ="safe").load((root / "mkdocs.yml").read_text(encoding="utf-8")) or {}
+        url, where = str(config.get("site_url") or "").strip(), "site_url in mkdocs.yml"
+    if not url:
+        if preview:
+            return None, None
+        return None, Problem(Pos("mkdocs.yml"), "error", "build.site-url",
+                             "the public site has no address, so citations, the sitemap and canonical links cannot be full URLs",
+                             f"Set site_url: https://… in mkdocs.yml, or {SITE_URL_ENV}=https://… in the environment "
+                             "(the workflow sets it to the GitHub Pages address). A preview build needs neither.")
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?(/[^\s?#]*)?", url):
+        return None, Problem(Pos("mkdocs.yml"), "error", "build.site-url",
+                             f"{where} is not a web address: {url!r}",
+                             "Write the address readers open, for example https://example.github.io/guidance/.")
+    return url.rstrip("/") + "/", None
+
+
 def write_config(root: Path, build_dir: Path, name: str, docs_dir: Path, site_dir: Path, nav: list,
-                 exclude: str | None = None, engine: str = "mkdocs") -> Path:
+                 exclude: str | None = None, engine: str = "mkdocs", url: str | None = None,
+                 extra: dict | None = None) -> Path:
     """build/<name>.yml: the project's mkdocs.yml with paths made relative to build/ and the navigation added
     (and, for the public build, exclude_docs listing every page it may contain). For Zensical, site_dir must lie
     inside build/, the theme keeps Material's classic look unless mkdocs.yml chooses a theme variant, and the
@@ -84,6 +110,10 @@ def write_config(root: Path, build_dir: Path, name: str, docs_dir: Path, site_di
     config["site_dir"] = os.path.relpath(site_dir, build_dir)
     config["theme"]["custom_dir"] = os.path.relpath(THEME_DIR, build_dir)
     config["nav"] = nav
+    if url:
+        config["site_url"] = url
+    if extra:
+        config["extra"] = {**(config.get("extra") or {}), **extra}
     if engine == "zensical":
         config["theme"].setdefault("variant", "classic")
         theme = build_dir / f"{name}-theme"  # builder/theme/ less MATERIAL_ONLY
@@ -237,7 +267,7 @@ def _replace_contents(source: Path, target: Path) -> None:
         shutil.move(str(new), str(target / new.name))
 
 
-def tune_search_index(site_dir: Path, labels: dict[str, str]) -> None:
+def tune_search_index(site_dir: Path, labels: dict[str, str], extra: dict[str, dict] | None = None) -> None:
     """Rank sections above whole pages in Material's search: a page's own entry holds only its title and the
     status banner, so when it outranks the section that answers the query the reader lands on a banner.
     Label each section's result with who it is for, since Material shows a result's title and a snippet.
@@ -247,13 +277,20 @@ def tune_search_index(site_dir: Path, labels: dict[str, str]) -> None:
         if not path.is_file():
             continue
         index = json.loads(path.read_text(encoding="utf-8"))
-        tune_entries(index.get(key, []), labels, boost=key == "docs")
+        tune_entries(index.get(key, []), labels, boost=key == "docs", extra=extra)
         path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def tune_entries(entries: list[dict], labels: dict[str, str], boost: bool = True) -> None:
-    """tune_search_index for a list of search entries, changed in place (the live preview tunes one page's)."""
+def tune_entries(entries: list[dict], labels: dict[str, str], boost: bool = True,
+                 extra: dict[str, dict] | None = None) -> None:
+    """tune_search_index for a list of search entries, changed in place (the live preview tunes one page's).
+    extra (render's Site.search_extra) adds fields to an entry ("aka", the words readers use, which mkdocs.yml
+    indexes; "roles", which the search's role filter reads) or, with "exclude", takes it out: a withdrawal notice
+    is not an answer."""
+    extra = extra or {}
+    entries[:] = [e for e in entries if not extra.get(e.get("location", "#"), {}).get("exclude")]
     for entry in entries:
+        entry.update({k: v for k, v in extra.get(entry.get("location", "#"), {}).items() if k != "exclude"})
         location = entry.get("location", "#")
         if "#" not in location:
             if boost:
@@ -290,9 +327,10 @@ def build_site(root: Path, site: Site, out_dir: Path, preview: bool, engine: str
         try:
             site_dir = out_dir if engine == "mkdocs" else build_dir / f"{name}-site"  # Zensical: inside build/
             config = write_config(root, build_dir, name, docs_dir, site_dir, site.nav,
-                                  exclude=None if preview else only_pages(site.pages), engine=engine)
+                                  exclude=None if preview else only_pages(site.pages), engine=engine,
+                                  url=site.site_url, extra={"roles": site.roles})
             result.problems = run_engine(engine, config, tmp)
-            tune_search_index(tmp, site.search_labels)
+            tune_search_index(tmp, site.search_labels, site.search_extra)
             if result.ok:
                 result.problems += sanitise_site(tmp)
             if result.ok and not preview:

@@ -71,7 +71,7 @@ def test_a_failing_mkdocs_build_leaves_the_previous_site_byte_identical(built):
     root, _ = built
     before = _tree(root / "site")
     config = root / "mkdocs.yml"
-    config.write_text(config.read_text().replace("  - search\n", "  - search\n  - no-such-plugin\n"))
+    config.write_text(config.read_text().replace("plugins:\n", "plugins:\n  - no-such-plugin\n"))
     checked, result = pipeline.build(root)
     assert checked.problems == [] and not result.ok
     assert result.problems[0].code == "build.mkdocs" and "no-such-plugin" in result.problems[0].message

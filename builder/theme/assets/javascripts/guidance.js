@@ -1,0 +1,79 @@
+// Guidance pages' own script (the pages read fully without it): the print stamp's printed date, and the search's
+// role filter. It sets no cookies, stores nothing and asks no other site for anything.
+(function () {
+  "use strict";
+
+  // Print pages: say when the page was printed, in the stamp, as the browser prints it.
+  function stampPrintedDate() {
+    var date = new Date().toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" });
+    document.querySelectorAll(".gd-printed").forEach(function (stamp) {
+      stamp.querySelector(".gd-printed__date").textContent = date;
+      stamp.classList.add("gd-printed--known");
+    });
+  }
+  window.addEventListener("beforeprint", stampPrintedDate);
+  if (window.matchMedia) {
+    var print = window.matchMedia("print");
+    if (print.addEventListener) print.addEventListener("change", function (e) { if (e.matches) stampPrintedDate(); });
+  }
+
+  // Search: "Show results for" limits the results to one role's sections (and those for everyone). Each section's
+  // roles come from the search index the site already has (the "roles" field guidance build adds).
+  var roles = null;
+  var filter = document.querySelector(".gd-search-roles");
+  var list = document.querySelector(".md-search-result__list");
+  var meta = document.querySelector(".md-search-result__meta");
+  if (!filter || !list) return;
+
+  function base() {
+    var config = document.getElementById("__config");
+    var root = config ? JSON.parse(config.textContent).base : ".";
+    return new URL(root.replace(/\/?$/, "/"), location.href);
+  }
+
+  function load() {
+    if (roles) return Promise.resolve(roles);
+    return fetch(new URL("search/search_index.json", base())).then(function (r) { return r.json(); }).then(function (index) {
+      roles = {};
+      index.docs.forEach(function (entry) { if (entry.roles) roles[new URL(entry.location, base()).href] = entry.roles; });
+      return roles;
+    });
+  }
+
+  function chosen() {
+    var checked = filter.querySelector("input:checked");
+    return checked ? checked.value : "";
+  }
+
+  function apply() {
+    var role = chosen();
+    filter.dataset.role = role;
+    if (!role) {
+      list.querySelectorAll("[data-gd-hidden]").forEach(function (el) { el.hidden = false; el.removeAttribute("data-gd-hidden"); });
+      return;
+    }
+    load().then(function (known) {
+      var shown = 0;
+      list.querySelectorAll(".md-search-result__item").forEach(function (item) {
+        var keep = 0;
+        item.querySelectorAll("a.md-search-result__link").forEach(function (link) {
+          var url = new URL(link.getAttribute("href"), location.href);
+          url.search = "";
+          var those = known[url.href];
+          var visible = !those || those.indexOf("all") >= 0 || those.indexOf(role) >= 0;
+          if (visible) keep += 1;
+          if (those && visible) shown += 1;
+          link.hidden = !visible;
+          if (!visible) link.setAttribute("data-gd-hidden", ""); else link.removeAttribute("data-gd-hidden");
+        });
+        item.hidden = keep === 0;
+        if (keep === 0) item.setAttribute("data-gd-hidden", ""); else item.removeAttribute("data-gd-hidden");
+      });
+      var label = filter.querySelector("input:checked + label");
+      if (meta && list.children.length) meta.textContent = shown + " matching section" + (shown === 1 ? "" : "s") + " for " + label.textContent.toLowerCase();
+    });
+  }
+
+  filter.addEventListener("change", apply);
+  new MutationObserver(function () { if (chosen()) apply(); }).observe(list, { childList: true });
+})();
