@@ -170,13 +170,17 @@ def _block_ids(data) -> set[str]:
     return {str(b["id"]) for b in _blocks(data) if "id" in b}
 
 
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _plain_block_ids(project: _Project) -> set[str]:
     """Block ids of every chapter the loader could read (whatever shape its data has)."""
     out = set()
     for kind, source, _ in project.files.values():
         if kind != "chapter" or source is None or not isinstance(source.data, dict):
             continue
-        for section in source.data.get("sections") or ():
+        for section in _list(source.data.get("sections")):
             if isinstance(section, dict) and isinstance(section.get("blocks"), list):
                 out.update(str(b["id"]) for b in section["blocks"] if isinstance(b, dict) and "id" in b)
     return out
@@ -188,7 +192,7 @@ def _section_ids(project: _Project) -> dict[str, str]:
     for rel, (kind, source, _) in project.files.items():
         if kind != "chapter" or source is None or not isinstance(source.data, dict):
             continue
-        for section in source.data.get("sections") or ():
+        for section in _list(source.data.get("sections")):
             if isinstance(section, dict) and isinstance(section.get("id"), str):
                 out.setdefault(section["id"], rel)
     return out
@@ -223,26 +227,27 @@ def resolve_chapter(root: Path, doc: str | None, chapter: str, cwd: Path | None 
         return None, None, Problem(Pos(f"content/{doc}"), "error", "new.no-document", f"there is no document '{doc}'",
                                    f"Choose one of: {', '.join(docs)}.")
     names: dict[str, str] = {}
+    ids = []
     for path in project.chapters(doc):
-        stem = Path(path).stem
-        names[stem] = names[Path(path).name] = path
+        names[Path(path).stem] = names[Path(path).name] = path
         source = project.files[path][1]
         if source is not None and isinstance(source.data, dict) and isinstance(source.data.get("id"), str):
             names.setdefault(source.data["id"], path)
+            ids.append(source.data["id"])
     wanted = Path(chapter).name if rel is None else Path(rel).name
     found = names.get(chapter) or names.get(wanted)
     if found is None:
-        ids = sorted(k for k in names if not k.endswith((".yaml", ".yml")))
+        files = [Path(p).name for p in project.chapters(doc)]
         return doc, None, Problem(Pos(f"content/{doc}"), "error", "new.no-chapter",
                                   f"there is no chapter '{chapter}' in {doc}",
-                                  f"Give its id or file name: {', '.join(ids)}.")
+                                  f"Give its id ({', '.join(ids)}) or its file name ({', '.join(files)}).")
     return doc, found, None
 
 
 def _as_content_path(root: Path, given: str, cwd: Path) -> str | None:
     """given as a path relative to root under content/, if it names one (without following links)."""
     candidates = [Path(given)] if Path(given).is_absolute() else [cwd / given, root / given]
-    for candidate in candidates:
+    for candidate in [c for c in candidates if os.path.lexists(c)] or candidates[:1]:
         absolute = Path(os.path.abspath(candidate))
         for base in (Path(os.path.abspath(root)), root.resolve()):
             try:
@@ -391,6 +396,9 @@ def set_status(root: Path, ref: str, status: str, reason: str | None = None, tod
             section.insert(list(section).index("status") + 1, "withdrawn", withdrawn)
     elif "withdrawn" in section:
         del section["withdrawn"]
+    if status == "withdrawn" and before in ("draft", "ready"):
+        notes.append(f"It was {before}, so it may never have been published: readers will see a notice that it was "
+                     "withdrawn. If it never was, delete the section instead.")
     if status == "ready" and not section.get("review_by"):
         notes.append("It has no review date yet: add review_by: YYYY-MM-DD before it is published "
                      "(guidance validate warns: review.missing).")

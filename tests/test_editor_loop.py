@@ -1,0 +1,144 @@
+"""The editor's loop on a copy of the real content (issue 14): the mistakes a new editor makes, all in one
+`guidance validate`, give exactly one problem each, at the right line and column, with a hint that fixes them, and
+nothing else; problems with no line print as the path alone."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from builder import pipeline
+from builder.cli import main
+from builder.load import load_tree
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def real(tmp_path) -> Path:
+    root = tmp_path / "real"
+    shutil.copytree(REPO / "content", root / "content")
+    for name in ("mkdocs.yml", "pyproject.toml"):
+        shutil.copy(REPO / name, root / name)
+    return root
+
+
+def _problems(root: Path) -> set[tuple[str, str, int, int]]:
+    return {(p.code, p.pos.file, p.pos.line, p.pos.col) for p in pipeline.check(root).problems}
+
+
+def _replace_line(root: Path, rel: str, pattern: str, new, skip: int = 0) -> int:
+    """Replace the (skip+1)th line of rel matching pattern by new(match); return its line number (from 1)."""
+    path = root / rel
+    lines = path.read_text(encoding="utf-8").split("\n")
+    found = [i for i, line in enumerate(lines) if re.search(pattern, line)]
+    i = found[skip]
+    lines[i] = new(re.search(pattern, lines[i]))
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return i + 1
+
+
+def _referenced_chapter(root: Path) -> tuple[str, set[str]]:
+    """A stalking chapter whose sections other files refer to, and those sections' ids."""
+    files, _ = load_tree(root)
+    texts = "\n".join((root / f.path).read_text(encoding="utf-8") for f in files)
+    for f in files:
+        if f.kind == "chapter" and f.path.startswith("content/stalking/"):
+            ids = {s["id"] for s in f.data["sections"]}
+            if sum(texts.count(f"[[section:{i}") for i in ids) >= 3:
+                return f.path, ids
+    raise AssertionError("no chapter of the real content is referred to three times")
+
+
+def _police_section_with_notes(root: Path, avoid: set[str]):
+    files, _ = load_tree(root)
+    for f in files:
+        if f.kind != "chapter" or f.path in avoid:
+            continue
+        for si, s in enumerate(f.data["sections"]):
+            notes = [b["notes"] for b in s["blocks"] if "police" in b.get("notes", {})]
+            if s["audiences"] == ["police"] and notes:
+                return f, si, len(notes)
+    raise AssertionError("no police section with police notes in the real content")
+
+
+def test_every_mistake_once_in_one_run(real):
+    before = _problems(real)
+    assert not any(code.startswith(("schema.", "load.", "ref.")) for code, *_ in before), before
+    victims = "content/stalking/04-supporting-victims.yaml"
+    expected = set()
+
+    # 1. notez: for notes, in a block
+    line = _replace_line(real, victims, r"^(\s+)notes:$", lambda m: f"{m[1]}notez:")
+    expected.add(("schema.additionalProperties", victims, line, 9))
+    # 2. statuz: for status, on a section
+    line = _replace_line(real, victims, r"^(\s+)status: (\w+)$", lambda m: f"{m[1]}statuz: {m[2]}")
+    expected.add(("schema.additionalProperties", victims, line, 5))
+    # 3. an abbreviation no glossary entry defines
+    line = _replace_line(real, victims, r"^(\s+para: )([A-Z])", lambda m: f"{m[1]}Ask an [[term:ISVA]]. {m[2]}")
+    col = (real / victims).read_text().split("\n")[line - 1].index("[[term:ISVA]]") + 1
+    expected.add(("ref.term", victims, line, col))
+    # 4. a duplicate key in a chapter that five other places refer to
+    chapter, ids = _referenced_chapter(real)
+    line = _replace_line(real, chapter, r"^    title: ", lambda m: "    id: duplicate", skip=1)
+    expected.add(("load.duplicate-key", chapter, line, 5))
+    # 5. a section's audiences no longer include the audience its notes speak to
+    f, si, count = _police_section_with_notes(real, {chapter, victims})
+    pos = f.pos(("sections", si, "audiences"))
+    _replace_line(real, f.path, r"^(\s+)audiences: \[police\]$", lambda m: f"{m[1]}audiences: [teachers]",
+                  skip=sum(1 for i, s in enumerate(f.data["sections"][:si]) if s["audiences"] == ["police"]))
+    assert (real / f.path).read_text().split("\n")[pos.line - 1].endswith("audiences: [teachers]")
+
+    after = _problems(real)
+    new = after - before
+    unseen = {p for p in new if p[0] == "audience.note-unseen"}
+    assert len(unseen) == count and all(p[1] == f.path for p in unseen)
+    assert new - unseen == expected, "one problem per mistake, and no consequences"
+    assert not any(p[0] == "ref.section" for p in after), "no reference into the unreadable chapter is reported"
+
+
+def test_the_hints_say_how_to_fix_it(real):
+    victims = real / "content/stalking/04-supporting-victims.yaml"
+    _replace_line(real, "content/stalking/04-supporting-victims.yaml", r"^(\s+para: )([A-Z])",
+                  lambda m: f"{m[1]}Ask an [[term:ISVA]]. {m[2]}")
+    _replace_line(real, "content/stalking/04-supporting-victims.yaml", r"^(\s+)status: (\w+)$",
+                  lambda m: f"{m[1]}statuz: {m[2]}")
+    assert victims.is_file()
+    problems = {p.code: p for p in pipeline.check(real).problems}
+    term = problems["ref.term"]
+    assert "Did you mean" not in term.hint, "ISVA is not ISAC: no suggestion that could mislead"
+    assert term.hint.startswith("Add it to content/glossary.yaml under terms:\n- id: ISVA\n  term: ISVA\n")
+    typo = problems["schema.additionalProperties"]
+    assert typo.message.endswith("has an unknown field 'statuz'; did you mean 'status'?")
+    assert typo.hint.startswith("Rename 'statuz:' to 'status:'.")
+
+
+def test_a_pasted_glossary_snippet_fixes_the_problem(real):
+    _replace_line(real, "content/stalking/04-supporting-victims.yaml", r"^(\s+para: )([A-Z])",
+                  lambda m: f"{m[1]}Ask an [[term:ISVA]]. {m[2]}")
+    hint = next(p.hint for p in pipeline.check(real).problems if p.code == "ref.term")
+    snippet = hint.split("\n", 1)[1]
+    glossary = real / "content/glossary.yaml"
+    glossary.write_text(glossary.read_text().rstrip("\n") + "\n" + "\n".join("  " + line for line in snippet.split("\n"))
+                        + "\n")
+    assert not any(p.code.startswith(("ref.", "schema.", "load.")) for p in pipeline.check(real).problems)
+
+
+def test_problems_with_no_line_print_as_the_path_alone(real):
+    (real / "content/stalking/notes.txt.yaml").mkdir()
+    text = run("validate", "--root", real)
+    assert "content/stalking/notes.txt.yaml: error [load.not-a-file]" in text.output
+    assert ":1:1" not in text.output
+    github = run("validate", "--root", real, "--format", "github").output
+    assert "::error file=content/stalking/notes.txt.yaml,title=load.not-a-file::" in github
+    as_json = json.loads(run("validate", "--root", real, "--format", "json").output)
+    entry = next(p for p in as_json if p["code"] == "load.not-a-file")
+    assert (entry["line"], entry["col"]) == (None, None)
