@@ -8,7 +8,7 @@ import json
 import re
 from datetime import date
 
-from builder.diff import compare, reader_text
+from builder.diff import compare
 from builder.history import History, Stamp
 from builder.model import Content, Document, Section, number_document
 from builder.render import Links, md_escape, visible
@@ -146,7 +146,7 @@ def pages(site, env, shown: Content, doc: Document, history: History | None) -> 
         previous = next(((e, archived[e.version]) for e in reversed(doc.editions[:i]) if e.version in archived), None)
         redline = None
         if previous:
-            redline = compare(previous[1][0], content, text=reader_text(content)).documents
+            redline = compare(previous[1][0], content).documents  # each side's words, as its readers saw them
             redline = next((d for d in redline if d.id == doc.id), None)
         page = edition_path(doc.id, edition.version)
         own = {(this.id, s.id): (page, s) for s in this.sections()}

@@ -103,14 +103,26 @@ def block_text(block: Block, text=source_text) -> str:
 
 
 @dataclass
+class FieldChange:
+    """A field readers see (a title, a summary, a note, a glossary definition …) changed, by words."""
+
+    where: str  # "document", "chapter basics", "glossary term DSL", "edition 1.1" …
+    name: str
+    words: Ops
+    public: bool = True
+
+
+@dataclass
 class BlockChange:
     id: str
     change: str  # added | removed | changed | moved | moved-in | moved-out
     kind: str
     number: str
-    words: Ops = field(default_factory=list)
+    words: Ops = field(default_factory=list)  # for a move: its text, with any words changed on the way
     notes: dict[str, Ops] = field(default_factory=dict)
     where: str = ""  # the other section of a move
+    old_number: str = ""  # its number in the base, when that differs (a move, or paragraphs added before it)
+    where_number: str = ""  # the number of the other end of a move
 
 
 @dataclass
@@ -127,6 +139,15 @@ class SectionChange:
     blocks: list[BlockChange] = field(default_factory=list)
     public: bool = False  # the public site's text changes
     views: list[str] = field(default_factory=list)  # audience views whose text changes
+    old_number: str = ""  # its number in the base, when that differs; a removed section has only this
+    fields: list[FieldChange] = field(default_factory=list)  # withdrawal notice, sources, legal basis
+
+    @property
+    def label(self) -> str:
+        """'6.4', '6.4 (was 6.3)' or, for a removed section, 'was 6.3'."""
+        if "removed" in self.kinds:
+            return f"was {self.old_number or self.number}"
+        return f"{self.number} (was {self.old_number})" if self.old_number else self.number
 
     def summary(self) -> str:
         b, h = self.status
@@ -145,6 +166,10 @@ class SectionChange:
                     what = blk.change.replace("-in", " in").replace("-out", " out")
                     counts[what] = counts.get(what, 0) + 1
                 words.append(", ".join(f"{n} paragraph{'s' if n != 1 else ''} {c}" for c, n in counts.items()))
+            elif kind in ("added", "removed") and any(b.change.startswith("moved") for b in self.blocks):
+                moved = sum(b.change.startswith("moved") for b in self.blocks)
+                words.append(f"{kind} ({moved} paragraph{'s' if moved != 1 else ''} moved "
+                             f"{'in' if kind == 'added' else 'out'})")
             else:
                 words.append(kind.replace("-", " ") + ("" if kind in ("added", "removed", "retitled") else " changed"))
         return "; ".join(words)
@@ -158,12 +183,14 @@ class DocumentChange:
     version: tuple[str | None, str | None]
     new_editions: list[dict] = field(default_factory=list)
     sections: list[SectionChange] = field(default_factory=list)
-    other: list[str] = field(default_factory=list)  # document and chapter fields
+    other: list[str] = field(default_factory=list)  # chapters added, removed or reordered; the document's place
     header_changed: bool = False  # a field every page shows (title, summary, status note …) changed
+    fields: list[FieldChange] = field(default_factory=list)  # document, chapter and edition fields, by words
+    roles: dict[str, dict[str, list]] = field(default_factory=dict)  # audience → gains, losses, changes
 
     @property
     def public(self) -> bool:
-        return self.header_changed or any(s.public for s in self.sections)
+        return self.header_changed or any(s.public for s in self.sections) or any(f.public for f in self.fields)
 
     @property
     def unannounced(self) -> bool:
@@ -182,15 +209,18 @@ class Diff:
     documents: list[DocumentChange] = field(default_factory=list)
     registries: list[str] = field(default_factory=list)
     audiences: dict[str, str] = field(default_factory=dict)  # id → name
+    registry_fields: list[FieldChange] = field(default_factory=list)  # glossary, legislation, services, by words
 
     @property
     def views(self) -> list[str]:
         found = {v for d in self.documents for s in d.sections for v in s.views}
+        found |= {a for d in self.documents for a, r in d.roles.items() if any(r.values())}
         return [a for a in self.audiences if a in found]
 
     @property
     def empty(self) -> bool:
-        return not self.registries and not any(d.sections or d.other or d.new_editions for d in self.documents)
+        return not self.registries and not self.registry_fields and not any(
+            d.sections or d.other or d.new_editions or d.fields for d in self.documents)
 
     def as_dict(self) -> dict:
         def ops(o):
@@ -198,16 +228,21 @@ class Diff:
 
         return {
             "base": self.base, "head": self.head, "views": self.views, "registries": self.registries,
+            "registry_fields": [f.__dict__ | {"words": ops(f.words)} for f in self.registry_fields],
             "documents": [{
                 "id": d.id, "title": d.title, "short_title": d.short_title, "version": {"base": d.version[0], "head": d.version[1]},
                 "new_editions": d.new_editions, "public": d.public, "unannounced": d.unannounced, "other": d.other,
+                "fields": [f.__dict__ | {"words": ops(f.words)} for f in d.fields], "roles": d.roles,
                 "sections": [{
-                    "id": s.id, "title": s.title, "number": s.number, "changes": s.kinds, "summary": s.summary(),
+                    "id": s.id, "title": s.title, "number": s.number, "old_number": s.old_number,
+                    "changes": s.kinds, "summary": s.summary(),
+                    "fields": [f.__dict__ | {"words": ops(f.words)} for f in s.fields],
                     "status": {"base": s.status[0], "head": s.status[1]},
                     "audiences": {"base": s.audiences[0], "head": s.audiences[1]},
                     "chapter": {"base": s.chapter[0], "head": s.chapter[1]},
                     "public": s.public, "views": s.views, "title_words": ops(s.title_words),
                     "blocks": [{"id": b.id, "change": b.change, "kind": b.kind, "number": b.number, "where": b.where,
+                                "old_number": b.old_number, "where_number": b.where_number,
                                 "words": ops(b.words), "notes": {a: ops(o) for a, o in b.notes.items()}}
                                for b in s.blocks],
                 } for s in d.sections],
@@ -243,61 +278,142 @@ def _public_face(s: Section | None, chapter: str | None, text) -> object:
                                                          for b in s.blocks))
 
 
+def _role_face(s: Section, role: str, text) -> object:
+    """What one role's view shows of a public section: its title, its text and that role's notes only."""
+    if s.status == "withdrawn":
+        return ("withdrawn", s.title, text(str((s.withdrawn or {}).get("reason", ""))))
+    return (s.title, tuple((block_text(b, text), text(b.notes[role]) if role in b.notes else "") for b in s.blocks))
+
+
 def _expand(audiences: list[str], everyone: list[str]) -> set[str]:
     return set(everyone) if "all" in audiences else set(audiences)
 
 
+def _texts(base: Content, head: Content, text):
+    """The two sides' text functions: by default each side's references become the words its readers saw."""
+    if text is not None:
+        return text, text
+    return reader_text(base), reader_text(head)
+
+
 def compare(base: Content, head: Content, base_label: str = "base", head_label: str = "head",
-            text=source_text) -> Diff:
-    """Everything that changed from base to head, document by document, section by section."""
+            text=None) -> Diff:
+    """Everything that changed from base to head, document by document, section by section. Text is compared as
+    readers see it (references as their words) unless `text` says otherwise."""
     base, head = _numbered(base), _numbered(head)
+    texts = _texts(base, head, text)
     everyone = [a["id"] for a in head.audiences] or [a["id"] for a in base.audiences]
     diff = Diff(base_label, head_label, audiences={a["id"]: a["name"] for a in head.audiences or base.audiences})
     ids = [d.id for d in head.documents] + [d.id for d in base.documents if not head.document(d.id)]
     for doc_id in ids:
-        change = compare_document(base.document(doc_id), head.document(doc_id), everyone, text)
-        if change.sections or change.other or change.new_editions:
+        change = compare_document(base.document(doc_id), head.document(doc_id), everyone, texts)
+        if change.sections or change.other or change.new_editions or change.fields:
             diff.documents.append(change)
+    order_b = [d.id for d in base.documents if head.document(d.id)]
+    order_h = [d.id for d in head.documents if base.document(d.id)]
+    if order_b != order_h:  # readers see the documents in this order on the home page and in the navigation
+        first = next(iter(diff.documents), None)
+        note = f"documents reordered: {', '.join(order_b)} → {', '.join(order_h)}"
+        if first is None:
+            doc = head.document(order_h[0])
+            first = DocumentChange(doc.id, doc.title, doc.short_title, (doc.version, doc.version))
+            diff.documents.append(first)
+        first.other.append(note)
+        first.header_changed = True
     diff.registries = _registry_changes(base, head)
+    diff.registry_fields = _registry_fields(base, head, texts)
     return diff
 
 
-def compare_document(b: Document | None, h: Document | None, everyone: list[str], text=source_text) -> DocumentChange:
+def _words_field(where: str, name: str, before, after, public: bool = True) -> FieldChange | None:
+    ops = word_diff(str(before or ""), str(after or ""))
+    return FieldChange(where, name, ops, public) if changed(ops) else None
+
+
+DOCUMENT_FIELDS = ("title", "short_title", "summary", "status_note", "issued_under", "must_have_regard", "extent")
+
+
+def compare_document(b: Document | None, h: Document | None, everyone: list[str], texts=None) -> DocumentChange:
+    tb, th = texts if isinstance(texts, tuple) else ((texts, texts) if texts else (source_text, source_text))
     out = DocumentChange((h or b).id, (h or b).title, (h or b).short_title, (b.version if b else None, h.version if h else None))
     if b is None or h is None:
         out.other.append("document added" if b is None else "document removed")
-    base_versions = {e.version for e in b.editions} if b else set()
-    out.new_editions = [{"version": e.version, "date": e.date, "note": e.note, "major": e.major}
-                        for e in (h.editions if h else []) if e.version not in base_versions]
-    for name in ("title", "short_title", "summary", "status_note", "issued_under", "must_have_regard", "extent"):
-        if b and h and getattr(b, name) != getattr(h, name):
-            out.other.append(f"{name.replace('_', ' ')} changed")
-            out.header_changed = True
-    out.other += _chapter_changes(b, h)
+    base_editions = {e.version: e for e in b.editions} if b else {}
+    out.new_editions = [{"version": e.version, "date": str(e.date), "note": e.note, "major": e.major}
+                        for e in (h.editions if h else []) if e.version not in base_editions]
+    if b and h:
+        for name in DOCUMENT_FIELDS:
+            before, after = getattr(b, name), getattr(h, name)
+            if isinstance(before, list):
+                before, after = "; ".join(before), "; ".join(after)
+            found = _words_field("document", name.replace("_", " "), before, after)
+            if found:
+                out.fields.append(found)
+                out.header_changed = True
+        for e in h.editions:
+            old = base_editions.get(e.version)
+            if old is None:
+                continue
+            for name in ("date", "note", "major"):
+                found = _words_field(f"edition {e.version}", name, getattr(old, name), getattr(e, name))
+                if found:
+                    out.fields.append(found)
+    out.other += _chapter_changes(b, h, out.fields, tb, th)
     bs, bb = _locate(b)
     hs, hb = _locate(h)
     moved = _reordered(b, h)
     order = list(hs) + [sid for sid in bs if sid not in hs]
     for sid in order:
-        c = _compare_section(out.id, sid, bs.get(sid), hs.get(sid), bb, hb, sid in moved, everyone, text)
+        c = _compare_section(out.id, sid, bs.get(sid), hs.get(sid), bb, hb, sid in moved, everyone, tb, th)
         if c:
             out.sections.append(c)
+    out.roles = _roles(bs, hs, everyone, tb, th)
     return out
 
 
-def _chapter_changes(b: Document | None, h: Document | None) -> list[str]:
+def _roles(bs, hs, everyone, tb, th) -> dict[str, dict[str, list]]:
+    """Per role, what its view (/for/<role>/) gains and loses, and the sections whose text changes in it."""
+    out = {}
+    for role in everyone:
+        def view(sections, text):
+            return {sid: (s, _role_face(s, role, text)) for sid, (_, s) in sections.items()
+                    if s.status in PUBLIC and _expand(s.audiences, everyone) & {role}}
+        before, after = view(bs, tb), view(hs, th)
+        gains = [f"{s.number} {s.title}" for sid, (s, _) in after.items() if sid not in before]
+        losses = [f"was {s.number} {s.title}" for sid, (s, _) in before.items() if sid not in after]
+        changes = []
+        for sid, (s, face) in after.items():
+            if sid in before and before[sid][1] != face:
+                old = before[sid][0]
+                paras = sum(1 for x, y in zip(_role_blocks(old, role, tb), _role_blocks(s, role, th)) if x != y)
+                paras += abs(len(old.blocks) - len(s.blocks))
+                changes.append(f"{s.number} {s.title}" + (f" ({paras} paragraph{'s' if paras != 1 else ''})"
+                                                         if paras else ""))
+        out[role] = {"gains": gains, "losses": losses, "changes": changes}
+    return out
+
+
+def _role_blocks(s: Section, role: str, text) -> list:
+    return [(b.id, block_text(b, text), text(b.notes[role]) if role in b.notes else "") for b in s.blocks]
+
+
+def _chapter_changes(b: Document | None, h: Document | None, fields: list, tb=source_text, th=source_text) -> list[str]:
     before = {c.id: c for c in (b.chapters if b else [])}
     after = {c.id: c for c in (h.chapters if h else [])}
     out = []
     for cid, c in after.items():
         if cid not in before:
-            out.append(f"chapter {cid} added ({c.title})")
+            out.append(f"chapter {c.number} {c.title} added")
         else:
-            if before[cid].title != c.title:
-                out.append(f"chapter {cid} retitled: {before[cid].title} → {c.title}")
-            if before[cid].summary != c.summary:
-                out.append(f"chapter {cid} summary changed")
-    out += [f"chapter {cid} removed ({c.title})" for cid, c in before.items() if cid not in after]
+            old = before[cid]
+            public = any(s.status in PUBLIC for s in c.sections + old.sections)
+            for name in ("title", "summary"):
+                found = _words_field(f"chapter {c.number}" + (f" (was {old.number})" if old.number != c.number else "")
+                                     + f" {c.title}", name, tb(getattr(old, name) or ""), th(getattr(c, name) or ""),
+                                     public)
+                if found:
+                    fields.append(found)
+    out += [f"chapter was {c.number} {c.title} removed" for cid, c in before.items() if cid not in after]
     common = [cid for cid in after if cid in before]
     if [cid for cid in before if cid in after] != common:
         out.append("chapters reordered")
@@ -325,18 +441,27 @@ def _out_of_order(old: list[str], new: list[str]) -> set[str]:
     return set(new) - kept
 
 
-def _compare_section(doc_id, sid, before, after, bb, hb, reordered, everyone, text) -> SectionChange | None:
+def _whole(op: str, b: Block, text) -> Ops:
+    t = block_text(b, text)
+    return [(op, t)] if t else []
+
+
+def _compare_section(doc_id, sid, before, after, bb, hb, reordered, everyone, tb, th) -> SectionChange | None:
     c0, s0 = before or (None, None)
     c1, s1 = after or (None, None)
     s = s1 or s0
     change = SectionChange(doc_id, sid, s.title, s.number, [], (s0.status if s0 else None, s1.status if s1 else None),
                            (list(s0.audiences) if s0 else [], list(s1.audiences) if s1 else []), (c0, c1))
+    if s0 is not None and s1 is not None and s0.number != s1.number:
+        change.old_number = s0.number
+    if s1 is None:
+        change.old_number = s0.number
     if s0 is None or s1 is None:
         change.kinds.append("added" if s0 is None else "removed")
-        side, op = (s1, "+") if s0 is None else (s0, "-")
-        change.blocks = [BlockChange(bl.id or "", "added" if op == "+" else "removed", bl.kind, bl.number,
-                                     [(op, block_text(bl, text))] if block_text(bl, text) else [],
-                                     {a: [(op, text(n))] for a, n in bl.notes.items()}) for bl in side.blocks]
+        if s0 is None:
+            change.blocks = [_arrived(bl, bb, s1.id, tb, th) for bl in s1.blocks]
+        else:
+            change.blocks = [_left(bl, hb, tb) for bl in s0.blocks]
     else:
         if c0 != c1 or reordered:
             change.kinds.append("moved")
@@ -347,20 +472,62 @@ def _compare_section(doc_id, sid, before, after, bb, hb, reordered, everyone, te
             change.kinds.append("status")
         if s0.audiences != s1.audiences:
             change.kinds.append("audiences")
-        change.blocks = _block_changes(s0, s1, bb, hb, text)
+        change.blocks = _block_changes(s0, s1, bb, hb, tb, th)
         if change.blocks:
             change.kinds.append("text")
         for name, kind in (("legal_basis", "legal-basis"), ("sources", "sources"), ("withdrawn", "withdrawal")):
             if getattr(s0, name) != getattr(s1, name):
                 change.kinds.append(kind)
+        change.fields = _section_fields(s0, s1, tb, th)
     if not change.kinds:
         return None
-    change.public = _public_face(s0, c0, text) != _public_face(s1, c1, text) or (
+    change.public = _public_face(s0, c0, tb) != _public_face(s1, c1, th) or (
         reordered and any(x is not None and x.status in PUBLIC for x in (s0, s1)))
     if change.public:
         found = _views(change, s0, s1, everyone)
         change.views = [a for a in everyone if a in found]
     return change
+
+
+def _section_fields(s0: Section, s1: Section, tb, th) -> list[FieldChange]:
+    out = []
+    w0, w1 = s0.withdrawn or {}, s1.withdrawn or {}
+    public = s0.status in PUBLIC or s1.status in PUBLIC
+    for name in ("date", "reason"):
+        found = _words_field("withdrawal notice", name, tb(str(w0.get(name) or "")), th(str(w1.get(name) or "")),
+                             public)
+        if found:
+            out.append(found)
+    found = _words_field("sources", "titles", "; ".join(str(x.get("title", "")) for x in s0.sources),
+                         "; ".join(str(x.get("title", "")) for x in s1.sources), public)
+    if found:
+        out.append(found)
+    found = _words_field("legal basis", "provisions", tb("; ".join(f"[[law:{x}]]" for x in s0.legal_basis)),
+                         th("; ".join(f"[[law:{x}]]" for x in s1.legal_basis)), public)
+    if found:
+        out.append(found)
+    return out
+
+
+def _arrived(bl: Block, bb, sid: str, tb, th) -> BlockChange:
+    """A block of an added section: added, or moved in from a section of the base (with its text)."""
+    key = bl.id or ""
+    if key in bb:
+        where, a = bb[key]
+        return BlockChange(key, "moved-in", bl.kind, bl.number, word_diff(block_text(a, tb), block_text(bl, th)),
+                           _note_changes(a, bl, tb, th), where, old_number=a.number, where_number=a.number)
+    return BlockChange(key, "added", bl.kind, bl.number, _whole("+", bl, th), {a: [("+", th(n))] for a, n in bl.notes.items()})
+
+
+def _left(bl: Block, hb, tb) -> BlockChange:
+    """A block of a removed section: removed, or moved out to a section of the head (its text is shown there)."""
+    key = bl.id or ""
+    if key in hb:
+        where, b = hb[key]
+        return BlockChange(key, "moved-out", bl.kind, bl.number, where=where, old_number=bl.number,
+                           where_number=b.number)
+    return BlockChange(key, "removed", bl.kind, bl.number, _whole("-", bl, tb), {n: [("-", tb(t))] for n, t in bl.notes.items()},
+                       old_number=bl.number)
 
 
 def _views(change: SectionChange, s0, s1, everyone) -> set[str]:
@@ -376,7 +543,7 @@ def _views(change: SectionChange, s0, s1, everyone) -> set[str]:
     return audiences
 
 
-def _block_changes(s0: Section, s1: Section, bb, hb, text) -> list[BlockChange]:
+def _block_changes(s0: Section, s1: Section, bb, hb, tb, th) -> list[BlockChange]:
     old = {b.id or f"{s0.id}#{i + 1}": b for i, b in enumerate(s0.blocks)}
     new = {b.id or f"{s1.id}#{i + 1}": b for i, b in enumerate(s1.blocks)}
     out = []
@@ -385,34 +552,39 @@ def _block_changes(s0: Section, s1: Section, bb, hb, text) -> list[BlockChange]:
     for bid, b in new.items():
         if bid in old:
             a = old[bid]
-            words = word_diff(block_text(a, text), block_text(b, text))
-            notes = _note_changes(a, b, text)
+            words = word_diff(block_text(a, tb), block_text(b, th))
+            notes = _note_changes(a, b, tb, th)
             if changed(words) or notes or a.kind != b.kind or bid in reordered:
-                kind = "moved" if bid in reordered and not changed(words) and not notes else "changed"
-                out.append(BlockChange(bid, kind, b.kind, b.number, words if changed(words) else [], notes))
+                if bid in reordered:  # a move within the section: where from, where to, and its text
+                    out.append(BlockChange(bid, "moved", b.kind, b.number, words, notes,
+                                           old_number=a.number, where_number=a.number))
+                else:
+                    out.append(BlockChange(bid, "changed", b.kind, b.number, words if changed(words) else [], notes,
+                                           old_number=a.number if a.number != b.number else ""))
         elif bid in bb:
             where, a = bb[bid]
-            words = word_diff(block_text(a, text), block_text(b, text))
-            out.append(BlockChange(bid, "moved-in", b.kind, b.number, words if changed(words) else [],
-                                   _note_changes(a, b, text), where))
+            out.append(BlockChange(bid, "moved-in", b.kind, b.number, word_diff(block_text(a, tb), block_text(b, th)),
+                                   _note_changes(a, b, tb, th), where, old_number=a.number, where_number=a.number))
         else:
-            out.append(BlockChange(bid, "added", b.kind, b.number, [("+", block_text(b, text))],
-                                   {a: [("+", text(n))] for a, n in b.notes.items()}))
+            out.append(BlockChange(bid, "added", b.kind, b.number, _whole("+", b, th),
+                                   {a: [("+", th(n))] for a, n in b.notes.items()}))
     for bid, a in old.items():
         if bid in new:
             continue
         if bid in hb:
-            out.append(BlockChange(bid, "moved-out", a.kind, a.number, where=hb[bid][0]))
+            out.append(BlockChange(bid, "moved-out", a.kind, a.number, where=hb[bid][0], old_number=a.number,
+                                   where_number=hb[bid][1].number))
         else:
-            out.append(BlockChange(bid, "removed", a.kind, a.number, [("-", block_text(a, text))],
-                                   {n: [("-", text(t))] for n, t in a.notes.items()}))
+            out.append(BlockChange(bid, "removed", a.kind, a.number, _whole("-", a, tb),
+                                   {n: [("-", tb(t))] for n, t in a.notes.items()}, old_number=a.number))
     return out
 
 
-def _note_changes(a: Block, b: Block, text) -> dict[str, Ops]:
+def _note_changes(a: Block, b: Block, tb, th=None) -> dict[str, Ops]:
+    th = th or tb
     out = {}
     for aud in list(b.notes) + [n for n in a.notes if n not in b.notes]:
-        ops = word_diff(text(a.notes.get(aud, "")), text(b.notes.get(aud, "")))
+        ops = word_diff(tb(a.notes.get(aud, "")) if aud in a.notes else "", th(b.notes.get(aud, "")) if aud in b.notes else "")
         if changed(ops):
             out[aud] = ops
     return out
@@ -432,6 +604,45 @@ def _registry_changes(base: Content, head: Content) -> list[str]:
             elif json.dumps(before[key], sort_keys=True, default=str) != json.dumps(entry, sort_keys=True, default=str):
                 out.append(f"{name} '{key}' changed")
         out += [f"{name} '{key}' removed" for key in before if key not in after]
+    return out
+
+
+def _flat(value) -> str | None:
+    """A registry field as words: text, or a list of texts joined; None for nested data (provisions)."""
+    if value is None:
+        return ""
+    if isinstance(value, (str, int, float, bool)) or hasattr(value, "isoformat"):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "; ".join(value)
+    return None
+
+
+def _registry_fields(base: Content, head: Content, texts) -> list[FieldChange]:
+    tb, th = texts
+    out = []
+    for attr, name in REGISTRIES:
+        before = {e["id"]: e for e in getattr(base, attr)}
+        for entry in getattr(head, attr):
+            old = before.get(entry["id"])
+            if old is None:
+                continue
+            for f in [k for k in entry if k != "id"] + [k for k in old if k not in entry and k != "id"]:
+                a, b = _flat(old.get(f)), _flat(entry.get(f))
+                if a is None or b is None:
+                    continue
+                found = _words_field(f"{name} {entry['id']}", f.replace("_", " "), tb(a), th(b))
+                if found:
+                    out.append(found)
+            if attr == "acts":
+                provisions = {p["id"]: p for p in old.get("provisions", [])}
+                for p in entry.get("provisions", []):
+                    if p["id"] in provisions:
+                        for f in ("label", "title"):
+                            found = _words_field(f"legislation {entry['id']}/{p['id']}", f,
+                                                 str(provisions[p["id"]].get(f) or ""), str(p.get(f) or ""))
+                            if found:
+                                out.append(found)
     return out
 
 

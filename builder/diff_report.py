@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
-from builder.diff import Diff, DocumentChange, Ops, SectionChange
+from builder.diff import BlockChange, Diff, DocumentChange, FieldChange, Ops, SectionChange
 from builder.render import md_escape
 
 CONTEXT = 8  # unchanged words kept either side of a change
+MARKER = "<!-- guidance-diff -->"  # the workflow finds its own comment by this line, and edits it
+COMMENT_LIMIT = 65_000  # GitHub refuses a comment over 65,536 characters; the Markdown stays under this
+ROLE_LIST = 6  # sections named per role and kind in the role table; the rest are counted
 _ANSI = {"-": "\x1b[31m", "+": "\x1b[32m", "!": "\x1b[1;33m", "h": "\x1b[1m", "end": "\x1b[0m"}
 _MARK = {"added": "+", "removed": "-"}
 
@@ -17,7 +21,7 @@ def _elide(ops: Ops) -> Ops:
     out = []
     for i, (op, text) in enumerate(ops):
         words = text.split()
-        if op == "=" and len(words) > 2 * CONTEXT:
+        if op == "=" and len(words) > 2 * CONTEXT and len(ops) > 1:
             head = [] if i == 0 else words[:CONTEXT]
             tail = [] if i == len(ops) - 1 else words[-CONTEXT:]
             text = _lead(text) + " ".join(head + ["…"] + tail)
@@ -59,14 +63,38 @@ def _mark(s: SectionChange) -> str:
     return ">" if s.kinds == ["moved"] else "~"
 
 
-def _block_label(b) -> str:
-    where = {"moved-in": f" from section {b.where}", "moved-out": f" to section {b.where}"}.get(b.change, "")
-    return f"{b.number} [{b.id}] {b.change.replace('-in', '').replace('-out', '')}{where}"
+def _block_label(b: BlockChange, code=lambda t: f"[{t}]") -> str:
+    """'4.1.2 [k3v9] moved from 3.2.1 in section sdash', 'was 3.2.1 [k3v9] removed' …"""
+    if b.change == "moved-out":
+        return (f"was {b.old_number} {code(b.id)} moved to {b.where_number} in section {b.where} "
+                f"(its text is shown there)")
+    if b.change == "moved-in":
+        return f"{b.number} {code(b.id)} moved from {b.where_number} in section {b.where}"
+    if b.change == "moved":
+        return f"{b.number} {code(b.id)} moved from {b.where_number}"
+    if b.change == "removed":
+        return f"was {b.old_number or b.number} {code(b.id)} removed"
+    was = f" (was {b.old_number})" if b.old_number and b.old_number != b.number else ""
+    return f"{b.number}{was} {code(b.id)} {b.change}"
 
 
 def _flag(d: DocumentChange) -> str:
     return (f"published text changes without a new edition and change note; record one with: "
             f"guidance publish {d.id} --version {d.next_version()} --note \"…\"")
+
+
+def _role_cell(items: list[str]) -> str:
+    shown = items[:ROLE_LIST]
+    more = f"; and {len(items) - ROLE_LIST} more" if len(items) > ROLE_LIST else ""
+    return "; ".join(shown) + more
+
+
+def _role_rows(diff: Diff) -> list[tuple[DocumentChange, str, dict]]:
+    return [(d, a, r) for d in diff.documents for a, r in d.roles.items() if any(r.values())]
+
+
+def _field_label(f: FieldChange) -> str:
+    return f"{f.where}: {f.name}"
 
 
 def as_text(diff: Diff, colour: bool = False) -> str:
@@ -89,70 +117,140 @@ def as_text(diff: Diff, colour: bool = False) -> str:
             lines.append(c("!", f"  ! {_flag(d)}"))
         for item in d.other:
             lines.append(f"  * {item}")
+        for f in d.fields:
+            lines.append(f"  * {_field_label(f)}: {words(f.words)}")
+        for role, r in d.roles.items():
+            if any(r.values()):
+                name = diff.audiences.get(role, role).lower()
+                parts = [f"{k} {len(v)}: {_role_cell(v)}" for k, v in
+                         (("gains", r["gains"]), ("loses", r["losses"]), ("changes", r["changes"])) if v]
+                lines.append(f"  view for {name} (/for/{role}/{d.id}/): " + " | ".join(parts))
         for s in d.sections:
             public = "; published text changes" if s.public else ""
             lines.append(c("-" if _mark(s) == "-" else "+" if _mark(s) == "+" else "h",
-                           f"  {_mark(s)} {s.number} {s.title} [{s.id}]")
+                           f"  {_mark(s)} {s.label} {s.title} [{s.id}]")
                          + f" ({_status(s)}; for {_for(s)}{public}): {s.summary()}")
             if s.title_words:
                 lines.append(f"      title: {words(s.title_words)}")
+            for f in s.fields:
+                lines.append(f"      {_field_label(f)}: {words(f.words)}")
             for b in s.blocks:
                 lines.append(f"      {_block_label(b)}" + (f": {words(b.words)}" if b.words else ""))
                 for aud, ops in b.notes.items():
                     lines.append(f"        note for {aud}: {words(ops)}")
-    if diff.registries:
+    if diff.registries or diff.registry_fields:
         lines += ["", c("h", "Registries"), *(f"  * {r}" for r in diff.registries)]
+        lines += [f"  * {_field_label(f)}: {words(f.words)}" for f in diff.registry_fields]
     return "\n".join(lines)
 
 
+_MENTION = re.compile(r"@(?=[A-Za-z0-9_])")
+
+
+def _quiet(text: str) -> str:
+    """An @name in content must not notify anyone on GitHub: an empty HTML comment after the @ breaks the mention
+    and renders as nothing, so readers see the same '@name'."""
+    return _MENTION.sub("@<!-- -->", text)
+
+
+def _md(text) -> str:
+    return _quiet(md_escape(text))
+
+
 def _md_words(ops: Ops) -> str:
-    return _words(ops, lambda op, t: f"<{'del' if op == '-' else 'ins'}>{t}</{'del' if op == '-' else 'ins'}>",
-                  md_escape)
+    return _quiet(_words(ops, lambda op, t: f"<{'del' if op == '-' else 'ins'}>{t}</{'del' if op == '-' else 'ins'}>",
+                         md_escape))
 
 
-def _md_block(b) -> str:
-    where = {"moved-in": f" from section `{b.where}`", "moved-out": f" to section `{b.where}`"}.get(b.change, "")
-    return f"**{b.number}** (`{b.id}`) {b.change.replace('-in', '').replace('-out', '')}{where}"
+def _md_section(s: SectionChange) -> list[str]:
+    lines = ["<details>", f"<summary><strong>{_md(s.label)} {_md(s.title)}</strong> (<code>{s.id}</code>): "
+             f"{_md(s.summary())}</summary>", ""]
+    if s.title_words:
+        lines.append(f"- title: {_md_words(s.title_words)}")
+    for f in s.fields:
+        lines.append(f"- {_md(_field_label(f))}: {_md_words(f.words)}")
+    for b in s.blocks:
+        lines.append(f"- {_md(_block_label(b, lambda t: '(' + t + ')'))}" + (f": {_md_words(b.words)}" if b.words else ""))
+        for aud, ops in b.notes.items():
+            lines.append(f"  - note for {_md(aud)}: {_md_words(ops)}")
+    if not s.blocks and not s.title_words and not s.fields:
+        lines.append(f"- {_md(s.summary())}")
+    return lines + ["", "</details>", ""]
 
 
-def as_markdown(diff: Diff) -> str:
-    """For a pull-request comment: a summary table, then collapsible details per section."""
-    lines = [f"### Content changes: {md_escape(diff.base)} → {md_escape(diff.head)}", ""]
+def as_markdown(diff: Diff, limit: int = COMMENT_LIMIT) -> str:
+    """For a pull-request comment, under `limit` characters whatever the change: the summary first (views, warnings,
+    what each role's view gains and loses, a table of sections), then each section's redline while there is room,
+    then a count of what was left out and where to read it whole."""
+    head = [MARKER, f"### Content changes: {_md(diff.base)} → {_md(diff.head)}", ""]
     if diff.empty:
-        return "\n".join(lines + ["No content changes."])
-    lines += [f"**Published views affected:** {md_escape(_views_line(diff))}", ""]
+        return "\n".join(head + ["No content changes."])
+    head += [f"**Published views affected:** {_md(_views_line(diff))}", ""]
     for d in diff.documents:
         if d.unannounced:
-            lines += ["> [!WARNING]", f"> **{md_escape(d.title)}**: {md_escape(_flag(d))}", ""]
+            head += ["> [!WARNING]", f"> **{_md(d.title)}**: {_md(_flag(d))}", ""]
         for e in d.new_editions:
             kind = "major" if e["major"] else "minor"
-            lines += [f"**{md_escape(d.title)}**: new edition {md_escape(e['version'])} ({kind}, {e['date']}): "
-                      f"{md_escape(e['note'])}", ""]
+            head += [f"**{_md(d.title)}**: new edition {_md(e['version'])} ({kind}, {_md(e['date'])}): "
+                     f"{_md(e['note'])}", ""]
+    roles = _role_rows(diff)
+    if roles:
+        head += ["| View | Gains | Loses | Text changes in |", "|---|---|---|---|"]
+        for d, a, r in roles:
+            head.append(f"| {_md(diff.audiences.get(a, a))}: {_md(d.short_title)} (`/for/{a}/{d.id}/`) "
+                        + "".join(f"| {len(r[k])}{': ' + _md(_role_cell(r[k])) if r[k] else ''} "
+                                  for k in ("gains", "losses", "changes")) + "|")
+        head.append("")
+    tail_reserve = 600
+    out = list(head)
+    size = sum(len(line) + 1 for line in out)
+
+    def fits(lines: list[str]) -> bool:
+        return size + sum(len(line) + 1 for line in lines) <= limit - tail_reserve
+
     rows = [(d, s) for d in diff.documents for s in d.sections]
+    left_rows = 0
     if rows:
-        lines += ["| Document | Section | Status | For | What changed | Public |", "|---|---|---|---|---|---|"]
-        for d, s in rows:
-            lines.append(f"| {md_escape(d.short_title)} "
-                         f"| {s.number} {md_escape(s.title)} (`{s.id}`) | {md_escape(_status(s))} "
-                         f"| {md_escape(_for(s))} | {md_escape(s.summary())} | {'yes' if s.public else 'no'} |")
-        lines.append("")
-    for d, s in rows:
-        lines += ["<details>", f"<summary><strong>{s.number} {md_escape(s.title)}</strong> (<code>{s.id}</code>): "
-                  f"{md_escape(s.summary())}</summary>", ""]
-        if s.title_words:
-            lines.append(f"- title: {_md_words(s.title_words)}")
-        for b in s.blocks:
-            lines.append(f"- {_md_block(b)}" + (f": {_md_words(b.words)}" if b.words else ""))
-            for aud, ops in b.notes.items():
-                lines.append(f"  - note for {md_escape(aud)}: {_md_words(ops)}")
-        if not s.blocks and not s.title_words:
-            lines.append(f"- {md_escape(s.summary())}")
-        lines += ["", "</details>", ""]
-    others = [f"{md_escape(d.title)}: {md_escape(o)}" for d in diff.documents for o in d.other]
-    others += [md_escape(r) for r in diff.registries]
+        table = ["| Document | Section | Status | For | What changed | Public |", "|---|---|---|---|---|---|"]
+        for i, (d, s) in enumerate(rows):
+            row = (f"| {_md(d.short_title)} | {_md(s.label)} {_md(s.title)} (`{s.id}`) | {_md(_status(s))} "
+                   f"| {_md(_for(s))} | {_md(s.summary())} | {'yes' if s.public else 'no'} |")
+            if not fits(table + [row]):
+                left_rows = len(rows) - i
+                break
+            table.append(row)
+        out += table + [""]
+        size += sum(len(line) + 1 for line in table) + 1
+    others = [f"{_md(d.title)}: {_md(o)}" for d in diff.documents for o in d.other]
+    others += [f"{_md(d.short_title)}, {_md(_field_label(f))}: {_md_words(f.words)}" for d in diff.documents
+               for f in d.fields]
+    others += [_md(r) for r in diff.registries]
+    others += [f"{_md(_field_label(f))}: {_md_words(f.words)}" for f in diff.registry_fields]
+    left_others = 0
     if others:
-        lines += ["**Other changes:**", "", *(f"- {o}" for o in others)]
-    return "\n".join(lines).rstrip("\n")
+        block = ["**Other changes readers see:**", ""]
+        for i, o in enumerate(others):
+            if not fits(block + [f"- {o}"]):
+                left_others = len(others) - i
+                break
+            block.append(f"- {o}")
+        out += block + [""]
+        size += sum(len(line) + 1 for line in block) + 1
+    left_details = 0
+    for i, (d, s) in enumerate(rows):
+        lines = _md_section(s)
+        if not fits(lines):
+            left_details = len(rows) - i
+            break
+        out += lines
+        size += sum(len(line) + 1 for line in lines)
+    if left_rows or left_others or left_details:
+        parts = [f"{n} {what}" for n, what in ((left_rows, "table rows"), (left_others, "other changes"),
+                                               (left_details, "sections' redlines")) if n]
+        out += ["", f"**Not shown here, to keep this comment under GitHub's size limit:** {', '.join(parts)}. "
+                "Read everything in the HTML redline: the `redline` artifact of this workflow run "
+                "(`guidance diff BASE HEAD --format html` makes the same page)."]
+    return "\n".join(out).rstrip("\n")
 
 
 def _html_words(ops: Ops) -> str:
@@ -163,11 +261,12 @@ def _html_words(ops: Ops) -> str:
 _CSS = """body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#0b0c0c}
 ins{background:#cce2d8;text-decoration:underline}del{background:#f6d7d2;text-decoration:line-through}
 .flag{border-left:5px solid #d4351c;padding:.5rem 1rem;background:#fef7f6}
+table{border-collapse:collapse}td,th{border:1px solid #b1b4b6;padding:.25rem .5rem;text-align:left;vertical-align:top}
 section{border-top:1px solid #b1b4b6;margin-top:1rem}.meta{color:#505a5f}"""
 
 
 def as_html(diff: Diff) -> str:
-    """A standalone redline page: no scripts, no outside requests, every value escaped."""
+    """A standalone redline page, whole whatever its size: no scripts, no outside requests, every value escaped."""
     e = html.escape
     out = ["<!doctype html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            f"<title>Changes: {e(diff.base)} → {e(diff.head)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
@@ -183,28 +282,42 @@ def as_html(diff: Diff) -> str:
         for ed in d.new_editions:
             out.append(f"<p>New edition {e(ed['version'])} ({'major' if ed['major'] else 'minor'}, {e(ed['date'])}): "
                        f"{e(ed['note'])}</p>")
-        if d.other:
-            out.append("<ul>" + "".join(f"<li>{e(o)}</li>" for o in d.other) + "</ul>")
+        if d.other or d.fields:
+            out.append("<ul>" + "".join(f"<li>{e(o)}</li>" for o in d.other)
+                       + "".join(f"<li>{e(_field_label(f))}: {_html_words(f.words)}</li>" for f in d.fields) + "</ul>")
+        roles = [(a, r) for a, r in d.roles.items() if any(r.values())]
+        if roles:
+            out.append("<table><caption>What each view gains and loses</caption><tr><th>View</th><th>Gains</th>"
+                       "<th>Loses</th><th>Text changes in</th></tr>")
+            for a, r in roles:
+                out.append(f"<tr><td>{e(diff.audiences.get(a, a))} (/for/{e(a)}/{e(d.id)}/)</td>"
+                           + "".join(f"<td>{len(r[k])}{': ' + e('; '.join(r[k])) if r[k] else ''}</td>"
+                                     for k in ("gains", "losses", "changes")) + "</tr>")
+            out.append("</table>")
         for s in d.sections:
-            out.append(f'<section id="{e(d.id)}--{e(s.id)}"><h3>{e(s.number)} {e(s.title)} <code>{e(s.id)}</code></h3>')
+            out.append(f'<section id="{e(d.id)}--{e(s.id)}"><h3>{e(s.label)} {e(s.title)} <code>{e(s.id)}</code></h3>')
             out.append(f'<p class="meta">{e(_status(s))} · for {e(_for(s))} · {e(s.summary())}'
                        f"{' · published text changes' if s.public else ''}</p>")
             if s.title_words:
                 out.append(f"<p>Title: {_html_words(s.title_words)}</p>")
+            for f in s.fields:
+                out.append(f"<p>{e(_field_label(f))}: {_html_words(f.words)}</p>")
             for b in s.blocks:
                 out.append(f"<p><strong>{e(_block_label(b))}</strong>" + (f": {_html_words(b.words)}" if b.words else "")
                            + "</p>")
                 for aud, ops in b.notes.items():
                     out.append(f"<p>Note for {e(aud)}: {_html_words(ops)}</p>")
             out.append("</section>")
-    if diff.registries:
-        out.append("<h2>Registries</h2><ul>" + "".join(f"<li>{e(r)}</li>" for r in diff.registries) + "</ul>")
+    if diff.registries or diff.registry_fields:
+        out.append("<h2>Registries</h2><ul>" + "".join(f"<li>{e(r)}</li>" for r in diff.registries)
+                   + "".join(f"<li>{e(_field_label(f))}: {_html_words(f.words)}</li>" for f in diff.registry_fields)
+                   + "</ul>")
     out += ["</body>", "</html>"]
     return "\n".join(out)
 
 
 def as_json(diff: Diff) -> str:
-    return json.dumps(diff.as_dict(), indent=2, ensure_ascii=False)
+    return json.dumps(diff.as_dict(), indent=2, ensure_ascii=False, default=str)
 
 
 FORMATS = {"text": as_text, "markdown": as_markdown, "html": as_html, "json": as_json}

@@ -1,5 +1,6 @@
 """guidance diff on real repositories: changes matched by stable ids, for whom, in all four formats."""
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -47,9 +48,12 @@ def test_a_reviewer_sees_an_edited_paragraph_in_every_format(repo):
         "Alpha guidance on stalking (alpha), version 1.0",
         "  ! published text changes without a new edition and change note; record one with: "
         "guidance publish alpha --version 1.1 --note \"…\"",
+        "  view for police officers and staff (/for/police/alpha/): changes 1: 1.1 What stalking is (1 paragraph)",
+        "  view for teachers and school staff (/for/teachers/alpha/): changes 1: 1.1 What stalking is (1 paragraph)",
+        "  view for healthcare staff (/for/healthcare/alpha/): changes 1: 1.1 What stalking is (1 paragraph)",
         "  ~ 1.1 What stalking is [what-it-is] (published; for all; published text changes): 1 paragraph changed",
-        "      1.1.1 [aaa1] changed: Stalking is a crime under [[law:pha-1997/s2A]]. Courts [-can-] {+may+} make an "
-        "[[term:SPO]] {+on application+}.",
+        "      1.1.1 [aaa1] changed: Stalking is a crime under section 2A of the Protection from Harassment Act 1997. "
+        "Courts [-can-] {+may+} make an SPO {+on application+}.",
     ]) + "\n"
     assert "\x1b[" not in text.output, "no colour when the output is not a terminal"
 
@@ -58,21 +62,23 @@ def test_a_reviewer_sees_an_edited_paragraph_in_every_format(repo):
         in markdown
     assert "> [!WARNING]\n> **Alpha guidance on stalking**: published text changes without a new edition" in markdown
     assert ("<details>\n<summary><strong>1.1 What stalking is</strong> (<code>what-it-is</code>): 1 paragraph changed"
-            "</summary>\n\n- **1.1.1** (`aaa1`) changed: Stalking is a crime under \\[\\[law:pha-1997/s2A\\]\\]. "
-            "Courts <del>can</del> <ins>may</ins> make an \\[\\[term:SPO\\]\\] <ins>on application</ins>.\n\n"
+            "</summary>\n\n- 1.1.1 (aaa1) changed: Stalking is a crime under section 2A of the Protection from "
+            "Harassment Act 1997. Courts <del>can</del> <ins>may</ins> make an SPO <ins>on application</ins>.\n\n"
             "</details>") in markdown
+    assert markdown.startswith("<!-- guidance-diff -->\n"), "the hidden marker the workflow finds its comment by"
+    assert "[[" not in markdown, "references are the words readers see"
 
     page = run("diff", "--format", "html", "--root", repo.root).output
     assert page.startswith("<!doctype html>\n<html lang=\"en\">") and page.rstrip().endswith("</html>")
-    assert "Courts <del>can</del> <ins>may</ins> make an [[term:SPO]] <ins>on application</ins>." in page
+    assert "Courts <del>can</del> <ins>may</ins> make an SPO <ins>on application</ins>." in page
     assert "<script" not in page and "http" not in page, "standalone: no scripts, no outside requests"
 
     data, found = sections(repo)
     assert data["views"] == ["police", "teachers", "healthcare"]
     assert data["documents"][0]["unannounced"] is True
     assert found["what-it-is"]["blocks"][0]["words"] == [
-        {"op": "=", "text": "Stalking is a crime under [[law:pha-1997/s2A]]. Courts"},
-        {"op": "-", "text": " can"}, {"op": "+", "text": " may"}, {"op": "=", "text": " make an [[term:SPO]]"},
+        {"op": "=", "text": "Stalking is a crime under section 2A of the Protection from Harassment Act 1997. Courts"},
+        {"op": "-", "text": " can"}, {"op": "+", "text": " may"}, {"op": "=", "text": " make an SPO"},
         {"op": "+", "text": " on application"}, {"op": "=", "text": "."},
     ]
 
@@ -101,6 +107,7 @@ def test_sections_are_matched_by_id_when_added_removed_moved_and_retitled(repo):
         "for-police": ["moved", "text"],
         "colleges": ["added"],
         "old-advice": ["removed"],
+        "beta-one": ["text"],  # it links to what-it-is, and readers see the link as the section's new title
     }
     assert found["for-police"]["chapter"] == {"base": "basics", "head": "schools"}
     assert found["what-it-is"]["title_words"] == [{"op": "=", "text": "What stalking"},
@@ -172,7 +179,8 @@ def test_text_that_looks_like_markup_is_escaped_in_every_format(repo):
     page = run("diff", "--format", "html", "--root", repo.root).output
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     markdown = run("diff", "--format", "markdown", "--root", repo.root).output
-    assert "<script>" not in markdown and "&lt;script&gt;" in markdown and "\\*Breach\\*" in markdown
+    assert "<script>" not in markdown and "&lt;script&gt;" in markdown
+    assert "</ins> Breach of an order" in markdown and "\\*" not in markdown, "emphasis as readers see it: words"
 
 
 def test_wrong_revisions_and_missing_history_are_explained(repo, project):
@@ -201,3 +209,101 @@ def test_a_revision_that_cannot_be_read_whole_is_not_compared(repo):
     assert result.output.startswith("The content at HEAD (")
     assert "content/alpha/02-schools.yaml:2:1: error [load.syntax]" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_paragraph_moved_out_of_a_deleted_section_is_reported_once_with_its_text(repo):
+    basics = repo.path(BASICS).read_text()
+    police = basics[basics.index("  - id: for-police"):basics.index("  - id: secret-draft")]
+    moved = "      - id: aaa6\n        para: See [[section:for-schools]] and call [[service:helpline]].\n"
+    repo.path(BASICS).write_text(basics.replace(police, ""))
+    repo.replace(SCHOOLS, "      - id: bbb1\n", moved + "      - id: bbb1\n")
+    data, found = sections(repo)
+    removed = found["for-police"]
+    assert removed["changes"] == ["removed"] and removed["old_number"] == "1.2"
+    assert [(b["id"], b["change"], b["words"] != []) for b in removed["blocks"]] == [
+        ("aaa4", "removed", True), ("aaa5", "removed", True), ("aaa6", "moved-out", False)]
+    arrived = next(b for b in found["for-schools"]["blocks"] if b["id"] == "aaa6")
+    assert (arrived["change"], arrived["where"], arrived["where_number"], arrived["number"]) == (
+        "moved-in", "for-police", "1.2.3", "2.1.1")
+    assert arrived["words"] == [{"op": "=", "text": "See In schools and call National Stalking Helpline."}]
+    text = run("diff", "--root", repo.root).output
+    assert "  - was 1.2 Police response [for-police]" in text, "a removed section under its old number"
+    assert "  ~ 1.2 (was 1.3) Unpublished plans [secret-draft]" not in text, "drafts shift but are not changed"
+    assert text.count("See In schools and call National Stalking Helpline.") == 1, "its text once, where it went"
+    assert ("      2.1.1 [aaa6] moved from 1.2.3 in section for-police: See In schools and call National Stalking Helpline."
+            in text)
+    assert "      was 1.2.3 [aaa6] moved to 2.1.1 in section for-schools (its text is shown there)" in text
+
+
+def test_a_paragraph_moved_within_its_section_says_from_where_with_its_text(repo):
+    basics = repo.path(BASICS).read_text()
+    first = basics[basics.index("      - id: aaa1"):basics.index("      - id: aaa2")]
+    repo.path(BASICS).write_text(basics.replace(first, "").replace("  - id: for-police", first + "  - id: for-police"))
+    text = run("diff", "--root", repo.root).output
+    assert ("      1.1.3 [aaa1] moved from 1.1.1: Stalking is a crime under section 2A of the Protection from "
+            "Harassment Act 1997. Courts can make an SPO." in text)
+    assert "      1.1.1 (was 1.1.2) [aaa2]" not in text, "shifted by the move, not changed"
+
+
+def test_each_roles_view_says_what_it_gains_and_loses(repo):
+    repo.replace(SCHOOLS, "audiences: [teachers]", "audiences: [healthcare]")
+    repo.replace(BASICS, "status: draft", "status: published")
+    data, _ = sections(repo)
+    roles = data["documents"][0]["roles"]
+    assert roles["teachers"] == {"gains": [], "losses": ["was 2.1 In schools"], "changes": []}
+    assert roles["healthcare"] == {"gains": ["2.1 In schools"], "losses": [], "changes": []}
+    assert roles["police"] == {"gains": ["1.3 Unpublished plans"], "losses": [], "changes": []}
+    markdown = run("diff", "--format", "markdown", "--root", repo.root).output
+    assert "| Teachers and school staff: Alpha guidance (`/for/teachers/alpha/`) | 0 | 1: was 2.1 In schools | 0 |" \
+        in markdown
+
+
+def test_every_field_readers_see_is_diffed_by_words(repo):
+    repo.replace("content/alpha/01-basics.yaml", "summary: What stalking is.", "summary: What stalking is and is not.")
+    repo.replace("content/alpha/document.yaml", "date: 2026-11-01", "date: 2026-11-02")
+    repo.replace("content/alpha/document.yaml", "order: 1", "order: 3")
+    repo.replace("content/alpha/document.yaml", "Chief officers of police", "Chief officers of police forces")
+    glossary = repo.path("content/glossary.yaml").read_text()
+    definition = glossary[glossary.index("expansion:", glossary.index("id: SPO")):].split("\n")[0]
+    repo.replace("content/glossary.yaml", definition, definition + " (civil)")
+    data, _ = sections(repo)
+    fields = {(f["where"], f["name"]): f["words"] for d in data["documents"] for f in d["fields"]}
+    assert fields[("chapter 1 Basics", "summary")] == [{"op": "=", "text": "What stalking is"},
+                                                       {"op": "+", "text": " and is not"}, {"op": "=", "text": "."}]
+    assert ("edition 1.0", "date") in fields and ("document", "must have regard") in fields
+    assert any(o.startswith("documents reordered: alpha, beta → beta, alpha") for d in data["documents"]
+               for o in d["other"])
+    assert [(f["where"], f["name"]) for f in data["registry_fields"]] == [("glossary term SPO", "expansion")]
+    text = run("diff", "--root", repo.root).output
+    assert "No content changes" not in text
+    assert "  * chapter 1 Basics: summary: What stalking is {+and is not+}." in text
+    public = run("diff", "--format", "json", "--root", repo.root).output
+    assert json.loads(public)["documents"][0]["public"] is True, "a chapter summary is public"
+
+
+def test_an_at_mention_in_content_does_not_notify_anyone(repo):
+    repo.replace(BASICS, "Breach of an order", "Ask @alice or @home-office/team about a breach of an order")
+    markdown = run("diff", "--format", "markdown", "--root", repo.root).output
+    assert "@alice" not in markdown and "@home-office" not in markdown
+    assert "<ins>Ask @<!-- -->alice or @<!-- -->home-office/team about a breach</ins>" in markdown
+    assert "\u200d" not in markdown and "\u200b" not in markdown, "no invisible characters"
+
+
+def test_the_pull_request_comment_stays_under_githubs_limit_whatever_the_change(repo):
+    para = ("Officers should record every report of stalking behaviour, take a full account from the victim, and "
+            "check for earlier reports on local and national systems before deciding what to do next. ") * 3
+    with repo.path(SCHOOLS).open("a", encoding="utf-8") as f:
+        for i in range(400):
+            f.write(f"  - id: bulk-{i}\n    title: Bulk section {i}\n    audiences: [police]\n    status: published\n"
+                    f"    blocks:\n      - id: bk{i:03d}\n        para: {para.strip()}\n")
+    markdown = run("diff", "--format", "markdown", "--root", repo.root).output
+    assert len(markdown) < 65_000, len(markdown)
+    assert markdown.startswith("<!-- guidance-diff -->\n")
+    assert "| Alpha guidance | 2.3 Bulk section 0 (`bulk-0`) | published | police | added | yes |" in markdown
+    tail = markdown.rstrip().rsplit("\n", 1)[-1]
+    assert tail.startswith("**Not shown here, to keep this comment under GitHub's size limit:**")
+    assert re.search(r"\d+ sections' redlines", tail) and "`redline` artifact" in tail
+    shown = markdown.count("<details>")
+    assert 0 < shown < 400
+    html = run("diff", "--format", "html", "--root", repo.root).output
+    assert html.count("<section ") == 400, "the HTML redline is whole"
