@@ -1,7 +1,10 @@
 """The GitHub Actions workflow cannot run here: lint its structure, and run every guidance command it runs against a
 real repository shaped like a pull request's merge commit."""
+import os
 import re
 import shlex
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -15,7 +18,8 @@ from gitrepo import GitProject, env
 REPO = Path(__file__).resolve().parent.parent
 WORKFLOW = REPO / ".github/workflows/guidance.yml"
 ACTIONS = {"actions/checkout", "actions/setup-python", "actions/upload-artifact", "actions/upload-pages-artifact",
-           "actions/deploy-pages"}
+           "actions/configure-pages", "actions/deploy-pages"}
+PINNED = re.compile(r"^\s*(?:- )?uses: (?P<action>[\w-]+/[\w-]+)@(?P<sha>[0-9a-f]{40})  # (?P<version>v\d+\.\d+\.\d+)$")
 
 
 @pytest.fixture(scope="module")
@@ -45,35 +49,81 @@ def test_the_workflow_is_well_formed(workflow):
     assert workflow["on"]["push"] == {"branches": ["main"]}
     assert workflow["permissions"] == {"contents": "read"}, "least privilege by default"
     for name, job in workflow["jobs"].items():
-        assert set(job) <= {"if", "runs-on", "permissions", "environment", "concurrency", "steps", "needs"}, name
+        assert set(job) <= {"if", "runs-on", "permissions", "environment", "concurrency", "steps", "needs", "env"}, name
         assert job["runs-on"] == "ubuntu-latest" and job["steps"], name
     ids = {step["id"] for _, step in steps(workflow) if "id" in step}
     for job, step in steps(workflow):
         assert ("uses" in step) != ("run" in step), f"{job}: a step either uses an action or runs a command"
         assert set(step) <= {"name", "id", "if", "uses", "with", "run", "env"}, step
         if "uses" in step:
-            action, _, version = step["uses"].partition("@")
-            assert action in ACTIONS and re.fullmatch(r"v\d+", version), step["uses"]
+            action, _, sha = step["uses"].partition("@")
+            assert action in ACTIONS and re.fullmatch(r"[0-9a-f]{40}", sha), f"{step['uses']}: pin to a commit SHA"
         else:
             assert "${{" not in step["run"], f"{job}: expressions go through env, never into a script"
             assert "with" not in step
         if step.get("uses", "").startswith("actions/checkout@"):
             assert step["with"]["fetch-depth"] == 0, "history, editions and the diff's base need every commit"
+            assert step["with"]["persist-credentials"] is False, "no step pushes: the token must not stay on disk"
     for text in re.findall(r"steps\.([\w-]+)\.outputs", WORKFLOW.read_text()):
         assert text in ids
 
 
+def test_every_action_is_pinned_to_a_commit_with_its_version_beside_it():
+    lines = [line for line in WORKFLOW.read_text(encoding="utf-8").splitlines() if "uses:" in line]
+    assert lines
+    for line in lines:
+        assert PINNED.match(line), f"{line.strip()}: write uses: owner/action@<40-hex SHA>  # vX.Y.Z"
+    versions = {}
+    for line in lines:
+        m = PINNED.match(line)
+        assert versions.setdefault(m["action"], (m["sha"], m["version"])) == (m["sha"], m["version"]), \
+            f"{m['action']} is pinned to two different commits"
+
+
+def test_the_workflow_passes_githubs_workflow_schema():
+    """check-jsonschema bundles the schema (vendor.github-workflows), so this needs no network."""
+    try:
+        import check_jsonschema  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("check-jsonschema is not installed: pip install -e '.[test]'")
+        pytest.skip("check-jsonschema is not installed: pip install -e '.[test]'")
+    result = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
+                             str(WORKFLOW)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_workflow_schema_check_can_fail():
+    """The same check on a broken copy of the workflow fails, so a pass means something."""
+    pytest.importorskip("check_jsonschema") if os.environ.get("CI") != "true" else None
+    broken = WORKFLOW.read_text(encoding="utf-8").replace("runs-on: ubuntu-latest", "runs_on: ubuntu-latest", 1)
+    target = Path(os.environ.get("TMPDIR", "/tmp")) / f"broken-workflow-{os.getpid()}.yml"
+    target.write_text(broken, encoding="utf-8")
+    try:
+        result = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema",
+                                 "vendor.github-workflows", str(target)], capture_output=True, text=True, timeout=120)
+    finally:
+        target.unlink()
+    assert result.returncode == 1 and "runs_on" in result.stdout + result.stderr
+
+
 def test_jobs_have_the_permissions_their_steps_need(workflow):
     review, deploy = workflow["jobs"]["review"], workflow["jobs"]["deploy"]
-    assert review["if"] == "github.event_name == 'pull_request'" and deploy["if"] == "github.event_name != 'pull_request'"
+    assert review["if"] == "github.event_name == 'pull_request'"
+    assert deploy["if"] == "github.event_name != 'pull_request' && github.ref == 'refs/heads/main'", \
+        "deploy only from main, never from a workflow run on another branch"
     assert review["permissions"] == {"contents": "read", "pull-requests": "write"}
     assert deploy["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
     assert deploy["environment"]["name"] == "github-pages"
     comment = next(s for s in review["steps"] if "gh pr comment" in s.get("run", ""))
-    assert "--body-file diff.md" in comment["run"] and set(comment["env"]) == {"GH_TOKEN", "PR"}
-    uploads = {s["uses"].split("@")[0]: s["with"] for s in review["steps"] + deploy["steps"] if "uses" in s and "with" in s}
-    assert uploads["actions/upload-artifact"]["path"].split() == ["site/", "diff.md"]
-    assert uploads["actions/upload-pages-artifact"]["path"] == "site/"
+    assert "--body-file diff.md" in comment["run"] and set(comment["env"]) == {"GH_TOKEN", "PR", "REPO"}
+    assert 'startswith("<!-- guidance-diff -->")' in comment["run"] and "--edit-last" not in comment["run"], \
+        "the sticky comment is found by its marker, not as whatever the bot said last"
+    assert 'gh api --method PATCH "repos/$REPO/issues/comments/$id" -F body=@diff.md' in comment["run"]
+    uploads = [s["with"] for s in review["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")]
+    assert uploads == [{"path": "redline.html", "archive": False}, {"name": "site", "path": "site/\ndiff.md\n"}]
+    pages = next(s for s in deploy["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert pages["with"]["path"] == "site/"
     installs = [s["run"] for _, s in steps(workflow) if s.get("run", "").startswith("pip ")]
     assert installs == ["pip install -e ."] * 2
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
@@ -83,7 +133,11 @@ def test_jobs_have_the_permissions_their_steps_need(workflow):
 def test_every_guidance_command_in_the_workflow_works(workflow, tmp_path, monkeypatch):
     commands = guidance_commands(workflow)
     assert [(job, args[0]) for job, args, _ in commands] == [
-        ("review", "validate"), ("review", "build"), ("review", "diff"), ("deploy", "validate"), ("deploy", "build")]
+        ("review", "validate"), ("review", "build"), ("review", "diff"), ("review", "diff"), ("deploy", "validate"),
+        ("deploy", "build")]
+    assert all(args[-2:] == ["--format", "github"] for _, args, _ in commands if args[0] in ("validate", "build")), \
+        "problems are annotations on the lines they are about"
+    monkeypatch.setenv("GUIDANCE_SITE_URL", "https://example.github.io/guidance/")
     repo = GitProject(tmp_path / "repo", "2026-11-01")
     try:
         repo.git("checkout", "-q", "-b", "edit")
@@ -99,7 +153,8 @@ def test_every_guidance_command_in_the_workflow_works(workflow, tmp_path, monkey
                 Path(target).write_text(result.output, encoding="utf-8")
         assert (repo.root / "site/alpha/changes/index.html").is_file()
         comment = (repo.root / "diff.md").read_text()
-        assert comment.startswith("### Content changes: HEAD^1 (")
+        assert comment.startswith("<!-- guidance-diff -->\n### Content changes: HEAD^1 (")
+        assert (repo.root / "redline.html").read_text().startswith("<!doctype html>")
         assert "| Alpha guidance | 1.1 What stalking is (`what-it-is`) | published | all | 1 paragraph changed | yes |" \
             in comment
     finally:
