@@ -92,6 +92,10 @@ FIXED = [
 FILE_PROBLEMS = {
     "load.no-content": "there is no content/ folder where guidance was run",
     "load.unexpected-file": "a YAML file sits where the content model has no place for it",
+    "load.not-a-file": "a link, named pipe, device or folder named like a content file: guidance reads only plain "
+                       "files, so that no text reaches the site from outside the repository",
+    "load.file-name": "a file or folder name that is not plain UTF-8 text (undecodable bytes, control or invisible "
+                      "characters)",
     "load.unreadable": "the file cannot be read (permissions, a broken link)",
     "load.too-large": "the file is over 1 MB: split the chapter",
     "load.encoding": "the file is not UTF-8",
@@ -102,6 +106,7 @@ FILE_PROBLEMS = {
     "load.control-char": "an invisible control character",
     "load.tab": "a tab character: use spaces",
     "load.syntax": "the YAML cannot be read (indentation, quoting)",
+    "load.number": "a number thousands of digits long (quote it if it is text)",
     "load.duplicate-key": "the same key twice in one mapping (`1:` and `true:` count as the same)",
     "load.key-type": "a key that is not text, such as a number or a date",
     "load.anchor": "a YAML anchor (`&name`): content never reuses values",
@@ -115,6 +120,8 @@ FILE_PROBLEMS = {
                 "and the hint quotes the schema's description); `schema.date` is a date that does not exist",
     "status.withdrawn-reason": "a withdrawn section does not say when and why (`withdrawn: {date: …, reason: …}`), "
                                "which readers see in its place",
+    "ref.unpublished": "published text refers to a section that is still draft or ready, which readers would see "
+                       "as its bare id",
     "document.id": "a document's id differs from its folder name",
     "document.version": "a document's version is not one of its editions",
     "rules.unused-exception": "a section waives a rule that finds nothing in it (info)",
@@ -132,6 +139,26 @@ BUILD_PROBLEMS = {
                        "but validation missed something (warning)",
     "build.zensical": "with `--engine zensical`: Zensical reported a broken link or anchor in the generated site, or "
                       "stopped (error)",
+    "build.site-url": "a public build has no site_url (mkdocs.yml or GUIDANCE_SITE_URL), or it is not a web "
+                      "address (error)",
+    "build.out": "the --out folder is not empty, absent or a previous build, so it is not replaced (error)",
+    "build.write": "the output folder or build/ cannot be written, or build/ is a link or a file (error)",
     "build.engine-missing": "with `--engine zensical`: Zensical is not installed; `pip install -e '.[zensical]'` "
                             "installs it (error)",
+}
+
+# Problems of the editing commands (guidance new section, status, fmt): each changes nothing.
+COMMAND_PROBLEMS = {
+    "new.no-document": "`guidance new section`: there is no such document folder",
+    "new.no-chapter": "`guidance new section`: no chapter of the document has that id, file name or path",
+    "new.title": "`guidance new section`: the title is not one line of plain text (no `<`, `>`, `{`, `}`; at most "
+                 "200 characters)",
+    "new.unreadable-chapter": "`guidance new section`: the chapter file has a problem of its own to fix first",
+    "status.value": "`guidance status`: a status that cannot be set by hand (sections are published by "
+                    "`guidance publish`)",
+    "status.no-section": "`guidance status`: no section has that id (or DOC/ID)",
+    "status.published": "`guidance status`: a published section cannot go back to draft or ready (withdraw it, or "
+                        "publish a new edition)",
+    "edit.link": "a file to be written is a link, or reached through one: guidance never writes through a link",
+    "edit.round-trip": "the change would not read back as written (a fault in guidance: report it)",
 }

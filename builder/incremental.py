@@ -53,7 +53,7 @@ from builder import pipeline
 from builder.model import Pos, Problem
 from builder.render import Options, render
 from builder.safety import sanitise_page, sanitise_search_entries, theme_scripts
-from builder.site import THEME_DIR, _Collect, tune_entries, write_config
+from builder.site import THEME_DIR, _build_dir_problem, _Collect, tune_entries, write_config
 
 CONFIG_NAME = "mkdocs-serve"
 
@@ -475,6 +475,10 @@ class Preview:
         from mkdocs.structure.nav import get_navigation
         from mkdocs.structure.pages import Page
 
+        if (refused := _build_dir_problem(self.root)) is not None:  # never build through a link out of the project
+            update.kind = "failed"
+            update.problems.append(refused)
+            return
         self.build_dir.mkdir(parents=True, exist_ok=True)
         self.site_dir.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{self.site_dir.name}.tmp-", dir=self.site_dir.parent))

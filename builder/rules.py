@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 
 from builder import config
 from builder.config import Config
-from builder.fixed_rules import BUILD_PROBLEMS, FILE_PROBLEMS, FIXED
+from builder.fixed_rules import BUILD_PROBLEMS, COMMAND_PROBLEMS, FILE_PROBLEMS, FIXED
 from builder.load import SourceFile, locator
 from builder.model import Block, Content, Document, Pos, Problem, Section
 
@@ -341,7 +341,8 @@ def _glossary_snippet(abbr: str) -> str:
 
     entry = {"id": abbr, "term": abbr, "expansion": "what the letters stand for",
              "definition": "What it means, in a sentence readers can follow."}
-    return yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, width=4096).rstrip()
+    text = yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, width=4096).rstrip()
+    return "\n".join("  " + line for line in text.split("\n"))  # as guidance fmt lays out glossary entries
 
 
 @rule("style.abbreviation-first-use", "warning", "Abbreviations are spelled out where first used",
@@ -522,6 +523,11 @@ def markdown() -> str:
              "", "`guidance validate` checks every content file against its schema and then against these rules. "
              "Each problem names its rule, for example `warning [style.sentence-length]`. Every example below is "
              "run by the test suite (tests/test_rules.py), so it passes or fails exactly as shown.", "",
+             "Every problem is reported in one run. A section (or block, or glossary entry) with a schema problem is "
+             "left out of the other checks, but the rest of its file is checked; a misspelt field is one problem, and "
+             "what it holds is checked under the name it was meant to have. A problem caused by another is not "
+             "reported: a reference into a chapter that cannot be read, or to a glossary entry with a mistake in it, "
+             "waits for that problem to be fixed.", "",
              "- **error** stops the build; **warning** is reported, and fails `guidance validate --strict` (as run in "
              "CI); **info** is for your attention only.",
              "- Tunable rules can be given another severity, or switched `off`, for the whole project in "
@@ -546,6 +552,11 @@ def markdown() -> str:
               "These are errors: the file is not read further and nothing is built until they are fixed.", "",
               "| code | what it means |", "|---|---|"]
     lines += [f"| `{code}` | {meaning} |" for code, meaning in FILE_PROBLEMS.items()]
+    lines += ["", "## Problems with an editing command", "",
+              "`guidance new section`, `guidance status` and `guidance fmt` check what they are asked to do before "
+              "they write anything; when one of these is reported, no file was changed.", "",
+              "| code | what it means |", "|---|---|"]
+    lines += [f"| `{code}` | {meaning} |" for code, meaning in COMMAND_PROBLEMS.items()]
     lines += ["", "## Problems with a build", "",
               "`guidance build` checks what MkDocs made before it replaces the site. These point at a fault in the "
               "builder rather than in the content: report them.", "", "| code | what it means |", "|---|---|"]

@@ -299,9 +299,12 @@ def _context(source: SourceFile, path: tuple) -> str:
     return " of ".join(reversed(names)) or "the file"
 
 
-def _snippet(data) -> str:
-    """YAML to paste, written by a dumper so that any value is quoted as it must be."""
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=4096).rstrip()
+def _snippet(data, indent: int = 0) -> str:
+    """YAML to paste, written by a dumper so that any value is quoted as it must be, indented as guidance fmt lays
+    out the place it goes (a registry's entries two spaces in, an act's provisions six)."""
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=4096,
+                          indent=2).rstrip()
+    return "\n".join(" " * indent + line for line in text.split("\n"))
 
 
 def _explain(source: SourceFile, e, path: tuple | None = None) -> Problem:
@@ -578,7 +581,7 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
                 close = _suggest(target, services, "id")
                 err(where(), "ref.service", f"service '{target}' is not in services.yaml",
                     (f"Did you mean [[service:{close}]]? Or add" if close else "Add") +
-                    " it to content/services.yaml:\n" + _snippet([{
+                    " it to content/services.yaml under services:\n" + _snippet(indent=2, data=[{
                         "id": target, "name": "Name of the service", "description": "What it offers, to whom.",
                         "phone": "0800 000 0000", "hours": "When it is open", "url": "https://…"}]))
             elif kind == "section":
@@ -748,7 +751,7 @@ def _id_problems(documents: list[Document]) -> list[Problem]:
 def _term_hint(target: str, close: str | None) -> str:
     add = "Add it to content/glossary.yaml under terms:\n" + _snippet([{
         "id": target, "term": target, "expansion": "what the letters stand for, if it is an abbreviation",
-        "definition": "What it means, in a sentence readers can follow."}])
+        "definition": "What it means, in a sentence readers can follow."}], 2)
     return f"Did you mean [[term:{close}]]? If not, a" + add[1:] if close else add
 
 
@@ -760,10 +763,10 @@ def _law_hint(ref: str, close: str | None, content: Content) -> str:
     entry = {"id": provision or "s1", "label": "section 1", "title": "What the provision is about",
              "url": "https://www.legislation.gov.uk/…"}
     if act in acts:
-        return f"Add the provision to the provisions of act '{act}' in content/legislation.yaml:\n" + _snippet([entry])
+        return f"Add the provision to the provisions of act '{act}' in content/legislation.yaml:\n" + _snippet([entry], 6)
     return ("Add the Act to content/legislation.yaml under acts (write references as [[law:act-id/provision-id]]):\n"
             + _snippet([{"id": act, "title": "Name of the Act", "url": "https://www.legislation.gov.uk/…",
-                         "provisions": [entry]}]))
+                         "provisions": [entry]}], 2))
 
 
 def _section_hint(sid: str, doc: str, known: Known) -> str:

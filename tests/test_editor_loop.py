@@ -115,7 +115,7 @@ def test_the_hints_say_how_to_fix_it(real):
     problems = {p.code: p for p in pipeline.check(real).problems}
     term = problems["ref.term"]
     assert "Did you mean" not in term.hint, "ISVA is not ISAC: no suggestion that could mislead"
-    assert term.hint.startswith("Add it to content/glossary.yaml under terms:\n- id: ISVA\n  term: ISVA\n")
+    assert term.hint.startswith("Add it to content/glossary.yaml under terms:\n  - id: ISVA\n    term: ISVA\n")
     typo = problems["schema.additionalProperties"]
     assert typo.message.endswith("has an unknown field 'statuz'; did you mean 'status'?")
     assert typo.hint.startswith("Rename 'statuz:' to 'status:'.")
@@ -127,8 +127,7 @@ def test_a_pasted_glossary_snippet_fixes_the_problem(real):
     hint = next(p.hint for p in pipeline.check(real).problems if p.code == "ref.term")
     snippet = hint.split("\n", 1)[1]
     glossary = real / "content/glossary.yaml"
-    glossary.write_text(glossary.read_text().rstrip("\n") + "\n" + "\n".join("  " + line for line in snippet.split("\n"))
-                        + "\n")
+    glossary.write_text(glossary.read_text().rstrip("\n") + "\n" + snippet + "\n")  # pasted as it is
     assert not any(p.code.startswith(("ref.", "schema.", "load.")) for p in pipeline.check(real).problems)
 
 
