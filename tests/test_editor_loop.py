@@ -141,3 +141,54 @@ def test_problems_with_no_line_print_as_the_path_alone(real):
     as_json = json.loads(run("validate", "--root", real, "--format", "json").output)
     entry = next(p for p in as_json if p["code"] == "load.not-a-file")
     assert (entry["line"], entry["col"]) == (None, None)
+
+
+def _codes(root: Path) -> list[tuple[str, str, int, int]]:
+    return sorted((p.code, p.pos.file, p.pos.line, p.pos.col) for p in pipeline.check(root).problems)
+
+
+def test_a_mistake_in_document_yaml_leaves_its_chapters_checked(project):
+    doc = project / "content/alpha/document.yaml"
+    doc.write_text(doc.read_text().replace("title: Alpha guidance on stalking", "titel: Alpha guidance on stalking"))
+    chapter = project / "content/alpha/01-basics.yaml"
+    chapter.write_text(chapter.read_text().replace("Check the caller is safe.", "Check the caller is safe, e.g. at home."))
+    assert _codes(project) == [("schema.additionalProperties", "content/alpha/document.yaml", 2, 1),
+                               ("style.words-to-avoid", "content/alpha/01-basics.yaml", 39, 41)]
+
+
+def test_references_to_a_glossary_entry_with_a_mistake_wait_for_it(project):
+    glossary = project / "content/glossary.yaml"
+    glossary.write_text(glossary.read_text().replace("    expansion: stalking protection order\n",
+                                                     "    expansion: stalking protection order\n    expanse: x\n", 1)
+                        .replace("  - id: DSL\n    term: DSL\n", "  - id: DSL\n    term: <DSL>\n"))
+    assert _codes(project) == [("schema.additionalProperties", "content/glossary.yaml", 5, 5),
+                               ("schema.pattern", "content/glossary.yaml", 8, 11)], \
+        "[[term:DSL]] and [[term:SPO]] are not reported: the glossary's problems are the ones to fix"
+
+
+def test_references_into_an_unreadable_registry_are_not_reported(project):
+    (project / "content/services.yaml").write_text("services:\n  - id: helpline\n    name: [unclosed\n")
+    assert [c[0] for c in _codes(project)] == ["load.syntax"]
+
+
+@pytest.mark.parametrize("ref, suggestion", [
+    ("[[term:spo]]", "Did you mean [[term:SPO]]?"),
+    ("[[term:SPOO]]", "Did you mean [[term:SPO]]?"),
+    ("[[term:DLS]]", "Did you mean [[term:DSL]]?"),  # two letters swapped
+    ("[[term:DSO]]", None),  # one letter changed: another abbreviation, not a slip
+    ("[[section:for-schols]]", "Did you mean [[section:for-schools]]?"),
+    ("[[section:beta-one]]", "That section is in the other document: write [[section:beta/beta-one]]."),
+    ("[[section:nothing-like-it]]", None),
+    ("[[law:pha-1997/s2a]]", "Did you mean 'pha-1997/s2A'?"),
+    ("[[service:helpine]]", "Did you mean [[service:helpline]]?"),
+])
+def test_a_suggestion_only_when_it_is_one_slip_of_the_same_kind(project, ref, suggestion):
+    chapter = project / "content/alpha/02-schools.yaml"
+    chapter.write_text(chapter.read_text().replace("at once.", f"at once. See {ref}.", 1))
+    problems = [p for p in pipeline.check(project).problems if p.code.startswith("ref.")]
+    assert len(problems) == 1, problems
+    hint = problems[0].hint
+    if suggestion is None:
+        assert "Did you mean" not in hint and "That section is in" not in hint
+    else:
+        assert hint.startswith(suggestion)
