@@ -418,18 +418,26 @@ def _editions(repo, prefix, content, history, found, snapshots, state, archives)
         for e in doc.editions:
             tag = f"{doc.id}/v{e.version}"
             record = history.editions[(doc.id, e.version)] = Edition(doc.id, e.version, tag=tag if tag in tags else None)
-            # The commit named in document.yaml travels with the content (tags are often not pushed or fetched),
-            # then a tag, a deliberate record of the edition; the history finds editions with neither.
+            # A tag is a deliberate record of the edition, honoured whenever the clone has its commit; the commit
+            # named in document.yaml travels with the content (tags are often not pushed or fetched); the history
+            # finds editions with neither.
             pinned = commit_of(repo, e.commit) if e.commit and history.head else None
+            tagged = commit_of(repo, tags[tag]) if tag in tags else None
             if e.commit and history.head and pinned is None:
                 history.notes.append(Problem(
                     doc.pos, "warning" if not _shallow_commits(repo) else "info", "history.edition-commit-missing",
                     f"edition {e.version} of {doc.id} names commit {e.commit[:12]}, which this clone does not have",
                     "Fetch the whole history (git fetch --unshallow), or correct the commit in document.yaml."))
-            if pinned:
+            if tagged and pinned and tagged != pinned:
+                history.notes.append(Problem(
+                    doc.pos, "warning", "history.edition-disagrees",
+                    f"edition {e.version} of {doc.id}: the tag {tag} is commit {tagged[:7]} but document.yaml names "
+                    f"{pinned[:7]}; the tag is used",
+                    f"Make them agree: move the tag (git tag -f -a {tag} {pinned[:7]}) or correct the commit."))
+            if tagged:
+                record.commit, record.found_by = tagged, "tag"
+            elif pinned:
                 record.commit, record.found_by = pinned, "commit"
-            elif tag in tags and commit_of(repo, tags[tag]):
-                record.commit, record.found_by = commit_of(repo, tags[tag]), "tag"
             elif (doc.id, e.version) in found:
                 record.commit, record.found_by = found[(doc.id, e.version)], "history"
                 record.sections = snapshots[(doc.id, e.version)]
@@ -481,7 +489,9 @@ def _honesty(doc, history: History) -> None:
             history.notes.append(Problem(
                 doc.pos, "warning", "history.edition-empty",
                 f"edition {e.version} of {doc.id} publishes no text at {how} ({(record.commit or '')[:7]}), so its "
-                f"archive would be a heading and nothing else", hint))
+                f"archive would be a heading and nothing else",
+                (f"The tag {record.tag} points at the wrong commit: move it (git tag -f -a {record.tag} <commit>) or "
+                 f"delete it. " if record.found_by == "tag" else "") + hint))
     known = [(e, r) for e, r in records if r is not None and r.sections is not None]
     if len(known) > 1 and all(r.sections is not None for _, r in records if r is not None):
         first, now = _public_ids(known[0][1].sections), _public_ids(known[-1][1].sections)

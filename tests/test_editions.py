@@ -271,7 +271,9 @@ def test_an_archive_without_text_and_marks_on_everything_are_warnings(repo):
     assert codes == [("warning", "history.edition-empty"), ("warning", "history.all-new")], result.problems
     assert "commit: <full commit id>" in result.problems[0].hint
 
-    pin = header_only.replace(header_only, repo.repo.git.rev_parse("HEAD~2"))
+    assert "The tag alpha/v1.0 points at the wrong commit" in result.problems[0].hint
+    repo.git("tag", "-d", "alpha/v1.0")
+    pin = repo.repo.git.rev_parse("HEAD~2")
     repo.replace(DOCUMENT, '  - version: "1.0"\n', f'  - version: "1.0"\n    commit: "{pin}"\n')
     repo.commit("Say which commit 1.0 is", "2027-02-02")
     checked, result = pipeline.build(repo.root)

@@ -280,3 +280,14 @@ def test_a_commit_named_for_an_edition_that_does_not_exist_is_a_warning(repo):
     history = history_of(repo.root)
     assert [(n.severity, n.code) for n in history.notes] == [("warning", "history.edition-commit-missing")]
     assert "names commit 000000000000, which this clone does not have" in history.notes[0].message
+
+
+def test_a_tag_placed_by_hand_wins_over_the_commit_named_in_document_yaml(repo):
+    pinned = repo.repo.head.commit.hexsha
+    pin(repo, "1.0", pinned)
+    repo.replace(BASICS, "Breach of an order", "Breaching an order")
+    later = repo.commit("Pin 1.0, then a correction", "2026-11-05")
+    repo.git("tag", "-a", "alpha/v1.0", later, "-m", "alpha version 1.0")
+    history = history_of(repo.root)
+    assert (history.editions[("alpha", "1.0")].found_by, history.editions[("alpha", "1.0")].commit) == ("tag", later)
+    assert [(n.severity, n.code) for n in history.notes] == [("warning", "history.edition-disagrees")]
