@@ -303,6 +303,12 @@ class Preview:
         """Remove this preview's build folder (guidance serve does when it stops), and those that previews which
         are no longer running left behind."""
         shutil.rmtree(self.build_dir, ignore_errors=True)
+        self.prune()
+
+    def prune(self) -> None:
+        """Remove the build folders of previews whose process has ended (killed before it could clean up)."""
+        if (self.root / "build").is_symlink():
+            return
         for folder in (self.root / "build").glob("serve-*-*"):
             pid = folder.name.split("-")[1]
             if pid.isdigit() and not _running(int(pid)):

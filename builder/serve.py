@@ -38,7 +38,10 @@ sans-serif;color:#0b0c0c;background:{{ '#fdf0f0' if errors else '#fff7e0' }};bor
 <ol style="margin:.5em 0 0;padding-left:1.5em">
 {%- for p in problems %}
 <li style="margin:.4em 0"><code style="font-weight:700">{{ p.pos }}</code> {{ p.severity }} [{{ p.code }}] {{ p.message }}
-{%- if p.hint %}<div style="white-space:pre-wrap;color:#505a5f">{{ p.hint }}</div>{% endif %}</li>
+{%- if p.hint %}{% set first, rest = p.hint.split('\n', 1)[0], p.hint.split('\n', 1)[1:] %}
+<div style="color:#505a5f">{{ first }}</div>
+{%- for snippet in rest %}<pre style="margin:.2em 0;font:14px/1.4 ui-monospace,monospace;color:#505a5f;white-space:pre-wrap">{{ snippet }}</pre>{% endfor %}
+{%- endif %}</li>
 {%- endfor %}
 </ol>
 </details>
@@ -155,6 +158,7 @@ def serve(root: Path, port: int, echo=print, *, stop: threading.Event | None = N
     (or until stop is set). Returns the exit code: 1 when the content cannot be previewed at all, 2 when the port
     is taken."""
     preview = Preview(Path(root))
+    preview.prune()  # folders of previews that were killed rather than stopped
     server = make_server(preview.site_dir, port)
     try:
         server.listen()  # first, so that a second serve on the same port stops before it builds anything

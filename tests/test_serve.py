@@ -343,5 +343,8 @@ def test_two_previews_of_one_checkout_keep_their_own_build(project):
     finally:
         first.close()
         second.close()
+    stale = project / "build/serve-999999999-dead00"  # a preview that was killed: no such process
+    stale.mkdir()
     first.discard()
     assert not first.build_dir.exists() and second.site_dir.is_dir(), "discard removes only its own folder"
+    assert not stale.exists(), "and those of previews no longer running"
