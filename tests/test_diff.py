@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from builder.cli import main
 from builder.diff import review
 from builder.diff_report import as_text
-from gitrepo import GitProject, env
+from gitrepo import GitProject, clone, env
 
 BASICS = "content/alpha/01-basics.yaml"
 SCHOOLS = "content/alpha/02-schools.yaml"
@@ -307,3 +307,19 @@ def test_the_pull_request_comment_stays_under_githubs_limit_whatever_the_change(
     assert 0 < shown < 400
     html = run("diff", "--format", "html", "--root", repo.root).output
     assert html.count("<section ") == 400, "the HTML redline is whole"
+
+
+def test_diff_in_real_clones_packed_shallow_and_without_a_local_main(repo, tmp_path):
+    repo.replace(BASICS, *EDIT)
+    repo.commit("Reword", "2027-01-10")
+    repo.git("gc", "-q")
+    full = clone(repo.root, tmp_path / "full", "no-local")  # on branch edit; main only as origin/main
+    result = run("diff", "--format", "json", "--root", full)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["base"].startswith("merge base with origin/main (") and data["documents"][0]["sections"]
+    shallow = clone(repo.root, tmp_path / "shallow", "depth-1")
+    refused = run("diff", "HEAD^1", "HEAD", "--root", shallow)
+    assert refused.exit_code == 2
+    assert "error: 'HEAD^1' is not a revision in this repository" in refused.output
+    assert "git fetch --unshallow" in refused.output
