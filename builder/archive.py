@@ -215,7 +215,8 @@ def describe(content: Content, history: History, doc_ids: list[str]) -> str:
             record = history.editions.get((doc.id, e.version))
             where = "not found in this clone's history"
             if record and record.commit:
-                where = f"commit {record.commit[:7]}"
+                how = {"tag": "its tag", "commit": "named in document.yaml", "history": "the commit that set the version"}
+                where = f"commit {record.commit[:7]} ({how.get(record.found_by, record.found_by)})"
             elif record and record.found_by == "working tree":
                 where = "not yet committed"
             tag = f"tag {record.tag}" if record and record.tag else "no tag"

@@ -159,9 +159,9 @@ def test_history_command_lists_editions_notes_and_dates(repo):
     assert result.output.splitlines()[:12] == [
         "Alpha guidance on stalking (alpha): version 1.1",
         "  Editions, newest first:",
-        f"    1.1  2027-02-01  major  commit {head}, tag alpha/v1.1",
+        f"    1.1  2027-02-01  major  commit {head} (its tag), tag alpha/v1.1",
         "      Added plans.",
-        f"    1.0  2026-11-01  major  commit {first}, no tag",
+        f"    1.0  2026-11-01  major  commit {first} (the commit that set the version), no tag",
         "      First edition.",
         "  Last updated:",
         "    1. Basics: 2027-02-01",
