@@ -116,7 +116,8 @@ class Update:
         """One line for the terminal."""
         t = self.timings
         if self.kind == "failed":
-            return "preview not updated: fix the problems above; the last good preview is still shown"
+            return ("preview not updated: fix the problems above (the browser lists them at the foot of every page); "
+                    "the last good preview is still shown")
         if self.kind == "none" and not self.owed:
             return f"content changed: no page changed (checked in {t.get('total', 0):.2f} s)"
         if self.kind == "full":

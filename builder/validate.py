@@ -164,7 +164,8 @@ def _schema_check(source: SourceFile) -> tuple[list[Problem], SourceFile | None,
                 meant = _suggest(str(key), allowed, "field")
                 if meant and meant not in e.instance:
                     renamed[path + (key,)] = meant
-                problems.append((path + (key,), _unknown_field(source, path, key, allowed, meant)))
+                problems.append((path + (key,), _unknown_field(source, path, key, allowed, meant,
+                                                               present=meant in e.instance)))
     fixed = source
     if renamed:
         data = copy.deepcopy(source.data)
@@ -268,8 +269,13 @@ def _suggest(word: str, options, kind: str) -> str | None:
     return picks[0] if len(picks) == 1 else None
 
 
-def _unknown_field(source: SourceFile, path: tuple, key, allowed: list[str], meant: str | None) -> Problem:
+def _unknown_field(source: SourceFile, path: tuple, key, allowed: list[str], meant: str | None,
+                   present: bool = False) -> Problem:
     where = _context(source, path)
+    if meant and present:
+        return Problem(source.pos(path + (key,), key=True), "error", "schema.additionalProperties",
+                       f"{where} has an unknown field '{key}' beside '{meant}'",
+                       f"Delete the '{key}:' line (and what it holds): '{meant}:' is already there.")
     if meant:
         return Problem(source.pos(path + (key,), key=True), "error", "schema.additionalProperties",
                        f"{where} has an unknown field '{key}'; did you mean '{meant}'?",
