@@ -48,6 +48,18 @@ sans-serif;color:#0b0c0c;background:{{ '#fdf0f0' if errors else '#fff7e0' }};bor
 """)
 
 
+_WAITING = Environment(autoescape=True).from_string("""\
+<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Preview not built yet</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font:19px/1.5 system-ui,sans-serif;color:#0b0c0c;margin:2em auto;max-width:40em;padding:0 1em">
+<h1>The preview is not built yet</h1>
+<p>The content has problems, listed below, that stop the preview being built. Fix them and save: guidance serve
+builds the preview then, and this page reloads by itself.</p>
+</body></html>
+""")
+
+
 def problem_panel(problems: list[Problem]) -> str:
     """The panel listing problems that every preview page shows while there are any ("" when there are none)."""
     shown = [p for p in report.sort_problems(problems) if p.severity in ("error", "warning")]
@@ -64,12 +76,24 @@ def make_server(site_dir: Path, port: int, host: str = "127.0.0.1"):
 
     class PreviewServer(LiveReloadServer):
         panel = b""
+        waiting = False  # no preview built yet: every page is the waiting page
 
-        def show_problems(self, problems: list[Problem]) -> None:
+        def show_problems(self, problems: list[Problem], waiting: bool = False) -> None:
             panel = problem_panel(problems).encode("utf-8")
-            if panel != self.panel:
+            if (panel, waiting) != (self.panel, self.waiting):
                 with self.writing():
-                    self.panel = panel
+                    self.panel, self.waiting = panel, waiting
+
+        def _serve_request(self, environ, start_response):
+            path = environ.get("PATH_INFO", "")
+            if self.waiting and not path.startswith("/livereload/") and path.endswith(("/", ".html")):
+                with self._epoch_cond:
+                    epoch = self._visible_epoch
+                body = self._inject_js_into_html(_WAITING.render().encode("utf-8"), epoch)
+                start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                                          ("Content-Length", str(len(body)))])
+                return [body]
+            return super()._serve_request(environ, start_response)
 
         def _inject_js_into_html(self, content, epoch):
             content = super()._inject_js_into_html(content, epoch)
@@ -120,8 +144,9 @@ def make_server(site_dir: Path, port: int, host: str = "127.0.0.1"):
 
 
 def watch(preview: Preview, echo: Callable[[str], None], stop: threading.Event,
-          show: Callable[[list[Problem]], None] = lambda problems: None, failing: bool = False) -> None:
-    """Apply each save to the preview until stop is set; show(problems) gives the browser the latest problems."""
+          show: Callable[[list[Problem], bool], None] = lambda problems, waiting: None, failing: bool = False) -> None:
+    """Apply each save to the preview until stop is set; show(problems, waiting) gives the browser the latest
+    problems, and whether there is still no preview to show under them. failing: the last update failed."""
     while not stop.is_set():
         if not preview.changed_on_disk():
             if preview.has_rest():  # aggregated pages left by an update another save interrupted
@@ -136,7 +161,7 @@ def watch(preview: Preview, echo: Callable[[str], None], stop: threading.Event,
             echo("Problems fixed: the preview shows your content again"
                  + ("" if any(p.severity == "warning" for p in update.problems) else ", and it has no problems") + ".")
         failing = not update.ok
-        show(update.problems)
+        show(update.problems, preview.state is None)
         echo(update.summary())
         if update.ok and preview.has_rest():
             stop.wait(PAUSE)  # rebuilding holds the interpreter: let the reloading browser be served first
@@ -155,8 +180,8 @@ def finish(preview: Preview, echo: Callable[[str], None], started: float) -> Non
 def serve(root: Path, port: int, echo=print, *, stop: threading.Event | None = None,
           on_ready: Callable[[str], None] | None = None) -> int:
     """Build the preview, serve it on 127.0.0.1:port (0: any free port) and keep it up to date until Ctrl+C
-    (or until stop is set). Returns the exit code: 1 when the content cannot be previewed at all, 2 when the port
-    is taken."""
+    (or until stop is set). Content with problems is served as a page listing them until they are fixed. Returns
+    the exit code: 2 when the port is taken, else 0."""
     preview = Preview(Path(root))
     preview.prune()  # folders of previews that were killed rather than stopped
     server = make_server(preview.site_dir, port)
@@ -172,17 +197,18 @@ def serve(root: Path, port: int, echo=print, *, stop: threading.Event | None = N
         first = preview.start()
         if first.problems:
             echo(report.as_text(first.problems))
-        if not first.ok:
-            echo("Fix these problems, then run guidance serve again.")
-            return 1
-        server.show_problems(first.problems)
+        server.show_problems(first.problems, waiting=not first.ok)
         preview.publish = server.writing
         server.start()
-        echo(f"Previewing drafts on {server.url} (built in {first.timings['total']:.1f} s). "
-             "Pages update when you save a content file; Ctrl+C stops.")
+        if first.ok:
+            echo(f"Previewing drafts on {server.url} (built in {first.timings['total']:.1f} s). "
+                 "Pages update when you save a content file; Ctrl+C stops.")
+        else:
+            echo(f"The preview is built as soon as these problems are fixed; {server.url} lists them meanwhile. "
+                 "Ctrl+C stops.")
         if on_ready is not None:
             on_ready(server.url)
-        watch(preview, echo, stop, show=server.show_problems)
+        watch(preview, echo, stop, show=server.show_problems, failing=not first.ok)
     except KeyboardInterrupt:
         pass
     finally:

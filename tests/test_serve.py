@@ -249,13 +249,43 @@ def test_guidance_serve_reloads_the_browser_on_save(project):
     assert not thread.is_alive()
 
 
-def test_guidance_serve_refuses_content_it_cannot_preview(project):
+def test_guidance_serve_on_content_with_problems_lists_them_until_it_can_build(project):
+    """Started on content it cannot preview, serve lists the problems on every page it is asked for, and builds the
+    preview (the pages reload to it) as soon as they are fixed."""
     from builder.serve import serve
 
     _edit(project, CHAPTER, OLD, "para: Stalking is a crime under [[term:NOSUCH]] and")
-    lines = []
-    assert serve(project, 0, echo=lines.append) == 1
-    assert re.search(r"01-basics\.yaml:\d+:\d+: error", "\n".join(lines)) and "Fix these problems" in lines[-1]
+    lines, ready, stop = [], threading.Event(), threading.Event()
+    url = {}
+
+    def on_ready(address):
+        url["base"] = address
+        ready.set()
+
+    def get(path):
+        return urllib.request.urlopen(url["base"] + path, timeout=10).read().decode()
+
+    thread = threading.Thread(target=serve, args=(project, 0), daemon=True,
+                              kwargs=dict(echo=lines.append, stop=stop, on_ready=on_ready))
+    thread.start()
+    try:
+        assert ready.wait(60), lines
+        assert re.search(r"01-basics\.yaml:\d+:\d+: error", "\n".join(lines))
+        assert "The preview is built as soon as these problems are fixed" in lines[-1]
+        for path in ("", "alpha/basics/", "beta/only/index.html"):
+            page = get(path)
+            assert "The preview is not built yet" in page and 'id="guidance-problems"' in page, path
+            assert re.search(r"content/alpha/01-basics\.yaml:\d+:\d+</code> error \[ref\.term\]", page)
+            assert re.search(r"livereload\((\d+), (\d+)\)", page), "the page reloads when the preview is built"
+
+        _edit(project, CHAPTER, "[[term:NOSUCH]] and", "the Porthcawl rules and")
+        _wait_for(lambda: any(text.startswith("Problems fixed") for text in lines), stop, "the terminal says so")
+        page = get("alpha/basics/")
+        assert "Porthcawl" in page and "not built yet" not in page and 'id="guidance-problems"' not in page
+    finally:
+        stop.set()
+        thread.join(30)
+    assert not thread.is_alive()
 
 
 def test_guidance_serve_says_when_the_port_is_taken(project):
