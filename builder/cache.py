@@ -1,25 +1,40 @@
 """Content-hash cache for `guidance validate`: an unchanged tree (same files, same code, same settings, same day)
-gets its earlier problems back without being read again."""
+gets its earlier problems back without being read again.
+
+The cache lives in the user's cache folder, never in the project: a checkout cannot bring its own answers (a
+committed "no problems" would otherwise pass `validate --strict` in a fresh clone), and an entry that is not
+exactly what store() writes is a miss, not a failure."""
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from datetime import date
 from pathlib import Path
 
-from builder.load import content_files
 from builder.model import Pos, Problem
 
-CACHE_DIR = ".guidance-cache"
 _CODE = Path(__file__).resolve().parent
+_FIELDS = {"file": str, "line": int, "col": int, "severity": str, "code": str, "message": str, "hint": str}
 
 
-def tree_key(root: Path, today: date | None = None) -> str:
-    """A digest of everything a check depends on: content files (names and bytes), schemas, the builder's code,
-    pyproject.toml (rule settings) and today's date (review dates fall due)."""
+def cache_dir() -> Path:
+    """$GUIDANCE_CACHE_DIR, else $XDG_CACHE_HOME/guidance, else ~/.cache/guidance."""
+    if os.environ.get("GUIDANCE_CACHE_DIR"):
+        return Path(os.environ["GUIDANCE_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "guidance"
+
+
+def tree_key(root: Path, entries: list[tuple[str, bytes]], refused: list[Problem], today: date | None = None) -> str:
+    """A digest of everything a check depends on: content files (names and bytes, and every path refused), the
+    schemas, the builder's code, pyproject.toml (rule settings) and today's date (review dates fall due)."""
     digest = hashlib.sha256(str(today or date.today()).encode())
-    inputs = [(p, p.relative_to(root).as_posix()) for p in content_files(root / "content")]
-    inputs += [(p, f"code/{p.name}") for p in sorted(_CODE.glob("*.py"))]
+    for rel, raw in entries:
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(raw).digest())
+    for problem in refused:
+        digest.update(repr(problem).encode("utf-8", "surrogateescape"))
+    inputs = [(p, f"code/{p.relative_to(_CODE).as_posix()}") for p in sorted(_CODE.rglob("*.py"))]
     inputs += [(p, f"schemas/{p.name}") for p in sorted((_CODE.parent / "schemas").glob("*.json"))]
     inputs += [(root / "pyproject.toml", "pyproject.toml")] if (root / "pyproject.toml").is_file() else []
     for path, name in inputs:
@@ -28,24 +43,36 @@ def tree_key(root: Path, today: date | None = None) -> str:
     return digest.hexdigest()
 
 
+def _entry(root: Path) -> Path:
+    """One file per project folder: each project keeps only its latest answer."""
+    return cache_dir() / f"check-{hashlib.sha256(str(root.resolve()).encode('utf-8', 'surrogateescape')).hexdigest()[:32]}.json"
+
+
 def load(root: Path, key: str) -> list[Problem] | None:
-    path = root / CACHE_DIR / f"check-{key}.json"
+    """The problems stored for this project under key, or None (a miss) for anything else."""
     try:
-        rows = json.loads(path.read_text(encoding="utf-8"))
+        stored = json.loads(_entry(root).read_text(encoding="utf-8"))
+        if not isinstance(stored, dict) or stored.get("key") != key or not isinstance(stored.get("problems"), list):
+            return None
+        rows = stored["problems"]
+        if not all(isinstance(r, dict) and r.keys() == _FIELDS.keys()
+                   and all(type(r[k]) is t for k, t in _FIELDS.items()) for r in rows):
+            return None
     except (OSError, ValueError):
         return None
     return [Problem(Pos(r["file"], r["line"], r["col"]), r["severity"], r["code"], r["message"], r["hint"]) for r in rows]
 
 
 def store(root: Path, key: str, problems: list[Problem]) -> None:
-    """Keep only this tree's entry; a cache that cannot be written is simply not used."""
-    folder = root / CACHE_DIR
+    """Keep this project's answer; written whole (to a temporary name, then renamed) so that a reader never sees
+    half of it. A cache that cannot be written is simply not used."""
+    path = _entry(root)
+    rows = [{"file": p.pos.file, "line": p.pos.line, "col": p.pos.col, "severity": p.severity, "code": p.code,
+             "message": p.message, "hint": p.hint} for p in problems]
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        folder.mkdir(exist_ok=True)
-        for old in folder.glob("check-*.json"):
-            old.unlink()
-        rows = [{"file": p.pos.file, "line": p.pos.line, "col": p.pos.col, "severity": p.severity, "code": p.code,
-                 "message": p.message, "hint": p.hint} for p in problems]
-        (folder / f"check-{key}.json").write_text(json.dumps(rows), encoding="utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps({"key": key, "problems": rows}), encoding="utf-8")
+        os.replace(tmp, path)
     except OSError:
-        pass
+        tmp.unlink(missing_ok=True)

@@ -23,6 +23,11 @@ FIXED = [
      id, not its title. The link shows the section's number and title.""",
      _para("See [[section:beta-one]]."),
      _para("See [[section:the-one-section]].")),
+    ("ref.unpublished", "error", "Published text refers only to published sections",
+     """A published section may refer to another section only once that one is published too: until then the
+     public site cannot link to it and would show its id as words. Publish the two in the same edition.""",
+     _para("See [[section:beta-one]]."),
+     _para("See [[section:alpha/secret-draft]].")),
     ("ref.service", "error", "Service references resolve",
      """`[[service:id]]` must name a service in content/services.yaml, so that its phone number is always the
      current one.""",
@@ -44,7 +49,8 @@ FIXED = [
      _para("Everyone should take reports seriously.", aud="all, police")),
     ("ids.duplicate", "error", "Ids are unique",
      """Section ids are link anchors and block ids are paragraph anchors; both must be unique across the guidance,
-     because audience views put both documents on one page. Chapter ids are unique in their document.""",
+     because audience views put both documents on one page. Chapter ids are unique in their document. Glossary
+     ids are unique ignoring letter case, because they are anchors of the glossary page.""",
      _para("A new paragraph with its own id.", bid="f1a2"),
      _para("A new paragraph reusing another block's id.", bid="aaa1")),
     ("ids.missing", "error", "Every block has an id",
@@ -102,7 +108,9 @@ FILE_PROBLEMS = {
     "load.bom": "a byte-order mark (U+FEFF) in the middle of the file",
     "load.bidi": "a bidirectional control character (such as U+202E) that can make text read differently from how it "
                  "is stored",
-    "load.invisible": "an invisible character (zero-width space or joiner, line or paragraph separator)",
+    "load.invisible": "an invisible character: zero-width space or joiner, line or paragraph separator, or any other "
+                      "format character (Unicode category Cf: soft hyphen, tag characters that can carry hidden "
+                      "text), a Hangul filler or a variation selector",
     "load.control-char": "an invisible control character",
     "load.tab": "a tab character: use spaces",
     "load.syntax": "the YAML cannot be read (indentation, quoting)",
@@ -116,6 +124,13 @@ FILE_PROBLEMS = {
     "load.directive": "a `%YAML` or `%TAG` directive, which changes how the file is read",
     "load.multiple-documents": "more than one YAML document (a `---` line)",
     "load.too-deep": "data nested more than 40 levels deep",
+    "load.number": "a number longer than 30 characters (quote it if it is text)",
+    "load.not-a-file": "a path in content/ that is not a plain file or folder: a symbolic link, a named pipe, a "
+                       "device, a socket, a submodule or a folder named like a YAML file. Every command refuses it, "
+                       "in the working tree and in a git revision alike, so nothing is read from outside the "
+                       "repository and what is built is what the diff shows",
+    "load.file-name": "a file or folder name that is not plain UTF-8 text (bytes that are not UTF-8, control or "
+                      "invisible characters); it is printed with those characters escaped",
     "schema.*": "a field is missing, unknown, of the wrong type or not in the expected form (the message names it "
                 "and the hint quotes the schema's description); `schema.date` is a date that does not exist",
     "status.withdrawn-reason": "a withdrawn section does not say when and why (`withdrawn: {date: …, reason: …}`), "
@@ -143,6 +158,11 @@ BUILD_PROBLEMS = {
                       "address (error)",
     "build.out": "the --out folder is not empty, absent or a previous build, so it is not replaced (error)",
     "build.write": "the output folder or build/ cannot be written, or build/ is a link or a file (error)",
+    "build.out": "`--out` names a folder the build will not replace: the project or a folder holding it, one of "
+                 "its source folders, a link, or a folder that is not empty and was not built by guidance (error)",
+    "build.site-url": "a public build has no site address (site_url in mkdocs.yml or GUIDANCE_SITE_URL), or it is not "
+                      "a web address: citations, canonical links and the sitemap need it (error)",
+    "build.write": "the output folder or build/ cannot be written; the previous site stays (error)",
     "build.engine-missing": "with `--engine zensical`: Zensical is not installed; `pip install -e '.[zensical]'` "
                             "installs it (error)",
 }

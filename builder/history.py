@@ -13,7 +13,7 @@ import yaml as pyyaml
 from git import Repo
 from git.exc import BadName, GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
-from builder.load import MAX_BYTES, file_kind, load_entries, load_tree
+from builder.load import MAX_BYTES, SUFFIXES, Refused, file_kind, load_entries, load_tree
 from builder.model import Content, Pos, Problem
 from builder.validate import model
 
@@ -315,9 +315,20 @@ def read_tree(repo: Repo, prefix: str, rev: str) -> list[tuple[str, bytes]]:
     except KeyError:
         return []
     entries = []
-    for item in tree.traverse():
-        if item.type == "blob" and item.mode != 0o120000 and item.path.endswith((".yaml", ".yml")):
-            entries.append((item.path[len(prefix):], item.data_stream.read()))
+    trees = [tree]
+    while trees:  # what load.scan() refuses on disk is refused here in the same words: one view for every command
+        for item in trees.pop():
+            rel = item.path[len(prefix):]
+            if item.type == "commit":
+                entries.append((rel, Refused("a submodule")))
+            elif item.type == "tree":
+                named_like_file = item.path.endswith(SUFFIXES)
+                entries += [(rel, Refused("a folder named like a content file"))] if named_like_file else []
+                trees += [] if named_like_file else [item]
+            elif item.mode == 0o120000:
+                entries.append((rel, Refused("a symbolic link")))
+            elif item.path.endswith(SUFFIXES):
+                entries.append((rel, item.data_stream.read()))
     return sorted(entries, key=lambda e: PurePosixPath(e[0]).parts)
 
 

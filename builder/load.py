@@ -1,7 +1,10 @@
 """Load stage: read every content file into plain data, keeping the line and column of every value."""
 from __future__ import annotations
 
+import os
 import re
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable
@@ -22,10 +25,21 @@ from builder.model import Pos, Problem
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 40
+MAX_DIGITS = 30  # no number in content is longer; a 4,000-digit one would break every message that shows it
+SUFFIXES = (".yaml", ".yml")
 REGISTRIES = ("audiences", "legislation", "glossary", "services")
 # C0/C1 controls other than tab, newline and carriage return; bidirectional overrides and isolates (Trojan Source).
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff"
                         "\u061c\u200b-\u200f\u2028\u2029\u2060\ud800-\udfff]")
+# Beyond that list, every format character (Unicode category Cf: soft hyphen, tag characters that can carry hidden
+# ASCII text, invisible operators…) and the characters that draw nothing but are not Cf: Hangul fillers, the
+# combining grapheme joiner, variation selectors and Mongolian free variation selectors.
+_INVISIBLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0") | frozenset(
+    map(chr, [*range(0x180B, 0x1810), *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)]))
+# Format characters that English guidance text needs: none so far. Add one here, with the reason, if a language or
+# notation ever does (for example U+200D in an emoji sequence).
+ALLOWED_FORMAT: frozenset[str] = frozenset()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 @dataclass
@@ -107,35 +121,148 @@ def file_kind(rel: Path) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A path under content/ that is not a plain file or folder, given in place of its bytes (by the working tree
+    and by a git revision alike), so that every command refuses it in the same words and nothing reads through it."""
+
+    what: str  # "a symbolic link", "a named pipe (FIFO)", "a folder named like a content file"…
+
+
+def display_name(name: str) -> str:
+    """A file name as it can be printed: undecodable bytes as \\xNN, control and invisible characters as \\uNNNN,
+    so that a name can neither break a line of output nor hide what it is."""
+    out = []
+    for ch in name:
+        if "\udc80" <= ch <= "\udcff":  # a byte that is not UTF-8, as os.fsdecode and GitPython carry it
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch != " " and unicodedata.category(ch)[0] in "CZ" or ch in _INVISIBLE:  # controls, format, spaces
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def refused_problem(rel: str, what: str) -> Problem:
+    """The problem every command reports for a path it will not read."""
+    if what == "a name":
+        return Problem(Pos(display_name(rel)), "error", "load.file-name",
+                       "the file or folder name is not plain UTF-8 text (it holds bytes that are not UTF-8, or "
+                       "control or invisible characters)",
+                       "Rename it using letters, digits and hyphens, e.g. 04-supporting-victims.yaml.")
+    return Problem(Pos(display_name(rel)), "error", "load.not-a-file",
+                   f"this is {what}, not a plain file; guidance reads only plain files and folders in content/",
+                   "Replace it with the file itself (a link could bring in text from outside the repository that "
+                   "no reviewer sees), or move it out of content/.")
+
+
+def _name_ok(name: str) -> bool:
+    return display_name(name) == name
+
+
+def scan(content_dir: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The plain YAML files under content_dir, sorted, without following any link; and every path refused, with
+    what it is: links, named pipes, devices, sockets, folders named *.yaml, names that are not plain text."""
+    files: list[Path] = []
+    refused: list[tuple[Path, str]] = []
+    folders = [content_dir]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as found:
+                entries = list(found)
+        except OSError as err:
+            refused.append((folder, f"a folder that cannot be read ({err.strerror})"))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError as err:
+                refused.append((path, f"a path that cannot be read ({err.strerror})"))
+                continue
+            if not _name_ok(entry.name):
+                refused.append((path, "a name"))
+            elif stat.S_ISLNK(mode):
+                refused.append((path, "a symbolic link"))
+            elif stat.S_ISDIR(mode):
+                if path.suffix in SUFFIXES:
+                    refused.append((path, "a folder named like a content file"))
+                else:
+                    folders.append(path)
+            elif stat.S_ISREG(mode):
+                if path.suffix in SUFFIXES:
+                    files.append(path)
+            else:
+                refused.append((path, _special(mode)))
+    return sorted(files), sorted(refused)
+
+
+def _special(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device"
+
+
 def content_files(content_dir: Path) -> list[Path]:
-    return sorted(p for p in content_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    """The plain YAML files under content_dir (links and anything else that is not a plain file left out)."""
+    return scan(content_dir)[0]
+
+
+def read_plain(path: Path) -> bytes:
+    """A plain file's bytes, refusing (OSError) a link or anything else that is not a plain file: checked on the
+    open file itself, so that a file swapped for a link after scan() is not followed either."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(0, "not a plain file")
+        return handle.read(MAX_BYTES + 1)
+
+
+def read_content(root: Path) -> tuple[list[tuple[str, bytes]], list[Problem]]:
+    """Every content file's project-relative path and bytes, and a problem for every path refused or unreadable.
+    The one view of the working tree's content that every command reads."""
+    content_dir = root / "content"
+    if content_dir.is_symlink():
+        return [], [refused_problem("content", "a symbolic link")]
+    if not content_dir.is_dir():
+        return [], [Problem(Pos("content"), "error", "load.no-content", "there is no content/ folder here",
+                            "Run guidance from the project's top folder, or pass --root.")]
+    paths, refused = scan(content_dir)
+    problems = [refused_problem(path.relative_to(root).as_posix(), what) for path, what in refused]
+    entries = []
+    for path in paths:
+        rel = path.relative_to(root).as_posix()
+        try:
+            entries.append((rel, read_plain(path)))
+        except OSError as err:
+            problems.append(Problem(Pos(rel), "error", "load.unreadable",
+                                    f"cannot read the file: {err.strerror or err}",
+                                    "Check the file's permissions, and that it is a plain file."))
+    return entries, problems
 
 
 def load_tree(root: Path) -> tuple[list[SourceFile], list[Problem]]:
     """Read every YAML file under root/content; return the parsed files and every problem met on the way."""
-    files: list[SourceFile] = []
-    problems: list[Problem] = []
-    content_dir = root / "content"
-    if not content_dir.is_dir():
-        return [], [Problem(Pos("content"), "error", "load.no-content", "there is no content/ folder here",
-                            "Run guidance from the project's top folder, or pass --root.")]
-    entries = []
-    for path in content_files(content_dir):
-        rel = path.relative_to(root).as_posix()
-        try:
-            entries.append((rel, path.read_bytes()))
-        except OSError as err:
-            problems.append(Problem(Pos(rel), "error", "load.unreadable", f"cannot read the file: {err.strerror}"))
+    entries, problems = read_content(root)
     files, found = load_entries(entries)
     return files, problems + found
 
 
 def load_entries(entries, cache: dict | None = None) -> tuple[list[SourceFile], list[Problem]]:
     """Parse (path, bytes) pairs, paths like 'content/stalking/01-introduction.yaml' (from disk or a git revision).
-    A cache keyed by (path, bytes) lets callers that read many revisions parse each distinct file once."""
+    In place of bytes, a Refused names a path that is not a plain file. A cache keyed by (path, bytes) lets callers
+    that read many revisions parse each distinct file once."""
     files: list[SourceFile] = []
     problems: list[Problem] = []
     for rel, raw in entries:
+        if isinstance(raw, Refused) or not _name_ok(rel):
+            problems.append(refused_problem(rel, raw.what if isinstance(raw, Refused) else "a name"))
+            continue
         kind = file_kind(PurePosixPath(rel).relative_to("content"))
         if kind is None:
             problems.append(Problem(Pos(rel), "error", "load.unexpected-file",
@@ -203,14 +330,34 @@ def _character(ch: str) -> tuple[str, str]:
         return "load.invisible", f"an invisible character (U+{ord(ch):04X}) that changes how text reads or wraps"
     if "\ud800" <= ch <= "\udfff":
         return "load.encoding", f"half of a character (the unpaired surrogate U+{ord(ch):04X})"
+    if _invisible(ch):
+        name = unicodedata.name(ch, "").lower() or "a format character"
+        return "load.invisible", f"an invisible character (U+{ord(ch):04X}, {name}) that can hide or disguise text"
     return "load.control-char", f"an invisible control character (U+{ord(ch):04X})"
+
+
+def refused_characters(text: str):
+    """(offset, character) of every character content may not hold, in order: controls, bidirectional and
+    invisible characters, format characters (category Cf) but those in ALLOWED_FORMAT, and fillers."""
+    if text.isascii():
+        found = [(m.start(), m.group()) for m in _BAD_CHARS.finditer(text)]
+    else:
+        found = [(m.start(), m.group()) for m in _BAD_CHARS.finditer(text)]
+        found += [(m.start(), ch) for m in _NON_ASCII.finditer(text) if _invisible(ch := m.group())
+                  and not _BAD_CHARS.match(ch)]
+        found.sort()
+    return found
+
+
+def _invisible(ch: str) -> bool:
+    return ch not in ALLOWED_FORMAT and (ch in _INVISIBLE or unicodedata.category(ch) == "Cf")
 
 
 def _character_problems(rel: str, text: str) -> list[Problem]:
     out = []
-    for m in _BAD_CHARS.finditer(text):
-        line, col = _line_col(text[: m.start()])
-        code, msg = _character(m.group())
+    for offset, ch in refused_characters(text):
+        line, col = _line_col(text[:offset])
+        code, msg = _character(ch)
         out.append(Problem(Pos(rel, line, col), "error", code, f"the file holds {msg}",
                            "Delete it; retype the text around it if it was pasted."))
     for m in re.finditer("\t", text):
@@ -241,6 +388,8 @@ def _scalar(event: ScalarEvent):
         return _BOOL[value]
     if _INT.match(value):
         digits = value.replace("_", "")
+        if len(digits.lstrip("+-")) > MAX_DIGITS:
+            raise _TooLong(len(digits))
         return int(digits[2:], _BASES[digits[:2]]) if digits[:2] in _BASES else int(digits)
     if _FLOAT.match(value) and value.strip("+-") != ".":
         number = value.replace("_", "").lower()
@@ -357,9 +506,14 @@ def _build(rel: str, kind: str, text: str) -> tuple[SourceFile | None, list[Prob
             if problems:
                 continue  # keep reading for every refused construct, but build nothing more
             if isinstance(event, ScalarEvent):
-                value = _scalar(event)
-                if isinstance(value, str) and (bad := _BAD_CHARS.search(value)):
-                    code, msg = _character(bad.group())
+                try:
+                    value = _scalar(event)
+                except _TooLong as err:
+                    raise _KeyProblem(Problem(here(mark), "error", "load.number",
+                                              f"a number of {err.args[0]:,} characters",
+                                              "Quote it if it is text; no value in content is that long a number.")) from None
+                if isinstance(value, str) and (bad := refused_characters(value)):
+                    code, msg = _character(bad[0][1])
                     raise _KeyProblem(Problem(here(mark), "error", code,
                                               f"an escape sequence in this value makes {msg}",
                                               "Remove the \\ escape; write the text itself."))
@@ -434,6 +588,10 @@ def _yaml_problem(rel: str, err: MarkedYAMLError) -> Problem:
     elif "mapping values are not allowed" in what:
         hint = "Text containing ': ' must be quoted, e.g. title: \"Risk: what to ask\"."
     return Problem(pos, "error", "load.syntax", f"YAML syntax: {what}", hint)
+
+
+class _TooLong(Exception):
+    """A number too long to be a value in content (its length in characters)."""
 
 
 class _KeyProblem(Exception):

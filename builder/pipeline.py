@@ -1,15 +1,16 @@
 """The stages joined up: check (load + validate) and build (check + render + site). Returns values; never prints."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder import cache, rules
 from builder.history import collect as collect_history
-from builder.load import load_tree
+from builder.load import load_entries, read_content
 from builder.model import Content, Problem
 from builder.render import Options, render
-from builder.site import BuildResult, build_site, site_url
+from builder.site import BuildResult, build_site, check_out_dir, site_url
 from builder.validate import validate
 
 
@@ -23,8 +24,11 @@ class Checked:
         return any(p.severity in bad for p in self.problems)
 
 
-def check(root: Path) -> Checked:
-    files, problems = load_tree(root)
+def check(root: Path, read: tuple | None = None) -> Checked:
+    """Load and validate the content under root (or what read_content(root) already returned)."""
+    entries, problems = read if read is not None else read_content(root)
+    files, found = load_entries(entries)
+    problems = problems + found
     content, found = validate(files, rules.configure(root), complete=not problems,
                               unreadable={p.pos.file for p in problems})
     return Checked(content, problems + found)
@@ -33,12 +37,13 @@ def check(root: Path) -> Checked:
 def check_problems(root: Path) -> Checked:
     """check() for callers that need only the problems (guidance validate): answered from the content-hash cache
     when nothing has changed since the last run."""
-    key = cache.tree_key(root)
+    entries, refused = read = read_content(root)
+    key = cache.tree_key(root, entries, refused)
     cached = cache.load(root, key)
     if cached is not None:
         return Checked(None, cached)
-    checked = check(root)
-    if (root / "content").is_dir():  # never leave a cache folder in a place that is not a project
+    checked = check(root, read)
+    if (root / "content").is_dir():  # a folder that is not a project gets no cache entry
         cache.store(root, key, checked.problems)
     return checked
 
@@ -51,9 +56,10 @@ def build(root: Path, preview: bool = False, out_dir: Path | None = None,
     checked = check(root)
     if checked.failed():
         return checked, None
-    out_dir = (out_dir or root / ("site-preview" if preview else "site")).resolve()
+    # Absolute but not resolved: the build refuses an --out that is a link rather than follow it.
+    out_dir = Path(os.path.abspath(out_dir or root / ("site-preview" if preview else "site")))
     url, problem = site_url(root, preview)
-    if problem is not None:
+    if (problem := check_out_dir(root, out_dir) or problem) is not None:  # refused before anything is written
         return checked, BuildResult(out_dir, problems=[problem])
     history = collect_history(root, checked.content)
     site = render(checked.content, Options(preview=preview, history=history, site_url=url))

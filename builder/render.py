@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import html
 import json
 import posixpath
@@ -57,7 +58,23 @@ def visible(content: Content, preview: bool) -> Content:
                 chapter.sections = [s for s in chapter.sections if s.status in PUBLIC_STATUSES]
         doc.chapters = [c for c in doc.chapters if c.sections]
         number_document(doc)
+    if not preview:  # a term that only unpublished text uses would tell readers what is coming: leave it out
+        shown.terms = used_terms(shown)
     return shown
+
+
+def used_terms(content: Content) -> list[dict]:
+    """The glossary terms that the content's public text uses, directly or through a used term's definition."""
+    by_id = {t["id"]: t for t in content.terms}
+    used: set[str] = set()
+    queue = public_texts(dataclasses.replace(content, terms=[]))
+    while queue:
+        for m in REF.finditer(queue.pop()):
+            parts = REF_PARTS.match(m.group(1).strip())
+            if parts and parts[1] == "term" and parts[2] in by_id and parts[2] not in used:
+                used.add(parts[2])
+                queue.append(by_id[parts[2]]["definition"])
+    return [t for t in content.terms if t["id"] in used]
 
 
 def hidden_texts(content: Content) -> list[str]:
@@ -77,7 +94,7 @@ def render(content: Content, options: Options = Options()) -> Site:
     shown = visible(content, options.preview)
     env = _environment()
     site = Site(hidden_text=[] if options.preview else hidden_texts(content),
-                public_text=[] if options.preview else public_texts(content), site_url=options.site_url,
+                public_text=[] if options.preview else public_texts(shown), site_url=options.site_url,
                 roles=[{"id": a["id"], "name": a["name"]} for a in shown.audiences])
     index = _anchor_index(shown)
     page_ctx = dict(content=shown, preview=options.preview, build_date=options.build_date or date.today().isoformat(),

@@ -186,6 +186,7 @@ def test_a_missing_zensical_says_how_to_install_it(project, monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "zensical" else find_spec(name, *a))
     (project / "site").mkdir()
     (project / "site/index.html").write_text("the old site")
+    (project / "site" / site_stage.MARKER).write_text("1\n")  # a site guidance built, so a build may replace it
     run = CliRunner().invoke(cli.main, ["build", "--root", str(project), "--engine", "zensical"])
     assert run.exit_code == 1
     assert "[build.engine-missing] Zensical is not installed" in run.output
