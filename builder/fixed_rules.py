@@ -98,10 +98,6 @@ FIXED = [
 FILE_PROBLEMS = {
     "load.no-content": "there is no content/ folder where guidance was run",
     "load.unexpected-file": "a YAML file sits where the content model has no place for it",
-    "load.not-a-file": "a link, named pipe, device or folder named like a content file: guidance reads only plain "
-                       "files, so that no text reaches the site from outside the repository",
-    "load.file-name": "a file or folder name that is not plain UTF-8 text (undecodable bytes, control or invisible "
-                      "characters)",
     "load.unreadable": "the file cannot be read (permissions, a broken link)",
     "load.too-large": "the file is over 1 MB: split the chapter",
     "load.encoding": "the file is not UTF-8",
@@ -114,7 +110,6 @@ FILE_PROBLEMS = {
     "load.control-char": "an invisible control character",
     "load.tab": "a tab character: use spaces",
     "load.syntax": "the YAML cannot be read (indentation, quoting)",
-    "load.number": "a number thousands of digits long (quote it if it is text)",
     "load.duplicate-key": "the same key twice in one mapping (`1:` and `true:` count as the same)",
     "load.key-type": "a key that is not text, such as a number or a date",
     "load.anchor": "a YAML anchor (`&name`): content never reuses values",
@@ -135,8 +130,6 @@ FILE_PROBLEMS = {
                 "and the hint quotes the schema's description); `schema.date` is a date that does not exist",
     "status.withdrawn-reason": "a withdrawn section does not say when and why (`withdrawn: {date: …, reason: …}`), "
                                "which readers see in its place",
-    "ref.unpublished": "published text refers to a section that is still draft or ready, which readers would see "
-                       "as its bare id",
     "document.id": "a document's id differs from its folder name",
     "document.version": "a document's version is not one of its editions",
     "rules.unused-exception": "a section waives a rule that finds nothing in it (info)",
