@@ -279,10 +279,12 @@ def _public_face(s: Section | None, chapter: str | None, text) -> object:
 
 
 def _role_face(s: Section, role: str, text) -> object:
-    """What one role's view shows of a public section: its title, its text and that role's notes only."""
+    """What one role's view shows of a public section: its title, who it is for, its text and that role's notes
+    only."""
     if s.status == "withdrawn":
         return ("withdrawn", s.title, text(str((s.withdrawn or {}).get("reason", ""))))
-    return (s.title, tuple((block_text(b, text), text(b.notes[role]) if role in b.notes else "") for b in s.blocks))
+    return (s.title, tuple(s.audiences),  # the section says who it is for
+            tuple((block_text(b, text), text(b.notes[role]) if role in b.notes else "") for b in s.blocks))
 
 
 def _expand(audiences: list[str], everyone: list[str]) -> set[str]:
@@ -384,17 +386,21 @@ def _roles(bs, hs, everyone, tb, th) -> dict[str, dict[str, list]]:
         changes = []
         for sid, (s, face) in after.items():
             if sid in before and before[sid][1] != face:
-                old = before[sid][0]
-                paras = sum(1 for x, y in zip(_role_blocks(old, role, tb), _role_blocks(s, role, th)) if x != y)
-                paras += abs(len(old.blocks) - len(s.blocks))
-                changes.append(f"{s.number} {s.title}" + (f" ({paras} paragraph{'s' if paras != 1 else ''})"
-                                                         if paras else ""))
+                paras = _role_paragraphs(before[sid][0], s, role, tb, th)
+                changes.append(f"{s.number} {s.title}" + (f" (paragraph{'s' if len(paras) != 1 else ''} "
+                                                         f"{', '.join(paras)})" if paras else ""))
         out[role] = {"gains": gains, "losses": losses, "changes": changes}
     return out
 
 
-def _role_blocks(s: Section, role: str, text) -> list:
-    return [(b.id, block_text(b, text), text(b.notes[role]) if role in b.notes else "") for b in s.blocks]
+def _role_paragraphs(old: Section, new: Section, role: str, tb, th) -> list[str]:
+    """The paragraphs of a section that change for one role: their numbers (a removed one as 'was 3.2.1')."""
+    def seen(s, text):
+        return {b.id or f"#{i}": (b.number, block_text(b, text), text(b.notes[role]) if role in b.notes else "")
+                for i, b in enumerate(s.blocks)}
+    a, b = seen(old, tb), seen(new, th)
+    out = [number for key, (number, *rest) in b.items() if key not in a or a[key][1:] != tuple(rest)]
+    return out + [f"was {number}" for key, (number, *_) in a.items() if key not in b]
 
 
 def _chapter_changes(b: Document | None, h: Document | None, fields: list, tb=source_text, th=source_text) -> list[str]:

@@ -13,7 +13,7 @@ import yaml as pyyaml
 from git import Repo
 from git.exc import BadName, GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
-from builder.load import MAX_BYTES, SUFFIXES, Refused, file_kind, load_entries, load_tree
+from builder.load import MAX_BYTES, file_kind, load_entries, load_tree
 from builder.model import Content, Pos, Problem
 from builder.validate import model
 
@@ -523,17 +523,22 @@ def _raw_sections(repo: Repo, prefix: str, sha: str, doc_id: str) -> dict[str, t
 
 
 def public_state(repo: Repo, prefix: str, rev: str, doc_id: str) -> tuple:
-    """What readers of one document see at a revision, as fingerprints: its published and withdrawn sections, its
-    chapters' headers, and its document.yaml fields other than the version and editions. Equal states publish the
-    same text."""
-    state, header = _State(), None
+    """What readers of one document see at a revision, as fingerprints: its published sections, its withdrawn
+    sections' notices (never their old text), its chapters' headers, and its document.yaml fields other than the
+    version and editions. Equal states publish the same text."""
+    state, header, sections = _State(), None, {}
     for rel, raw in read_tree(repo, prefix, rev):
         where = _doc_of(rel)
         if where == (doc_id, "chapter"):
-            state.apply(rel, fast_load(raw) or {})
+            data = fast_load(raw) or {}
+            state.apply(rel, data)
+            for s in (data.get("sections") or []) if isinstance(data, dict) else []:
+                if isinstance(s, dict) and s.get("status") == "published":
+                    sections[str(s.get("id"))] = fingerprint(s)
+                elif isinstance(s, dict) and s.get("status") == "withdrawn":
+                    sections[str(s.get("id"))] = fingerprint({"title": s.get("title"), "withdrawn": s.get("withdrawn")})
         elif where == (doc_id, "document"):
             data = fast_load(raw)
             if isinstance(data, dict):
                 header = fingerprint({k: v for k, v in data.items() if k not in ("version", "editions")})
-    sections = {sid: v for sid, v in state.doc_sections(doc_id).items() if v[0] in ("published", "withdrawn")}
     return sections, state.doc_chapters(doc_id), header

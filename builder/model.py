@@ -93,6 +93,7 @@ class Edition:
     note: str
     major: bool
     commit: str | None = None  # the edition's commit, when document.yaml names it (builder/history.py)
+    commit: str | None = None  # the edition's commit, when document.yaml names it (builder/history.py)
 
 
 @dataclass

@@ -48,9 +48,9 @@ def test_a_reviewer_sees_an_edited_paragraph_in_every_format(repo):
         "Alpha guidance on stalking (alpha), version 1.0",
         "  ! published text changes without a new edition and change note; record one with: "
         "guidance publish alpha --version 1.1 --note \"…\"",
-        "  view for police officers and staff (/for/police/alpha/): changes 1: 1.1 What stalking is (1 paragraph)",
-        "  view for teachers and school staff (/for/teachers/alpha/): changes 1: 1.1 What stalking is (1 paragraph)",
-        "  view for healthcare staff (/for/healthcare/alpha/): changes 1: 1.1 What stalking is (1 paragraph)",
+        "  view for police officers and staff (/for/police/alpha/): changes 1: 1.1 What stalking is (paragraph 1.1.1)",
+        "  view for teachers and school staff (/for/teachers/alpha/): changes 1: 1.1 What stalking is (paragraph 1.1.1)",
+        "  view for healthcare staff (/for/healthcare/alpha/): changes 1: 1.1 What stalking is (paragraph 1.1.1)",
         "  ~ 1.1 What stalking is [what-it-is] (published; for all; published text changes): 1 paragraph changed",
         "      1.1.1 [aaa1] changed: Stalking is a crime under section 2A of the Protection from Harassment Act 1997. "
         "Courts [-can-] {+may+} make an SPO {+on application+}.",
@@ -143,6 +143,10 @@ def test_status_audience_and_note_changes_say_which_views_change(repo):
     assert found["what-it-is"]["blocks"][0]["notes"] == {"police": [
         {"op": "=", "text": "Record it as stalking"}, {"op": "-", "text": ", not harassment"}, {"op": "=", "text": "."}]}
     assert data["views"] == ["police", "teachers", "healthcare"]
+    roles = data["documents"][0]["roles"]
+    assert roles["police"]["changes"] == ["1.1 What stalking is (paragraph 1.1.2)"], "its note changed"
+    assert roles["teachers"] == {"gains": [], "losses": [], "changes": ["2.1 In schools"]}, "its audiences changed"
+    assert roles["healthcare"] == {"gains": ["2.1 In schools"], "losses": [], "changes": []}
 
 
 def test_a_draft_only_change_touches_no_published_view(repo):
