@@ -93,7 +93,6 @@ class Edition:
     note: str
     major: bool
     commit: str | None = None  # the edition's commit, when document.yaml names it (builder/history.py)
-    commit: str | None = None  # the edition's commit, when document.yaml names it (builder/history.py)
 
 
 @dataclass
