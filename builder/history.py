@@ -13,7 +13,7 @@ import yaml as pyyaml
 from git import Repo
 from git.exc import BadName, GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
-from builder.load import MAX_BYTES, file_kind, load_entries, load_tree
+from builder.load import MAX_BYTES, SUFFIXES, Refused, file_kind, load_entries, load_tree
 from builder.model import Content, Pos, Problem
 from builder.validate import model
 
