@@ -5,20 +5,20 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: site preview serve test validate clean
+.PHONY: site preview serve test validate clean constraints
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -c constraints.txt -e .
 	touch $@
 
 # The tests also build with Zensical (guidance build --engine zensical), so they install that extra too.
-$(TEST_STAMP): pyproject.toml | $(BIN)/python
+$(TEST_STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,zensical]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,zensical]'
 	touch $@
 
 site: $(STAMP)
@@ -38,3 +38,7 @@ test: $(TEST_STAMP)
 
 clean:
 	rm -rf build site site-preview
+
+# Lock what CI installs to what the tests last passed with (run after changing dependencies in pyproject.toml).
+constraints: $(TEST_STAMP)
+	{ sed -n 1,2p constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -v '^#'; } > constraints.tmp && mv constraints.tmp constraints.txt

@@ -298,6 +298,8 @@ def new_section(root: Path, doc: str | None, chapter: str, title: str, today: da
     if (problem := _title_problem(title)) is not None:
         return "", "", problem
     project = _read(root)
+    if project.problems:  # a link, pipe or unreadable path in content/: refused here as by every command
+        return "", "", project.problems[0]
     kind, source, text = project.files[rel]
     if rel in project.broken or source is None:
         first = project.broken.get(rel, [Problem(Pos(rel), "error", "load.unreadable", "", "")])[0]

@@ -355,10 +355,17 @@ def _invisible(ch: str) -> bool:
 
 def _character_problems(rel: str, text: str) -> list[Problem]:
     out = []
+    runs: list[list] = []  # [offset, count, first character]: a run of refused characters is one mistake
     for offset, ch in refused_characters(text):
+        if runs and runs[-1][0] + runs[-1][1] == offset and _character(runs[-1][2])[0] == _character(ch)[0]:
+            runs[-1][1] += 1
+        else:
+            runs.append([offset, 1, ch])
+    for offset, count, ch in runs:
         line, col = _line_col(text[:offset])
         code, msg = _character(ch)
-        out.append(Problem(Pos(rel, line, col), "error", code, f"the file holds {msg}",
+        more = f" and {count - 1} more like it after it" if count > 1 else ""
+        out.append(Problem(Pos(rel, line, col), "error", code, f"the file holds {msg}{more}",
                            "Delete it; retype the text around it if it was pasted."))
     for m in re.finditer("\t", text):
         line, col = _line_col(text[: m.start()])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,10 +14,11 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from builder import pipeline
 from builder.cli import main
-from builder.load import read_content
+from builder.load import display_name, read_content
 from builder.site import MARKER, MARKER_TEXT
 
 URL = "https://guidance.example.org/"
@@ -190,7 +192,7 @@ def test_every_command_refuses_what_is_not_a_plain_file_in_the_same_words(projec
     expected = problems[0]
     assert all("outside" not in raw.decode() for _, raw in entries), "nothing is read through a link"
     for args in (["validate"], ["validate", "--strict"], ["build"], ["build", "--preview"], ["history"], ["fmt"],
-                 ["fmt", "--check"]):
+                 ["fmt", "--check"], ["new", "section", "alpha", "basics", "--title", "A new section"]):
         result = run(*args, "--root", project)
         assert result.exit_code != 0, (args, result.output)
         assert reported(result.output, expected.pos.file, "load.not-a-file"), (args, result.output)
@@ -271,3 +273,70 @@ def test_glossary_ids_that_differ_only_in_case_are_refused(project):
     problems = [p for p in pipeline.check(project).problems if p.code == "ids.duplicate"]
     assert len(problems) == 1 and "letter case" in problems[0].message
     assert problems[0].pos.line == len(glossary.read_text().splitlines()) - 2
+
+
+# --- any names, any shapes -------------------------------------------------------------------------------------------
+
+_NAME = st.one_of(
+    st.text(st.characters(blacklist_characters="/\x00", blacklist_categories=("Cs",)), min_size=1, max_size=10),
+    st.binary(min_size=1, max_size=10).filter(lambda b: b"/" not in b and b"\x00" not in b).map(os.fsdecode),
+).filter(lambda n: n not in (".", ".."))
+_KIND = st.sampled_from(["file", "folder", "link-out", "link-in", "fifo"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(shapes=st.dictionaries(_NAME, st.tuples(_KIND, st.booleans()), min_size=1, max_size=5))
+def test_any_file_names_and_folder_shapes_are_refused_or_read_never_followed(tmp_path_factory, shapes):
+    root = tmp_path_factory.mktemp("shapes")
+    project = root / "project"
+    shutil.copytree(Path(__file__).parent / "fixtures/site/content", project / "content")
+    secret = root / "secret.yaml"
+    secret.write_text("id: secret\ntitle: Canary outside the repository\nsections: []\n")
+    expected = {}
+    for name, (kind, yaml_suffix) in shapes.items():
+        name += ".yaml" if yaml_suffix else ""
+        path = project / "content" / "alpha" / name
+        if os.path.lexists(path) or len(os.fsencode(name)) > 255:
+            continue
+        rel = f"content/alpha/{display_name(name)}"
+        if kind == "file":
+            path.write_text("id: x\ntitle: X\nsections: []\n")
+        elif kind == "folder":
+            path.mkdir()
+        elif kind == "link-out":
+            path.symlink_to(secret)
+        elif kind == "link-in":
+            path.symlink_to(project / "content/alpha/01-basics.yaml")
+        else:
+            os.mkfifo(path)
+        if display_name(name) != name:
+            expected[rel] = "load.file-name"
+        elif kind in ("link-out", "link-in", "fifo") or kind == "folder" and yaml_suffix:
+            expected[rel] = "load.not-a-file"
+    before = secret.read_bytes()
+    entries, problems = read_content(project)
+    assert all(b"Canary outside" not in raw for _, raw in entries), "nothing is read through a link"
+    refused = {p.pos.file: p.code for p in problems}
+    assert refused == expected
+    result = run("validate", "--root", project)
+    assert result.exit_code in (0, 1) and "internal error" not in result.output and "Traceback" not in result.output
+    assert not any(line.startswith("::") for line in result.output.splitlines())
+    assert secret.read_bytes() == before
+
+
+def test_ci_installs_a_locked_set_of_dependencies():
+    """Every dependency pyproject.toml names (and the test and zensical extras) is pinned in constraints.txt, which
+    make and the workflow install with."""
+    import tomllib
+
+    repo = Path(__file__).resolve().parent.parent
+    project = tomllib.loads((repo / "pyproject.toml").read_text())["project"]
+    wanted = project["dependencies"] + project["optional-dependencies"]["test"] + project["optional-dependencies"]["zensical"]
+    names = {re.split(r"[<>=!~\[ ;]", d, maxsplit=1)[0].lower().replace("_", "-").replace(".", "-") for d in wanted}
+    pinned = {line.split("==")[0].lower().replace("_", "-").replace(".", "-")
+              for line in (repo / "constraints.txt").read_text().splitlines() if "==" in line}
+    assert names - pinned == set(), "run make constraints"
+    assert "-c constraints.txt" in (repo / "Makefile").read_text()
+    workflow = (repo / ".github/workflows/guidance.yml").read_text()
+    installs = re.findall(r"pip install[^\n]*", workflow)
+    assert installs and all("-c constraints.txt" in line for line in installs)
