@@ -126,8 +126,8 @@ def render(content: Content, options: Options = Options()) -> Site:
             emit(path, "chapter.md.j2", doc=doc, chapter=chapter)
             for section in chapter.sections:
                 site.search_labels[f"{doc.id}/{chapter.id}/#{section.id}"] = \
-                    f"{doc.short_title}, for {audience_names(shown, section).lower()}"
-                site.search_extra[f"{doc.id}/{chapter.id}/#{section.id}"] = _search_fields(shown, section, chapter)
+                    f"for {audience_names(shown, section).lower()}"
+                site.search_extra[f"{doc.id}/{chapter.id}/#{section.id}"] = _search_fields(shown, doc, section, chapter)
             children.append({f"{chapter.number}. {chapter.title}": path})
         children += archive.pages(site, env, shown, doc, options.history)
         site.nav.append({doc.short_title: children})
@@ -260,17 +260,19 @@ class Links:
         return f"[{md_escape(shown)}]({self.to(path)}#{sid})"
 
 
-def _search_fields(content: Content, section: Section, chapter) -> dict:
-    """A section's extra search fields (Site.search_extra). A glossary term named in the section's title or its
-    chapter's title (by the term or its expansion) lends the section its name and the other words readers use for
-    it (also_searched_as), so "injunction" finds the chapter on stalking protection orders."""
+def _search_fields(content: Content, doc: Document, section: Section, chapter) -> dict:
+    """A section's extra search fields (Site.search_extra): its document and who it is for, as tags under its result.
+    A glossary term named in the section's title or its chapter's title (by the term or its expansion) lends the
+    section its name and the other words readers use for it (also_searched_as), so "injunction" finds the chapter
+    on stalking protection orders."""
     if section.status == "withdrawn":
         return {"exclude": True}
     titles = f"{section.title} {chapter.title}".lower()
     aka = [word for t in content.terms
            if any(re.search(rf"\b{re.escape(name.lower())}", titles) for name in (t["term"], t.get("expansion") or t["term"]))
            for word in (t["term"], *t.get("also_searched_as", ()))]
-    return {"roles": list(section.audiences), **({"aka": " ".join(dict.fromkeys(aka))} if aka else {})}
+    return {"roles": list(section.audiences), "tags": [doc.short_title, f"For {audience_names(content, section).lower()}"],
+            **({"aka": " ".join(dict.fromkeys(aka))} if aka else {})}
 
 
 def term_anchor(term_id: str) -> str:

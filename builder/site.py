@@ -294,16 +294,21 @@ def tune_entries(entries: list[dict], labels: dict[str, str], boost: bool = True
                  extra: dict[str, dict] | None = None) -> None:
     """tune_search_index for a list of search entries, changed in place (the live preview tunes one page's).
     extra (render's Site.search_extra) adds fields to an entry ("aka", the words readers use, which mkdocs.yml
-    indexes; "roles", which the search's role filter reads) or, with "exclude", takes it out: a withdrawal notice
-    is not an answer."""
+    indexes; "roles", which the search's role filter reads; "tags", the document and role, which Material shows
+    under the result in place of the label in its title) or, with "exclude", takes it out: a withdrawal notice is
+    not an answer."""
     extra = extra or {}
     entries[:] = [e for e in entries if not extra.get(e.get("location", "#"), {}).get("exclude")]
     for entry in entries:
-        entry.update({k: v for k, v in extra.get(entry.get("location", "#"), {}).items() if k != "exclude"})
         location = entry.get("location", "#")
+        fields = {k: v for k, v in extra.get(location, {}).items() if k != "exclude"}
+        tags = fields.pop("tags", None)
+        entry.update(fields)
         if "#" not in location:
             if boost:
                 entry["boost"] = entry.get("boost", 1) * PAGE_ENTRY_BOOST
+        elif boost and tags:  # Material shows tags under a result's title; mkdocs.yml gives them almost no weight
+            entry["tags"] = tags
         elif location in labels:
             entry["title"] = f"{entry['title']} ({labels[location]})"
 

@@ -15,7 +15,15 @@ import pytest
 from builder import pipeline
 
 REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def pytest_collection_modifyitems(items):
+    """Every test in tests/browser/ is marked `browser`, so that `pytest -m "not browser"` runs the rest."""
+    for item in items:
+        if Path(str(item.fspath)).resolve().is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -103,6 +111,12 @@ def site_pages(site: Path) -> list[str]:
         rel = html.parent.relative_to(site).as_posix()
         paths.append("/" if rel == "." else f"/{rel}/")
     return paths
+
+
+def phone_context(browser, width: int = 375, **options):
+    """A guarded context the size of a phone held upright."""
+    return new_guarded_context(browser, viewport={"width": width, "height": 740}, is_mobile=True, has_touch=True,
+                               **options)
 
 
 def heading(page) -> str:

@@ -17,6 +17,32 @@
     if (print.addEventListener) print.addEventListener("change", function (e) { if (e.matches) stampPrintedDate(); });
   }
 
+  // Search: Material 9.8's worker puts a trailing wildcard on every word of a query (its function ue), so "a" in
+  // "stalked by a colleague" matches every word that starts with "a" and "an" in "breach of an SPO" every "annex",
+  // and those rank above the words that matter. Leave out the words lunr itself treats as stop words before the
+  // query reaches the worker; a query of nothing but such words is left as it is.
+  var STOP = ("a able about across after all almost also am among an and any are as at be because been but by can " +
+    "cannot could dear did do does either else ever every for from get got had has have he her hers him his how " +
+    "however i if in into is it its just least let like likely may me might most must my neither no nor not of off " +
+    "often on only or other our own rather said say says she should since so some than that the their them then " +
+    "there these they this tis to too twas us wants was we were what when where which while who whom why will " +
+    "with would yet you your").split(" ");
+  function meaningful(query) {
+    var words = query.split(/\s+/).filter(Boolean);
+    var kept = words.filter(function (w) { return STOP.indexOf(w.toLowerCase().replace(/^[^\w]+|[^\w]+$/g, "")) < 0; });
+    return kept.length ? kept.join(" ") : query;
+  }
+  if (window.Worker) {
+    var post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (message) {
+      var args = Array.prototype.slice.call(arguments);
+      if (message && message.type === 2 && typeof message.data === "string" && message.data.indexOf('"') < 0) {
+        args[0] = { type: 2, data: meaningful(message.data) };
+      }
+      return post.apply(this, args);
+    };
+  }
+
   // Search: "Show results for" limits the results to one role's sections (and those for everyone). Each section's
   // roles come from the search index the site already has (the "roles" field guidance build adds).
   var roles = null;
