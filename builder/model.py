@@ -111,6 +111,8 @@ class Document:
     pos: Pos
     order: int = 100
     regard_audiences: list[str] | None = None  # audience ids the duty to have regard covers; None: every audience
+    # must_have_regard body → the audience ids whose role pages list it; a body not in it is listed for every audience
+    body_audiences: dict[str, list[str]] = field(default_factory=dict)
 
     def sections(self):
         for chapter in self.chapters:

@@ -469,9 +469,13 @@ def _document(f: SourceFile, chapters: list[Chapter], cuts: set[tuple]) -> Docum
                 editions.append(Edition(version=e["version"], date=e["date"], note=e["note"], major=e["major"],
                                         commit=e.get("commit")))
     doc_id = d.get("id") if isinstance(d.get("id"), str) and "id" not in bad else f.path.split("/")[1]
+    # A body written as {body, audiences} concerns those audiences only: their role pages list it (issue 15).
+    regard = [w for w in get("must_have_regard") if isinstance(w, str) or isinstance((w or {}).get("body"), str)]
     return Document(
         id=doc_id, title=get("title"), short_title=get("short_title"), summary=get("summary"),
-        status_note=get("status_note"), issued_under=get("issued_under"), must_have_regard=get("must_have_regard"),
+        status_note=get("status_note"), issued_under=get("issued_under"),
+        must_have_regard=[w if isinstance(w, str) else w["body"] for w in regard],
+        body_audiences={w["body"]: list(w.get("audiences") or []) for w in regard if isinstance(w, dict)},
         extent=get("extent"), version=get("version"), editions=editions, chapters=chapters, pos=f.pos(()),
         order=get("order"), regard_audiences=None if "regard_audiences" in bad else d.get("regard_audiences"),
     )
@@ -647,6 +651,12 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
             if a not in audiences and not known.exists("audience", a):
                 err(doc_source.pos(("regard_audiences", i)) if doc_source else doc.pos, "ref.audience",
                     f"audience '{a}' is not in audiences.yaml", f"Use one of: {', '.join(sorted(audiences))}.")
+        for i, body in enumerate(doc.must_have_regard):
+            for j, a in enumerate(doc.body_audiences.get(body, [])):
+                if a not in audiences and not known.exists("audience", a):
+                    err(doc_source.pos(("must_have_regard", i, "audiences", j)) if doc_source else doc.pos,
+                        "ref.audience", f"audience '{a}' is not in audiences.yaml",
+                        f"Use one of: {', '.join(sorted(audiences))}.")
         _check_chapters(doc, sources, check_text, check_law, err, audiences, known)
     out.extend(_id_problems(content.documents))
     glossary = next((s for s in sources.values() if s.kind == "glossary"), None)
