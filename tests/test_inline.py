@@ -1,0 +1,77 @@
+"""The inline model: one parse of a text field into typed parts with offsets, flaws found once, in linear time."""
+import time
+
+import pytest
+
+from builder.inline import Emphasis, Link, Ref, Text, parse
+
+
+def kinds(text):
+    return [(type(n).__name__, getattr(n, "text", None) or getattr(n, "target", None) or getattr(n, "url", ""))
+            for n in parse(text).walk()]
+
+
+def test_references_links_and_emphasis_become_typed_parts_with_offsets():
+    text = "Stalking is a *crime* under [[law:pha-1997/s2A]]; see **[the code](https://example.org/c)** and [[term:SPO|orders]]."
+    tree = parse(text)
+    assert tree.flaws == []
+    refs = list(tree.refs())
+    assert [(r.kind, r.target, r.label) for r in refs] == [("law", "pha-1997/s2A", None), ("term", "SPO", "orders")]
+    assert text[refs[0].start:refs[0].end] == "[[law:pha-1997/s2A]]"
+    emphasis = [n for n in tree.walk() if isinstance(n, Emphasis)]
+    assert [(e.strong, text[e.start]) for e in emphasis] == [(False, "*"), (True, "*")]
+    link = next(n for n in tree.walk() if isinstance(n, Link))
+    assert link.url == "https://example.org/c" and text[link.url_start:].startswith("https://")
+    assert tree.plain() == "Stalking is a crime under pha-1997/s2A; see the code and orders."
+
+
+@pytest.mark.parametrize("text", ["5 * 3 * 2 = 30", "a *lonely star", "stars *** in a row ***", "x ** y"])
+def test_stars_that_are_not_emphasis_stay_text(text):
+    tree = parse(text)
+    assert all(isinstance(n, Text) for n in tree.walk()) and tree.plain() == text
+
+
+@pytest.mark.parametrize("text, code, at", [
+    ("Run <script>alert(1)</script>", "text.html", 4),
+    ("Fish &amp; chips", "text.html", 5),
+    ("A&#x3C;b", "text.html", 1),
+    ("Styled {: .danger}", "text.attributes", 7),
+    ("See ![x](https://example.org/x.png)", "text.image", 4),
+    ("Include --8<-- 'secret.txt'", "text.snippet", 8),
+    ("[1]: javascript:alert(1)", "text.link-definition", 3),
+    ("Click [here](javascript:alert(1))", "text.link", 13),
+    ("Click [here](http://example.org)", "text.link", 13),
+    ("Click [here](https://x.org/\"onmouseover=alert(1))", "text.link", 13),
+    ("See [[nonsense]]", "ref.syntax", 4),
+    ("See [[term:SPO|]]", "ref.syntax", 4),
+    ("See [[term:SPO|<b>x</b>]]", "text.html", 15),
+])
+def test_flaws_are_found_with_their_offsets(text, code, at):
+    flaws = parse(text).flaws
+    assert [(f.code, f.start) for f in flaws] == [(code, at)]
+
+
+def test_plain_text_has_no_flaws_whatever_its_punctuation():
+    text = "Ask: who, what, when? 3 < 4 and 5 > 2; R&D, {braces alone; [square] (round) - 8 < 9"
+    assert parse(text).flaws == []
+
+
+ADVERSARIAL = ["](", "[[", "[", "*", "**", "* **", "*a **b ", "<", "< ", "&", "&a", "{", "[a](", "[[a", "[[a|", "8<-",
+               "![", "[x]", "](x", "a*b**c", "[a]:", "\n[", "[*"]
+
+
+@pytest.mark.parametrize("unit", ADVERSARIAL, ids=repr)
+def test_time_is_linear_in_the_length_of_any_text(unit):
+    """Eight times the text takes about eight times as long, never 64 (a backtracking pattern on `](` or `[[`
+    took cubic and quadratic time before). Measured against itself in the same run, so a slow machine cannot
+    fail it; benchmarks/run.py reports the absolute figures for 1 MiB."""
+    def seconds(size):
+        text = unit * (size // len(unit))
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            parse(text)
+            best = min(best, time.perf_counter() - started)
+        return best
+    small, large = seconds(32 * 1024), seconds(256 * 1024)
+    assert large < 20 * max(small, 1e-3), f"{unit!r}: {small:.3f} s for 32 KiB, {large:.3f} s for 256 KiB"
