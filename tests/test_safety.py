@@ -63,7 +63,8 @@ KINDS = ("para", "intro", "item", "cell", "callout", "note")
 def _canary_project(project: Path) -> Path:
     sections = "".join(SECTION.format(
         status=s, p=p, title=f"The {s}canarytitle section" if s != "withdrawn" else "Withdrawn canary section",
-        extra="    withdrawn:\n      date: 2026-10-01\n      reason: Replaced by newer advice.\n" if s == "withdrawn" else "")
+        extra="    withdrawn:\n      date: 2026-10-01\n      reason: Replaced by newer advice.\n" if s == "withdrawn"
+        else "    review_by: 2099-01-01\n" if s == "ready" else "")  # a ready section needs one (review.missing)
         for s, p in STATUSES.items())
     (project / "content/alpha/03-canary.yaml").write_text(CANARY_CHAPTER.format(sections=sections), encoding="utf-8")
     return project
