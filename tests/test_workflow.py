@@ -125,7 +125,8 @@ def test_jobs_have_the_permissions_their_steps_need(workflow):
     pages = next(s for s in deploy["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
     assert pages["with"]["path"] == "site/"
     installs = [s["run"] for _, s in steps(workflow) if s.get("run", "").startswith("pip ")]
-    assert installs == ["pip install -e ."] * 2
+    assert installs == ["pip install -c constraints.txt -e ."] * 2, "the locked versions the tests passed with"
+    assert (REPO / "constraints.txt").is_file()
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
     assert "guidance" in scripts, "pip install puts the guidance command on the path"
 
