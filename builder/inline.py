@@ -121,7 +121,8 @@ _FLAW_START = re.compile(r"[<&{!8]|(?m:^[ ]*\[)")
 def parse(text: str) -> Inline:
     """Parse one text field. Linear in len(text): each character is looked at a bounded number of times."""
     result = Inline(text)
-    finders = (_Next(text, "]\n"), _Next(text, ")\n"))
+    # Brackets pair across line breaks: the renderer joins a text's lines, so a link split over two is still one.
+    finders = (_Next(text, "]"), _Next(text, ")"))
     result.nodes = tuple(_parse(text, 0, len(text), result.flaws, finders, True))
     _check_flaws(text, result.flaws, _Next(text, "{}\n"), _Next(text, "]\n"))
     result.flaws.sort(key=lambda f: f.start)
@@ -271,7 +272,7 @@ def _check_flaws(text: str, flaws: list[Flaw], close_brace: _Next, close_bracket
             i = m.end() - 1
             j = close_bracket(i + 1)
             if j + 1 < n and text[j] == "]" and text[j + 1] == ":":
-                code, i = "text.link-definition", j + 1
+                code, i = "link.definition", j + 1
         if code and code not in seen:
             seen.add(code)
             flaws.append(Flaw(code, i))

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 
-from builder import rules
+from builder import inline, rules
 from builder.config import Config
 from builder.load import SourceFile, locator
 from builder.model import Block, Chapter, Content, Document, Edition, Pos, Problem, Section
@@ -548,6 +548,34 @@ def _section(f: SourceFile, si: int, s, cuts: list[tuple]) -> Section | None:
     )
 
 
+def _flaw_words(flaw: inline.Flaw) -> tuple[str, str, str]:
+    """The code, message and hint of a flaw the inline parser found."""
+    if flaw.code == "ref.syntax":
+        return ("ref.syntax", f"reference [[{flaw.detail}]] is not in the form [[kind:id]]",
+                "Use [[law:act/provision]], [[term:ID]], [[section:id]] or [[service:id]].")
+    if flaw.code == "text.link":
+        url = flaw.detail
+        return ("text.link", f"link target '{url.split(':')[0] + ':' if ':' in url else url}…' is not an https:// "
+                "or mailto: address", "Link to public https:// pages; link to sections with [[section:id]].")
+    return FLAW_WORDS[flaw.code]
+
+
+FLAW_WORDS = {
+    "text.html": ("text.html", "raw HTML or an HTML entity in text",
+                  "Write plain text; use *emphasis* and [link](https://…) for formatting. This is disallowed because "
+                  "markup in content could inject scripts into the public site."),
+    "text.attributes": ("text.attributes", "attribute syntax {…} in text",
+                        "Remove the braces; styling comes from the theme. This is disallowed because attributes can "
+                        "carry event handlers that run scripts."),
+    "text.snippet": ("text.snippet", "a file-inclusion marker (--8<--) in text", "Remove it; content cannot include files."),
+    "text.image": ("text.image", "an image ![…](…) in text",
+                   "Remove it; the guidance has no images, which would load from other sites without reviewed alt text."),
+    "link.definition": ("text.link", "a reference-style link definition [id]: … in text",
+                             "Write links inline as [words](https://…). This is disallowed because a definition "
+                             "escapes the link check and applies to the whole page."),
+}
+
+
 def reference_problems(content: Content, sources: dict[str, SourceFile], known: Known,
                        partial: set[str] = frozenset()) -> list[Problem]:
     """Ids unique, audiences known, every reference resolves, no markup that could inject HTML. A reference whose
@@ -573,15 +601,14 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
             err(pos, "ref.law", f"'{ref}' is not in legislation.yaml", _law_hint(ref, close, content))
 
     def check_text(text, at, doc_id, public=True):
-        """Check one piece of inline text; at(offset) gives the position of a character in it."""
-        for m in REF.finditer(text):
-            where = functools.partial(at, m.start())
-            parts = REF_PARTS.match(m.group(1).strip())
-            if not parts:
-                err(where(), "ref.syntax", f"reference [[{m.group(1)}]] is not in the form [[kind:id]]",
-                    "Use [[law:act/provision]], [[term:ID]], [[section:id]] or [[service:id]].")
-                continue
-            kind, target, _ = parts.groups()
+        """Check one piece of inline text, parsed once (builder/inline.py); at(offset) gives the position of a
+        character in it."""
+        tree = inline.parse(text)
+        for flaw in tree.flaws:
+            err(at(flaw.start), *_flaw_words(flaw))
+        for ref in tree.refs():
+            where = functools.partial(at, ref.start)
+            kind, target = ref.kind, ref.target
             if kind == "law":
                 check_law(target, where)
             elif kind == "term" and target not in terms and not known.exists("term", target):
@@ -604,31 +631,6 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
                         f"published text refers to section '{target}', which is {statuses[(doc or doc_id, sid)]}",
                         "Publish the two together (set this section to ready too, then guidance publish), or remove "
                         "the reference until the section is published: readers would see its id as plain words.")
-        masked = REF.sub(lambda m: " " * len(m.group(0)), text)
-        if (m := RAW_HTML.search(masked)):
-            err(at(m.start()), "text.html", "raw HTML or an HTML entity in text",
-                "Write plain text; use *emphasis* and [link](https://…) for formatting. This is disallowed because "
-                "markup in content could inject scripts into the public site.")
-        for m in LINK.finditer(masked):
-            url = m.group(1)
-            if not re.match(r"^(https://|mailto:)", url):
-                err(at(m.start(1)), "text.link", f"link target '{url.split(':')[0] + ':' if ':' in url else url}…' "
-                    "is not an https:// or mailto: address",
-                    "Link to public https:// pages; link to sections with [[section:id]].")
-        if (m := ATTR_LIST.search(masked)):
-            err(at(m.start()), "text.attributes", "attribute syntax {…} in text",
-                "Remove the braces; styling comes from the theme. This is disallowed because attributes can carry "
-                "event handlers that run scripts.")
-        if (m := SNIPPET.search(masked)):
-            err(at(m.start()), "text.snippet", "a file-inclusion marker (--8<--) in text",
-                "Remove it; content cannot include files.")
-        if (m := IMAGE.search(masked)):
-            err(at(m.start()), "text.image", "an image ![…](…) in text",
-                "Remove it; the guidance has no images, which would load from other sites without reviewed alt text.")
-        if (m := LINK_DEF.search(masked)):
-            err(at(m.end() - 1), "text.link", "a reference-style link definition [id]: … in text",
-                "Write links inline as [words](https://…). This is disallowed because a definition escapes the "
-                "link check and applies to the whole page.")
 
     for doc in content.documents:
         doc_source = sources.get(doc.pos.file)

@@ -38,7 +38,7 @@ def test_stars_that_are_not_emphasis_stay_text(text):
     ("Styled {: .danger}", "text.attributes", 7),
     ("See ![x](https://example.org/x.png)", "text.image", 4),
     ("Include --8<-- 'secret.txt'", "text.snippet", 8),
-    ("[1]: javascript:alert(1)", "text.link-definition", 3),
+    ("[1]: javascript:alert(1)", "link.definition", 3),
     ("Click [here](javascript:alert(1))", "text.link", 13),
     ("Click [here](http://example.org)", "text.link", 13),
     ("Click [here](https://x.org/\"onmouseover=alert(1))", "text.link", 13),
@@ -62,16 +62,16 @@ ADVERSARIAL = ["](", "[[", "[", "*", "**", "* **", "*a **b ", "<", "< ", "&", "&
 
 @pytest.mark.parametrize("unit", ADVERSARIAL, ids=repr)
 def test_time_is_linear_in_the_length_of_any_text(unit):
-    """Eight times the text takes about eight times as long, never 64 (a backtracking pattern on `](` or `[[`
+    """Eight times the text takes about eight times as long (under 30, allowing for a busy machine), never 64 (a backtracking pattern on `](` or `[[`
     took cubic and quadratic time before). Measured against itself in the same run, so a slow machine cannot
     fail it; benchmarks/run.py reports the absolute figures for 1 MiB."""
     def seconds(size):
         text = unit * (size // len(unit))
         best = float("inf")
-        for _ in range(3):
+        for _ in range(5):
             started = time.perf_counter()
             parse(text)
             best = min(best, time.perf_counter() - started)
         return best
     small, large = seconds(32 * 1024), seconds(256 * 1024)
-    assert large < 20 * max(small, 1e-3), f"{unit!r}: {small:.3f} s for 32 KiB, {large:.3f} s for 256 KiB"
+    assert large < 30 * max(small, 1e-3), f"{unit!r}: {small:.3f} s for 32 KiB, {large:.3f} s for 256 KiB"
