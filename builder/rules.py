@@ -83,6 +83,8 @@ class Context:
         # glossary cannot be read: abbreviations they cover are not reported as undefined (validate.Known).
         self.written_terms = set(getattr(known, "ids", {}).get("term", ()))
         self.glossary_unknowable = "term" in getattr(known, "unknowable", ())
+        # Documents with a chapter, section or block left out of the model: what comes first in them is not known.
+        self.incomplete = set(getattr(known, "incomplete", ()))
         self.services = {s["id"]: s for s in content.services}
         self.sections = {(d.id, s.id): s for d in content.documents for s in d.sections()}
 
@@ -353,11 +355,12 @@ def _glossary_snippet(abbr: str) -> str:
 def abbreviation_first_use(ctx: Context) -> Iterator[Finding]:
     """GOV.UK asks for an abbreviation to be spelled out the first time it is used: “stalking protection order
     (SPO)”. In this guidance a `[[term:SPO]]` reference also counts, because readers get the expansion and a link
-    to the glossary. The first use in each document is checked, in reading order."""
+    to the glossary. The first use in each document is checked, in reading order (not while part of the document
+    has a problem that keeps it from being read: its first use may be there)."""
     known = set(ctx.config.known_abbreviations)
     seen = set()
     for doc_id, abbr, section, where, spelled in _abbreviations(ctx):
-        if (doc_id, abbr) in seen or abbr in known:
+        if (doc_id, abbr) in seen or abbr in known or doc_id in ctx.incomplete:
             continue
         seen.add((doc_id, abbr))
         if not spelled:

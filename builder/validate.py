@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import yaml
 from jsonschema import Draft202012Validator, FormatChecker
@@ -57,6 +58,7 @@ class Known:
     sections: dict[str, set[str]] = field(default_factory=dict)  # document folder → section ids
     ids: dict[str, set[str]] = field(default_factory=dict)  # "term", "service", "law", "audience" → ids
     unknowable: set[str] = field(default_factory=set)  # "term", …, or "section:<doc>"
+    incomplete: set[str] = field(default_factory=set)  # documents some of whose text is not in the model
 
     def exists(self, kind: str, target: str, doc: str = "") -> bool:
         if kind == "section":
@@ -81,6 +83,8 @@ def validate(files: list[SourceFile], config: Config | None = None, complete: bo
             readable.append(view)
             cuts[source.path] = cut
     known = known_ids(files, unreadable)
+    known.incomplete = {s[len("section:"):] for s in known.unknowable if s.startswith("section:")} | {
+        f.path.split("/")[1] for f in files if f.kind == "chapter" and (f.path not in cuts or cuts[f.path])}
     content, sources, partial = build_content(readable, cuts)
     problems.extend(reference_problems(content, sources, known, partial))
     problems.extend(rules.check(content, sources, config or Config(), complete=complete and not unreadable,
@@ -664,13 +668,6 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
     glossary = next((s for s in sources.values() if s.kind == "glossary"), None)
     legislation = next((s for s in sources.values() if s.kind == "legislation"), None)
     for ai, act in enumerate(content.acts):
-        for pi, prov in enumerate(act["provisions"]):
-            for key in REGISTRY_TEXTS:  # readers see these in the table that registry: offences generates
-                if prov.get(key):
-                    path = ("acts", ai, "provisions", pi, key)
-                    check_text(prov[key], locator(legislation, path, prov[key]), "")
-    legislation = next((s for s in sources.values() if s.kind == "legislation"), None)
-    for ai, act in enumerate(content.acts):
         ai = _index(legislation, ("acts",), act, ai)
         for pi, prov in enumerate(act["provisions"]):
             pi = _index(legislation, ("acts", ai, "provisions"), prov, pi)
@@ -689,7 +686,97 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
                 f"glossary term id '{term['id']}' is {same} an earlier term's '{other}'",
                 "Give each term its own id: the glossary's link anchors ignore case, so both would share one.")
         anchors.setdefault(term["id"].lower(), term["id"])
+    for source in sources.values():
+        if source.kind == "document" and source.path.split("/")[1] in partial:
+            continue
+        doc_id = source.path.split("/")[1] if source.kind in ("document", "chapter") else ""
+        for path, mode, text in reader_fields(source.kind, source.data):
+            if _checked_with_its_section(source.kind, path):
+                continue
+            at = locator(source, path, text)
+            if mode == "inline":
+                check_text(text, at, doc_id)
+            elif mode == "plain":
+                _check_plain(text, at, err)
+            elif mode == "url":
+                _check_url(text, at, err)
     return out
+
+
+def reader_fields(kind: str, data) -> Iterator[tuple[tuple, str, str]]:
+    """(path, mode, text) of every text readers see in a file's data, as the schema declares it with "x-reader":
+    "inline" (the inline language: builder/inline.py), "plain" (shown exactly as written) or "url" (a link's
+    address). The one list of reader-visible fields: what validate checks, the leak check and the diff read."""
+    spec = schema(kind).schema
+    yield from _fields(spec, spec, data, ())
+
+
+def _fields(root: dict, node: dict, data, path: tuple):
+    while "$ref" in node:  # local references only: "#/$defs/name"
+        mode = node.get("x-reader")
+        node = {**root["$defs"][node["$ref"].rsplit("/", 1)[1]], **({"x-reader": mode} if mode else {})}
+    for choice in node.get("oneOf", ()) + node.get("anyOf", ()):
+        if _fits(choice, data):
+            yield from _fields(root, choice, data, path)
+            return
+    if isinstance(data, str):
+        if node.get("x-reader"):
+            yield path, node["x-reader"], data
+    elif isinstance(data, dict):
+        props = node.get("properties", {})
+        extra = node.get("additionalProperties")
+        for key, value in data.items():
+            sub = props.get(key, extra if isinstance(extra, dict) else None)
+            if sub is not None:
+                yield from _fields(root, sub, value, path + (key,))
+    elif isinstance(data, list) and isinstance(node.get("items"), dict):
+        for i, value in enumerate(data):
+            yield from _fields(root, node["items"], value, path + (i,))
+
+
+def _fits(choice: dict, data) -> bool:
+    kind = choice.get("type")
+    return {"string": isinstance(data, str), "object": isinstance(data, dict),
+            "array": isinstance(data, list)}.get(kind, "$ref" in choice)
+
+
+def _checked_with_its_section(kind: str, path: tuple) -> bool:
+    """Texts the reference checks already read with their context (a section's status, a term's or a provision's
+    entry): blocks and notes, withdrawal reasons, the document summary, definitions and the registry's table texts."""
+    if kind == "chapter":
+        return len(path) > 2 and path[0] == "sections" and (path[2] == "blocks" or path[2:4] == ("withdrawn", "reason"))
+    if kind == "document":
+        return path == ("summary",)
+    if kind == "glossary":
+        return path[-1:] == ("definition",)
+    if kind == "legislation":
+        return path[-1] in REGISTRY_TEXTS
+    return False
+
+
+def _check_plain(text: str, at, err) -> None:
+    """A field shown exactly as written (a title, a name): markup would be shown as typed, and HTML refused."""
+    tree = inline.parse(text)
+    for flaw in tree.flaws:
+        if flaw.code in FLAW_WORDS:
+            err(at(flaw.start), *FLAW_WORDS[flaw.code])
+            return
+    markup = next((n for n in tree.walk() if not isinstance(n, inline.Text)), None)
+    if markup is not None:
+        err(at(markup.start), "text.plain", "markup in a field readers see exactly as written",
+            "Write plain words here: references, links and *emphasis* work only in text fields (paragraphs, "
+            "summaries, notes), and here they would be shown as typed.")
+
+
+SAFE_URL = re.compile(r"^(?:https://|mailto:)[^\s<>\"'`()\\]+$")
+
+
+def _check_url(text: str, at, err) -> None:
+    if not SAFE_URL.match(text):
+        bad = next((i for i, c in enumerate(text) if c.isspace() or c in "<>\"'`()\\"), 0)
+        err(at(bad), "text.link", f"'{text[:60]}' is not a plain https:// address",
+            "Write the address as the browser shows it, starting https://, with no spaces, quotes, brackets or "
+            "angle brackets: those could break out of the link.")
 
 
 def _check_chapters(doc: Document, sources, check_text, check_law, err, audiences: set[str], known: Known) -> None:

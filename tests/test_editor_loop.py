@@ -192,3 +192,12 @@ def test_a_suggestion_only_when_it_is_one_slip_of_the_same_kind(project, ref, su
         assert "Did you mean" not in hint and "That section is in" not in hint
     else:
         assert hint.startswith(suggestion)
+
+
+def test_first_use_waits_while_part_of_the_document_cannot_be_read(project):
+    schools = project / "content/alpha/02-schools.yaml"
+    schools.write_text(schools.read_text().replace("at once.", "at once. An SPO may help.", 1))
+    assert _codes(project) == [], "01-basics spells SPO out first"
+    basics = project / "content/alpha/01-basics.yaml"
+    basics.write_text(basics.read_text().replace("title: Basics", "title: [Basics", 1))
+    assert [c[0] for c in _codes(project)] == ["load.syntax"], "not: first use of 'SPO' is not spelled out"
