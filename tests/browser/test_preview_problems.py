@@ -1,0 +1,62 @@
+"""guidance serve in Chromium (issue 14): a save with problems reloads the open page, which then lists them with
+file:line:col in a panel that is on screen and passes axe; the fix reloads the page again without it."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.test_serve import CHAPTER, OLD, _edit
+
+axe_package = pytest.importorskip("axe_playwright_python", reason="axe-core comes with the test extra")
+AXE = Path(axe_package.__file__).parent / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture
+def served(project):
+    """guidance serve on a copy of the fixture project, on a free port: (project, base URL, terminal lines)."""
+    from builder.serve import serve
+
+    lines, ready, stop = [], threading.Event(), threading.Event()
+    url = {}
+
+    def on_ready(address):
+        url["base"] = address
+        ready.set()
+
+    thread = threading.Thread(target=serve, args=(project, 0), daemon=True,
+                              kwargs=dict(echo=lines.append, stop=stop, on_ready=on_ready))
+    thread.start()
+    assert ready.wait(60), lines
+    yield project, url["base"], lines
+    stop.set()
+    thread.join(30)
+    assert not thread.is_alive()
+
+
+def test_the_open_page_shows_the_problems_of_a_save_and_drops_them_when_fixed(served, page):
+    project, base, lines = served
+    page.goto(base + "alpha/basics/")
+    assert page.locator("#guidance-problems").count() == 0
+
+    _edit(project, CHAPTER, OLD, "para: Stalking is a crime under [[term:NO<i>SUCH]] and")
+    panel = page.locator("#guidance-problems")
+    panel.wait_for(state="visible", timeout=60_000)  # the page reloaded by itself
+    line = next(n + 1 for n, text in enumerate((project / CHAPTER).read_text().splitlines()) if "NO<i>" in text)
+    text = panel.inner_text()
+    assert f"content/alpha/01-basics.yaml:{line}:" in text
+    assert "error [ref.term] glossary term 'NO<i>SUCH' is not defined" in text, "shown as text, not markup"
+    assert panel.locator("i").count() == 0
+    box, viewport = panel.bounding_box(), page.viewport_size
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], "on screen without scrolling"
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("tags => axe.run('#guidance-problems', {runOnly: {type: 'tag', values: tags}})"
+                          ".then(r => r.violations.map(v => v.id))", TAGS)
+    assert found == []
+
+    _edit(project, CHAPTER, "[[term:NO<i>SUCH]] and", "the Porthcawl rules and")
+    panel.wait_for(state="detached", timeout=60_000)
+    assert "Porthcawl" in page.content()
+    assert any(text.startswith("Problems fixed") for text in lines)
