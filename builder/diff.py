@@ -2,7 +2,6 @@
 by lines, and for whom."""
 from __future__ import annotations
 
-import copy
 import json
 import re
 from dataclasses import dataclass, field
@@ -23,6 +22,8 @@ _TOKEN = re.compile(r"\s*(?:[^\s.,;:!?()]+|[.,;:!?()])")
 def word_diff(before: str, after: str) -> Ops:
     """Word-level changes from before to after. Punctuation counts as its own word, so that 'SPO.' → 'SPO on
     application.' adds three words instead of replacing one. Each op's text keeps the space before it."""
+    if before == after:  # most text is unchanged: no need to match it word by word
+        return [("=", after)] if after else []
     a, b = _TOKEN.findall(before), _TOKEN.findall(after)
     ops: Ops = []
 
@@ -251,10 +252,11 @@ class Diff:
 
 
 def _numbered(content: Content) -> Content:
-    out = copy.deepcopy(content)
-    for doc in out.documents:
+    """The content with its displayed numbers set from position (in place: numbering changes nothing else, and
+    copying a large tree took a third of a diff's time)."""
+    for doc in content.documents:
         number_document(doc)
-    return out
+    return content
 
 
 def _locate(doc: Document | None) -> tuple[dict[str, tuple[str, Section]], dict[str, tuple[str, Block]]]:
