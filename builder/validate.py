@@ -80,6 +80,7 @@ def validate(files: list[SourceFile], config: Config | None = None, complete: bo
         problems.extend(found)
         complete = complete and not found
         if view is not None:
+            view.schema_problems = found  # a view that reads a misspelt key under its meant name is a copy
             readable.append(view)
             cuts[source.path] = cut
     known = known_ids(files, unreadable)
