@@ -329,7 +329,8 @@ def _explain(source: SourceFile, e, path: tuple | None = None) -> Problem:
         missing = re.search(r"'([^']+)' is a required property", e.message)
         name = missing.group(1) if missing else "a field"
         if name in ("withdrawn", "reason") and _withdrawn_section(source, path):
-            return Problem(source.pos(path), "error", "status.withdrawn-reason",
+            at = source.pos(path + ("status",)) if name == "withdrawn" else source.pos(path, key=True)
+            return Problem(at, "error", "status.withdrawn-reason",
                            f"{where} is withdrawn but does not say {'why' if name == 'reason' else 'when or why'}",
                            "Readers see the reason in the section's place. Add (or run guidance status SECTION "
                            "withdrawn --reason \"…\"):\n" + _snippet({"withdrawn": {
