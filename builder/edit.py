@@ -334,7 +334,7 @@ def new_section(root: Path, doc: str | None, chapter: str, title: str, today: da
     section["review_by"] = review.isoformat() if quoted else review
     section["blocks"] = [block]
     sections.append(section)
-    after = _dump(data)
+    after = _endings_of(text, _dump(data))
     problem = _check_written(rel, kind, after, lambda d: d["sections"][-1].get("title") == section["title"])
     if problem is None:
         problem = _unsafe(root, root / rel)
@@ -404,7 +404,7 @@ def set_status(root: Path, ref: str, status: str, reason: str | None = None, tod
     if status == "ready" and not section.get("review_by"):
         notes.append("It has no review date yet: add review_by: YYYY-MM-DD before it is published "
                      "(guidance validate warns: review.missing).")
-    after = _dump(data)
+    after = _endings_of(text, _dump(data))
     problem = _check_written(rel, kind, after, lambda d: d["sections"][index].get("status") == status)
     if problem is None:
         problem = _unsafe(root, root / rel)
@@ -413,6 +413,12 @@ def set_status(root: Path, ref: str, status: str, reason: str | None = None, tod
     if after != text:
         _write(root / rel, after)
     return StatusChange(sid, rel, before, status, notes), None
+
+
+def _endings_of(before: str, after: str) -> str:
+    """after with the line endings before had (an edit to one section does not rewrite every line of a file saved
+    with Windows line endings; guidance fmt makes them canonical)."""
+    return after.replace("\n", "\r\n") if "\r\n" in before else after
 
 
 def _check_written(rel: str, kind: str, text: str, holds) -> Problem | None:

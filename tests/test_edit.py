@@ -214,3 +214,12 @@ def test_status_refuses_what_it_must_not_do(project):
     assert unknown.exit_code == 1 and "there is no section 'nowhere'" in unknown.output
     assert run("status", "what-it-is", "published", "--root", project).exit_code == 2
     assert {p: p.read_bytes() for p in (project / "content").rglob("*.yaml")} == before
+
+
+def test_status_and_new_section_keep_windows_line_endings(project):
+    chapter = project / "content/alpha/02-schools.yaml"
+    chapter.write_bytes(chapter.read_bytes().replace(b"\n", b"\r\n"))
+    assert run("new", "section", "alpha", "schools", "--title", "Kept", "--root", project).exit_code == 0
+    assert run("status", "kept", "ready", "--root", project).exit_code == 0
+    data = chapter.read_bytes()
+    assert b"status: ready\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
