@@ -52,10 +52,28 @@ def test_search_results_have_no_axe_violations(browser, base_url, width):
     page.click(".md-search__input")
     page.keyboard.type("stalking protection order")
     page.wait_for_selector(".md-search-result__item mark")
+    page.get_by_label("Teachers and school staff").check()  # the role filter, with results hidden by it
+    page.wait_for_function("/for teachers/.test(document.querySelector('.md-search-result__meta').textContent)")
     page.add_script_tag(path=str(AXE))
     found = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
                           ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')))",
                           TAGS)
+    context.close()
+    assert found == []
+    assert context.foreign_requests == []
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_a_role_view_opened_at_a_chapter_has_no_axe_violations(browser, base_url, width):
+    """The contents list and the chapter a phone shows alone, opened from a link to one of its paragraphs."""
+    from tests.browser.conftest import new_guarded_context
+
+    context = new_guarded_context(browser, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(base_url + "/for/healthcare/stalking/")
+    paragraph = page.locator(".gd-chapter").nth(3).locator(".gd-block").first.get_attribute("id")
+    found = violations(page, base_url + f"/for/healthcare/stalking/#{paragraph}")
+    assert page.locator(f"#{paragraph}").is_visible()
     context.close()
     assert found == []
     assert context.foreign_requests == []
