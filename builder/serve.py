@@ -32,7 +32,7 @@ left:0;right:0;bottom:0;z-index:1000;max-height:45vh;overflow:auto;margin:0;padd
 sans-serif;color:#0b0c0c;background:{{ '#fdf0f0' if errors else '#fff7e0' }};border-top:5px solid \
 {{ '#d4351c' if errors else '#f47738' }};box-shadow:0 -2px 8px rgba(0,0,0,.2)">
 <summary style="cursor:pointer;font-weight:700">
-{%- if errors %}{{ errors }} error{{ 's' if errors != 1 }}{% if warnings %} and {{ warnings }} warning{{ 's' if warnings != 1 }}{% endif %}: this preview shows the last good version until {{ 'it is' if errors == 1 else 'they are' }} fixed
+{%- if errors %}{{ errors }} error{{ 's' if errors != 1 }}{% if warnings %} and {{ warnings }} warning{{ 's' if warnings != 1 }}{% endif %}: {{ 'the preview is built when' if waiting else 'this preview shows the last good version until' }} {{ 'it is' if errors == 1 else 'they are' }} fixed
 {%- else %}{{ warnings }} warning{{ 's' if warnings != 1 }} in the content (guidance validate --strict fails on {{ 'it' if warnings == 1 else 'them' }}){% endif -%}
 </summary>
 <ol style="margin:.5em 0 0;padding-left:1.5em">
@@ -60,13 +60,14 @@ builds the preview then, and this page reloads by itself.</p>
 """)
 
 
-def problem_panel(problems: list[Problem]) -> str:
-    """The panel listing problems that every preview page shows while there are any ("" when there are none)."""
+def problem_panel(problems: list[Problem], waiting: bool = False) -> str:
+    """The panel listing problems that every preview page shows while there are any ("" when there are none);
+    waiting: no preview has been built yet."""
     shown = [p for p in report.sort_problems(problems) if p.severity in ("error", "warning")]
     if not shown:
         return ""
     errors = sum(p.severity == "error" for p in shown)
-    return _PANEL.render(problems=shown, errors=errors, warnings=len(shown) - errors)
+    return _PANEL.render(problems=shown, errors=errors, warnings=len(shown) - errors, waiting=waiting)
 
 
 def make_server(site_dir: Path, port: int, host: str = "127.0.0.1"):
@@ -79,7 +80,7 @@ def make_server(site_dir: Path, port: int, host: str = "127.0.0.1"):
         waiting = False  # no preview built yet: every page is the waiting page
 
         def show_problems(self, problems: list[Problem], waiting: bool = False) -> None:
-            panel = problem_panel(problems).encode("utf-8")
+            panel = problem_panel(problems, waiting).encode("utf-8")
             if (panel, waiting) != (self.panel, self.waiting):
                 with self.writing():
                     self.panel, self.waiting = panel, waiting

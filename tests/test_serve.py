@@ -275,6 +275,7 @@ def test_guidance_serve_on_content_with_problems_lists_them_until_it_can_build(p
         for path in ("", "alpha/basics/", "beta/only/index.html"):
             page = get(path)
             assert "The preview is not built yet" in page and 'id="guidance-problems"' in page, path
+            assert "1 error: the preview is built when it is fixed" in page
             assert re.search(r"content/alpha/01-basics\.yaml:\d+:\d+</code> error \[ref\.term\]", page)
             assert re.search(r"livereload\((\d+), (\d+)\)", page), "the page reloads when the preview is built"
 
