@@ -15,6 +15,7 @@
   if (window.matchMedia) {
     var print = window.matchMedia("print");
     if (print.addEventListener) print.addEventListener("change", function (e) { if (e.matches) stampPrintedDate(); });
+    if (print.matches) stampPrintedDate();  // opened for printing (a print preview, or a browser saving a PDF)
   }
 
   // Search: Material 9.8's worker puts a trailing wildcard on every word of a query (its function ue), so "a" in
