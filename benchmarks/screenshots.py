@@ -2,14 +2,16 @@
 
     .venv/bin/python benchmarks/screenshots.py [--out docs/screenshots]
 
-builds the real content/ as the public site in a temporary folder (the checkout's site/ is untouched), serves it on
-127.0.0.1, opens each page in Debian's Chromium through Playwright and saves the first screen of each as PNG.
-Requests to any other host are refused."""
+clones the repository (its committed content, with the history that dates it) into a temporary folder, builds the
+public site there (the checkout's site/ is untouched), serves it on 127.0.0.1, opens each page in Debian's Chromium
+through Playwright and saves the first screen of each as PNG; the print page as the printer sees it. Requests to
+any other host are refused."""
 from __future__ import annotations
 
 import argparse
 import functools
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -36,9 +38,9 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-def build(root: Path) -> Path:
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+def build(folder: Path) -> Path:
+    root = folder / "repo"
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(root)], check=True)
     checked, result = pipeline.build(root)
     if result is None or not result.ok:
         raise SystemExit("the site did not build: " + "; ".join(
@@ -63,6 +65,7 @@ def shoot(site: Path, out: Path, chromium: str) -> list[Path]:
                               == "127.0.0.1" else route.abort())
                 page = context.new_page()
                 for name, path in PAGES.items():
+                    page.emulate_media(media="print" if name == "print" else "screen")
                     page.goto(base + path)
                     page.wait_for_load_state("load")
                     target = out / f"{name}-{width_name}.png"
