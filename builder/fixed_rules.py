@@ -92,6 +92,12 @@ FIXED = [
      has none.""",
      _para("The form is in the annex."),
      _para("Fill in the form ![form](https://example.org/form.png) with the victim.")),
+    ("text.plain", "error", "Titles and names are plain words",
+     """Titles, names, captions and other fields readers see exactly as written cannot hold references, links or
+     *emphasis*: they would be shown as typed. Every field readers see is declared in the schemas (`x-reader`:
+     inline, plain or url) and checked here, so none escapes the checks that paragraphs get.""",
+     _para("Orders under section 2A.", title="Orders under section 2A"),
+     _para("Orders under section 2A.", title="Orders under **section 2A**")),
 ]
 
 # Problems with a file as a whole; each is an error and stops the build.

@@ -692,8 +692,9 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
         if source.kind == "document" and source.path.split("/")[1] in partial:
             continue
         doc_id = source.path.split("/")[1] if source.kind in ("document", "chapter") else ""
+        faulty = {p.pos for p in source.schema_problems or ()}  # one problem per mistake: the schema's
         for path, mode, text in reader_fields(source.kind, source.data):
-            if _checked_with_its_section(source.kind, path):
+            if mode == "inline" and _checked_with_its_section(source.kind, path) or source.pos(path) in faulty:
                 continue
             at = locator(source, path, text)
             if mode == "inline":
@@ -717,7 +718,7 @@ def _fields(root: dict, node: dict, data, path: tuple):
     while "$ref" in node:  # local references only: "#/$defs/name"
         mode = node.get("x-reader")
         node = {**root["$defs"][node["$ref"].rsplit("/", 1)[1]], **({"x-reader": mode} if mode else {})}
-    for choice in node.get("oneOf", ()) + node.get("anyOf", ()):
+    for choice in [*node.get("oneOf", []), *node.get("anyOf", [])]:
         if _fits(choice, data):
             yield from _fields(root, choice, data, path)
             return

@@ -1,9 +1,14 @@
 """The inline model: one parse of a text field into typed parts with offsets, flaws found once, in linear time."""
 import time
+from pathlib import Path
 
 import pytest
+import yaml
 
-from builder.inline import Emphasis, Link, Ref, Text, parse
+from builder import pipeline
+from builder.inline import Emphasis, Link, Text, parse
+from builder.load import load_tree, parse as parse_file
+from builder.validate import reader_fields
 
 
 def kinds(text):
@@ -62,8 +67,8 @@ ADVERSARIAL = ["](", "[[", "[", "*", "**", "* **", "*a **b ", "<", "< ", "&", "&
 
 @pytest.mark.parametrize("unit", ADVERSARIAL, ids=repr)
 def test_time_is_linear_in_the_length_of_any_text(unit):
-    """Eight times the text takes about eight times as long (under 30, allowing for a busy machine), never 64 (a backtracking pattern on `](` or `[[`
-    took cubic and quadratic time before). Measured against itself in the same run, so a slow machine cannot
+    """Eight times the text takes about eight times as long (under 30 allows for a busy machine), never 64 (a
+    backtracking pattern on `](` or `[[` took cubic and quadratic time before). Measured against itself in the same run, so a slow machine cannot
     fail it; benchmarks/run.py reports the absolute figures for 1 MiB."""
     def seconds(size):
         text = unit * (size // len(unit))
@@ -75,3 +80,44 @@ def test_time_is_linear_in_the_length_of_any_text(unit):
         return best
     small, large = seconds(32 * 1024), seconds(256 * 1024)
     assert large < 30 * max(small, 1e-3), f"{unit!r}: {small:.3f} s for 32 KiB, {large:.3f} s for 256 KiB"
+
+
+# --- every field readers see gets the same checks ----------------------------------------------------------------
+
+
+PLANTED = {"inline": "Read this <img src=x onerror=alert(1)> now.", "plain": "Read [[term:SPO]] now",
+           "url": "https://example.org/)<img src=x onerror=alert(1)>"}
+
+
+def _fields_of_fixture():
+    files, _ = load_tree(Path(__file__).parent / "fixtures" / "site")
+    return [(f.path, path, mode) for f in files for path, mode, _ in reader_fields(f.kind, f.data)]
+
+
+def _set(data, path, value):
+    for key in path[:-1]:
+        data = data[key]
+    data[path[-1]] = value
+
+
+@pytest.mark.parametrize("rel, path, mode", _fields_of_fixture(),
+                         ids=lambda v: "/".join(map(str, v)) if isinstance(v, tuple) else str(v))
+def test_every_reader_visible_field_refuses_markup_that_could_run_or_mislead(project, rel, path, mode):
+    """Plant HTML (or markup, or a link that breaks out of its address) in each field the schemas declare
+    reader-visible: validate reports an error at that very value, whatever the field."""
+    target = project / rel
+    data = yaml.safe_load(target.read_text())
+    _set(data, path, PLANTED[mode])
+    target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000))
+    source, _ = parse_file(rel, "x", target.read_bytes())
+    where = source.pos(path)
+    errors = [p for p in pipeline.check(project).problems if p.severity == "error" and p.pos.file == rel]
+    assert any(p.pos.line == where.line for p in errors), (mode, [(p.code, p.pos) for p in errors])
+
+
+def test_the_declared_fields_cover_every_kind_of_file():
+    names = {rel.rsplit("/", 1)[-1] for rel, _, _ in _fields_of_fixture()}
+    assert {"audiences.yaml", "glossary.yaml", "legislation.yaml", "services.yaml", "document.yaml",
+            "01-basics.yaml"} <= names
+    modes = {mode for _, _, mode in _fields_of_fixture()}
+    assert modes == {"inline", "plain", "url"}
