@@ -1,0 +1,107 @@
+"""The fast schema check (validate.passes, fastjsonschema) says yes exactly when jsonschema finds no error, on
+every file we have and on fuzzed ones; a file it rejects gets jsonschema's problems, positions and hints unchanged
+(tests/test_invalid_cases.py holds those to the corpus)."""
+import copy
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from benchmarks.generate import generate
+from builder import pipeline
+from builder.load import load_tree, parse
+from builder.validate import passes, schema
+
+HERE = Path(__file__).parent
+FIXTURE = HERE / "fixtures" / "site"
+REPO = HERE.parent
+CORPUS = sorted((HERE / "cases" / "invalid").glob("*.yaml"))
+
+
+def agree(kind: str, data) -> None:
+    before = copy.deepcopy(data)
+    errors = [e.message for e in schema(kind).iter_errors(data)]
+    assert passes(kind)(data) == (not errors), (kind, errors)
+    assert data == before, "the fast check changed the data it was given (schema defaults must not be filled in)"
+
+
+def test_agrees_on_every_file_of_the_content_the_fixture_and_a_generated_project(tmp_path):
+    generated = generate(tmp_path / "gen", 30)
+    kinds = set()
+    for root in (REPO, FIXTURE, generated):
+        files, problems = load_tree(root)
+        assert files and not problems
+        for f in files:
+            agree(f.kind, f.data)
+            kinds.add(f.kind)
+    assert kinds == {"chapter", "document", "audiences", "legislation", "glossary", "services"}
+
+
+def test_agrees_on_every_case_of_the_invalid_corpus():
+    rejected = 0
+    for case in CORPUS:
+        source, problems = parse("content/alpha/09-case.yaml", "chapter", case.read_bytes())
+        if source is not None:
+            agree("chapter", source.data)
+            rejected += not passes("chapter")(source.data)
+    assert rejected >= 20, "the corpus exercises the slow path that explains the problems"
+
+
+def test_an_impossible_date_is_rejected_as_jsonschema_rejects_it(project):
+    """fastjsonschema's own date format takes 2024-02-30 by its shape; ours asks the calendar, as jsonschema does."""
+    chapter = project / "content/alpha/01-basics.yaml"
+    text = chapter.read_text()
+    assert "review_by: 2099-11-30" in text
+    chapter.write_text(text.replace("review_by: 2099-11-30", "review_by: 2027-02-30", 1))
+    problems = pipeline.check(project).problems
+    assert [(p.code, p.pos.file) for p in problems] == [("schema.date", "content/alpha/01-basics.yaml")]
+    assert "2027-02-30" in problems[0].message and problems[0].hint
+
+
+def _valid_chapter():
+    files, _ = load_tree(FIXTURE)
+    return next(f.data for f in files if f.kind == "chapter")
+
+
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False) | st.sampled_from(
+        ["", "x", "all", "police", "published", "withdrawn", "draft", "2027-02-30", "2027-01-31", "a1b2", "Ab",
+         "warning", "[[law:pha-1997/s2A]]", "1.5", " lead", "UPPER"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["id", "title", "para", "items", "intro", "kind", "text", "date", "reason", "rule", "x"]),
+        inner, max_size=3),
+    max_leaves=6)
+
+
+def _paths(node, path=()):
+    yield path
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _paths(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _paths(v, path + (i,))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_agrees_on_mutated_chapters(data):
+    """Replace, delete or add one value anywhere in a sound chapter: the two validators still agree."""
+    chapter = copy.deepcopy(_valid_chapter())
+    for _ in range(data.draw(st.integers(1, 3))):
+        paths = [p for p in _paths(chapter) if p]
+        where = data.draw(st.sampled_from(paths))
+        parent = chapter
+        for step in where[:-1]:
+            parent = parent[step]
+        action = data.draw(st.sampled_from(["replace", "delete", "add"]))
+        if action == "replace":
+            parent[where[-1]] = data.draw(VALUES)
+        elif action == "delete":
+            del parent[where[-1]]
+        elif isinstance(parent, dict):
+            parent[data.draw(st.sampled_from(["notes", "exceptions", "review_by", "withdrawn", "summary", "xx"]))] = \
+                data.draw(VALUES)
+        else:
+            parent.append(data.draw(VALUES))
+    agree("chapter", chapter)
