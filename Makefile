@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+# An editable install that maps a folder (schemas/ ships as builder.schemas) makes setuptools print an "Editable
+# installation" notice, information only; it is left out so that any real warning stands out (tests/test_package.py).
+PIP_INSTALL := PYTHONWARNINGS='ignore:Editable installation' $(BIN)/pip install --quiet
 
 .PHONY: site preview serve test validate clean constraints
 
@@ -12,13 +15,13 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e .
+	$(PIP_INSTALL) -c constraints.txt -e .
 	touch $@
 
 # The tests also build with Zensical (guidance build --engine zensical), so they install that extra too.
 $(TEST_STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,zensical]'
+	$(PIP_INSTALL) -c constraints.txt -e '.[test,zensical]'
 	touch $@
 
 site: $(STAMP)

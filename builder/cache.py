@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 from builder.model import Pos, Problem
@@ -35,7 +36,9 @@ def tree_key(root: Path, entries: list[tuple[str, bytes]], refused: list[Problem
     for problem in refused:
         digest.update(repr(problem).encode("utf-8", "surrogateescape"))
     inputs = [(p, f"code/{p.relative_to(_CODE).as_posix()}") for p in sorted(_CODE.rglob("*.py"))]
-    inputs += [(p, f"schemas/{p.name}") for p in sorted((_CODE.parent / "schemas").glob("*.json"))]
+    schemas = resources.files("builder.schemas")  # schemas/, shipped inside the package (pyproject.toml)
+    inputs += [(p, f"schemas/{p.name}") for p in sorted(schemas.iterdir(), key=lambda p: p.name)
+               if p.name.endswith(".json")]
     inputs += [(root / "pyproject.toml", "pyproject.toml")] if (root / "pyproject.toml").is_file() else []
     for path, name in inputs:
         digest.update(name.encode() + b"\0")
