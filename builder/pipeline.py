@@ -4,14 +4,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from builder import cache, rules
-from builder.history import collect as collect_history
 from builder.load import load_entries, read_content
 from builder.model import Content, Problem
-from builder.render import Options, render
-from builder.site import BuildResult, build_site, check_out_dir, site_url
 from builder.validate import validate
+
+if TYPE_CHECKING:
+    from builder.site import BuildResult
 
 
 @dataclass
@@ -52,6 +53,11 @@ def build(root: Path, preview: bool = False, out_dir: Path | None = None,
           engine: str = "mkdocs") -> tuple[Checked, BuildResult | None]:
     """Validate everything first; only a clean tree is rendered and built (by engine, "mkdocs" or "zensical"). A
     failed build leaves out_dir as it was."""
+    # Imported here: `guidance validate` needs none of them, and starts faster without git, Jinja2 and MkDocs.
+    from builder.history import collect as collect_history
+    from builder.render import Options, render
+    from builder.site import BuildResult, build_site, check_out_dir, site_url
+
     root = root.resolve()
     checked = check(root)
     if checked.failed():
