@@ -8,11 +8,11 @@ import json
 import re
 from datetime import date
 
+from builder import inline
 from builder.diff import compare
 from builder.history import History, Stamp
 from builder.model import Content, Document, Section, number_document
 from builder.render import Links, md_escape, visible
-from builder.validate import REF_PARTS
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
@@ -109,16 +109,13 @@ class _ArchiveLinks(Links):
         super().__init__(archived, index, page)
         self.current_terms = current_terms
 
-    def _ref(self, m: re.Match) -> str:
-        parts = REF_PARTS.match(m.group(1).strip())
-        if parts:
-            kind, target, label = parts.groups()
-            known = {"law": self.provisions, "term": self.terms, "service": self.services}.get(kind)
-            if known is not None and target not in known:
-                return md_escape(label or target)
-            if kind == "term" and target not in self.current_terms:
-                return md_escape(label or self.terms[target]["term"])
-        return super()._ref(m)
+    def _ref(self, ref: inline.Ref) -> tuple[str, str | None]:
+        known = {"law": self.provisions, "term": self.terms, "service": self.services}.get(ref.kind)
+        if known is not None and ref.target not in known:
+            return md_escape(ref.label or ref.target), None
+        if ref.kind == "term" and ref.target not in self.current_terms:
+            return md_escape(ref.label or self.terms[ref.target]["term"]), None
+        return super()._ref(ref)
 
 
 def _front(**kw) -> str:

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from builder import inline
 from builder.history import HistoryError, content_at, dropped, repository, resolve, worktree_content
 from builder.model import Block, Content, Document, Section, number_document
-from builder.validate import REF, REF_PARTS
 
 PUBLIC = ("published", "withdrawn")
 CALLOUT_NAMES = {"legal": "Legal requirement", "example": "Example", "warning": "Warning", "info": "Information"}
@@ -61,28 +61,21 @@ def reader_text(content: Content):
     services = {s["id"]: s for s in content.services}
     titles = {(d.id, s.id): s.title for d in content.documents for s in d.sections()}
 
-    def ref(m: re.Match) -> str:
-        parts = REF_PARTS.match(m.group(1).strip())
-        if not parts:
-            return m.group(0)
-        kind, target, label = parts.groups()
-        if label:
-            return label
-        if kind == "law" and target in provisions:
-            act, prov = provisions[target]
+    def ref(r: inline.Ref) -> str:
+        if r.label:
+            return r.label
+        if r.kind == "law" and r.target in provisions:
+            act, prov = provisions[r.target]
             return f"{prov['label']} of the {act['title']}"
-        if kind == "term" and target in terms:
-            return terms[target]["term"]
-        if kind == "service" and target in services:
-            return services[target]["name"]
-        doc, _, sid = target.rpartition("/")
+        if r.kind == "term" and r.target in terms:
+            return terms[r.target]["term"]
+        if r.kind == "service" and r.target in services:
+            return services[r.target]["name"]
+        doc, _, sid = r.target.rpartition("/")
         return titles.get((doc, sid)) or next((t for (_, s), t in titles.items() if s == sid), sid.replace("-", " "))
 
     def plain(text: str) -> str:
-        text = REF.sub(ref, str(text))
-        text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-        text = re.sub(r"(\*\*|\*|__|_)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
-        return " ".join(text.split())
+        return " ".join(inline.parse(str(text)).plain(ref).split())
 
     return plain
 

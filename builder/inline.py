@@ -35,6 +35,7 @@ class Link:
     children: tuple
     start: int
     url_start: int
+    end: int  # just after the closing ")"
 
 
 @dataclass(frozen=True)
@@ -239,7 +240,7 @@ def _link(text, start, close, paren, flaws, finders) -> Node:
     if not url.startswith(SAFE_SCHEMES) or any(c in url for c in "<>\"'`\\"):
         flaws.append(Flaw("text.link", url_start, url))
     children = _parse(text, start + 1, close, flaws, finders, False)
-    return Link(url, tuple(children), start, url_start)
+    return Link(url, tuple(children), start, url_start, paren + 1)
 
 
 def _check_flaws(text: str, flaws: list[Flaw], close_brace: _Next, close_bracket: _Next) -> None:

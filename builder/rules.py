@@ -13,16 +13,12 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterator
 
-from builder import config
+from builder import config, inline
 from builder.config import Config
 from builder.fixed_rules import BUILD_PROBLEMS, COMMAND_PROBLEMS, FILE_PROBLEMS, FIXED
 from builder.load import SourceFile, locator
 from builder.model import Block, Content, Document, Pos, Problem, Section
 
-# The same reference patterns as validate.py, which imports this module (so this one cannot import them).
-REF = re.compile(r"\[\[([^\]\n]*)\]\]")
-REF_PARTS = re.compile(r"^(law|term|section|service):([^|\]]+?)(?:\|([^|\]]+))?$")
-LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]*)[^)]*\)")
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
 
 
@@ -102,12 +98,9 @@ class Context:
                     for text, sub in block.texts_at():
                         yield text, section, block, locator(src, block.path + sub, text)
 
-    def display(self, ref: str, doc_id: str) -> str:
+    def display(self, ref: inline.Ref, doc_id: str) -> str:
         """The words a reader sees in place of a [[reference]]."""
-        parts = REF_PARTS.match(ref.strip())
-        if not parts:
-            return ref
-        kind, target, label = parts.groups()
+        kind, target, label = ref.kind, ref.target, ref.label
         if label:
             return label
         if kind == "law" and target in self.provisions:
@@ -129,28 +122,37 @@ def reader_text(text: str, ctx: Context, doc_id: str) -> tuple[str, list[int]]:
     offset in the source text of every character, so that a problem can point at the right place."""
     out: list[str] = []
     where: list[int] = []
-    pattern = re.compile(rf"{REF.pattern}|{LINK.pattern}|\*+")
-    last = 0
-    for m in pattern.finditer(text):
-        out.append(text[last:m.start()])
-        where.extend(range(last, m.start()))
-        if m.group(1) is not None:
-            words = ctx.display(m.group(1), doc_id)
-            out.append(words)
-            where.extend([m.start()] * len(words))
-        elif m.group(2) is not None:
-            out.append(m.group(2))
-            where.extend(range(m.start(2), m.end(2)))
-        last = m.end()
-    out.append(text[last:])
-    where.extend(range(last, len(text)))
+
+    def add(nodes) -> None:
+        for node in nodes:
+            if isinstance(node, inline.Text):
+                out.append(node.text)
+                where.extend(range(node.start, node.start + len(node.text)))
+            elif isinstance(node, inline.Ref):
+                words = ctx.display(node, doc_id)
+                out.append(words)
+                where.extend([node.start] * len(words))
+            else:
+                add(node.children)
+
+    add(inline.parse(text).nodes)
     return "".join(out), where
 
 
 def masked(text: str) -> str:
     """Source text with references and link targets blanked, keeping every offset."""
-    text = REF.sub(lambda m: " " * len(m.group(0)), text)
-    return re.sub(r"\]\([^)]*\)", lambda m: "]" + " " * (len(m.group(0)) - 1), text)
+    chars = list(text)
+    for node in inline.parse(text).walk():
+        if isinstance(node, inline.Ref):
+            chars[node.start:node.end] = " " * (node.end - node.start)
+        elif isinstance(node, inline.Link):
+            close = text.rfind("](", node.start, node.url_start)  # keep the "]", blank "(address)"
+            chars[close + 1:node.end] = " " * (node.end - close - 1)
+    return "".join(chars)
+
+
+def term_refs(text: str) -> list[inline.Ref]:
+    return [r for r in inline.parse(text).refs() if r.kind == "term"]
 
 
 _NO_STOP = {"e.g", "i.e", "etc", "s", "ss", "sch", "para", "paras", "no", "nos", "mr", "mrs", "ms", "dr", "st",
@@ -303,9 +305,8 @@ def _abbreviations(ctx: Context) -> Iterator[tuple[str, str, Section | None, Cal
     for doc in ctx.content.documents:
         for text, section, _, at in ctx.texts(doc):
             plain = masked(text)
-            found = [(m.start(), ctx.terms[p.group(2)]["term"] if p.group(2) in ctx.terms else p.group(2), True)
-                     for m in REF.finditer(text) if (p := REF_PARTS.match(m.group(1).strip())) and p.group(1) == "term"
-                     and (p.group(2) in ctx.terms or p.group(2) in ctx.written_terms)]
+            found = [(r.start, ctx.terms[r.target]["term"] if r.target in ctx.terms else r.target, True)
+                     for r in term_refs(text) if r.target in ctx.terms or r.target in ctx.written_terms]
             for pattern in patterns:
                 for m in pattern.finditer(plain):
                     abbr = m.group(1)
@@ -381,8 +382,7 @@ def glossary_unused(ctx: Context) -> Iterator[Finding]:
              for t in b.texts()]
     texts += [t["definition"] for t in ctx.content.terms] + [d.summary for d in ctx.content.documents]
     texts += [c.summary for d in ctx.content.documents for c in d.chapters if c.summary]
-    refs = {p.group(2) for t in texts for m in REF.finditer(t) if (p := REF_PARTS.match(m.group(1).strip()))
-            and p.group(1) == "term"}
+    refs = {r.target for t in texts for r in term_refs(t)}
     plain = "\n".join(masked(t) for t in texts)
     glossary = next((s for s in ctx.sources.values() if s.kind == "glossary"), None)
     for i, term in enumerate(ctx.content.terms):

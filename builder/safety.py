@@ -15,6 +15,7 @@ from typing import Iterable
 
 import nh3
 
+from builder import inline
 from builder.model import Content, Pos, Problem
 
 ARTICLE = '<article class="md-content__inner md-typeset">'
@@ -278,8 +279,8 @@ def only_pages(pages: Iterable[str]) -> str:
 
 GRAM = 6  # words in a row that identify a passage
 SHORT = 3  # shorter passages (most titles) are checked whole when they have at least this many words
-_REF = re.compile(r"\[\[[^\]\n]*\]\]")
-_INLINE_TAGS = re.compile(r"</?(?:a|abbr|em|strong|b|i|span|code|mark|ins|del|sub|sup|small|q)\b[^>]*>", re.I)
+# [^<>] rather than [^>]: a tag ends before the next "<", so a text of "< < <" is read in linear time, not quadratic.
+_INLINE_TAGS = re.compile(r"</?(?:a|abbr|em|strong|b|i|span|code|mark|ins|del|sub|sup|small|q)\b[^<>]*>", re.I)
 
 
 def words(text: str) -> list[str]:
@@ -287,15 +288,15 @@ def words(text: str) -> list[str]:
     folded (so "&#83;talking", "ＳＴＡＬＫＩＮＧ" and "stalking" are the same word)."""
     text = re.sub(r"<!--|-->|<!\[CDATA\[|\]\]>", " ", text)
     text = _INLINE_TAGS.sub("", text)
-    text = re.sub(r"<[^>]*>", " ", text)
+    text = re.sub(r"<[^<>]*>", " ", text)
     text = unicodedata.normalize("NFKC", html.unescape(text)).casefold()
     return re.findall(r"[^\W_]+", text)
 
 
 def _segments(text: str) -> list[list[str]]:
-    """The runs of a content text's own words, split where a [[reference]] stands (it renders differently)."""
-    text = re.sub(r"\]\([^)]*\)", "] ", text)
-    return [w for part in _REF.split(text) if (w := words(part))]
+    """The runs of a content text's own words (builder/inline.py's tree: link addresses and markup left out), split
+    where a [[reference]] stands, since it renders differently."""
+    return [w for part in inline.parse(text).plain(lambda ref: "\0").split("\0") if (w := words(part))]
 
 
 def _grams(seq: list[str], n: int) -> set[tuple[str, ...]]:

@@ -37,7 +37,6 @@ MARKER_TEXT = "Built by guidance: `guidance build --out` may replace this folder
 PROTECTED = ("content", "schemas", "builder", "tests", "docs", "build", ".git")
 
 
-
 @dataclass
 class BuildResult:
     out_dir: Path
