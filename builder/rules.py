@@ -135,14 +135,22 @@ def reader_text(text: str, ctx: Context, doc_id: str) -> tuple[str, list[int]]:
             else:
                 add(node.children)
 
-    add(inline.parse(text).nodes)
+    add(_tree(text).nodes)
     return "".join(out), where
 
 
+# Each rule reads every text again, and several need the same view of it: a text is parsed, masked and searched
+# for term references once per check() (which empties these caches when it returns), not once per rule.
+@functools.cache
+def _tree(text: str):
+    return inline.parse(text)
+
+
+@functools.cache
 def masked(text: str) -> str:
     """Source text with references and link targets blanked, keeping every offset."""
     chars = list(text)
-    for node in inline.parse(text).walk():
+    for node in _tree(text).walk():
         if isinstance(node, inline.Ref):
             chars[node.start:node.end] = " " * (node.end - node.start)
         elif isinstance(node, inline.Link):
@@ -151,8 +159,9 @@ def masked(text: str) -> str:
     return "".join(chars)
 
 
-def term_refs(text: str) -> list[inline.Ref]:
-    return [r for r in inline.parse(text).refs() if r.kind == "term"]
+@functools.cache
+def term_refs(text: str) -> tuple[inline.Ref, ...]:
+    return tuple(r for r in _tree(text).refs() if r.kind == "term")
 
 
 _NO_STOP = {"e.g", "i.e", "etc", "s", "ss", "sch", "para", "paras", "no", "nos", "mr", "mrs", "ms", "dr", "st",
@@ -294,7 +303,14 @@ def _spelled_out(plain: str, start: int, end: int) -> bool:
     return (plain[start - 1:start] == "(" and plain[end:end + 1] == ")") or bool(re.match(r"\s\([a-z]", plain[end:], re.I))
 
 
-def _abbreviations(ctx: Context) -> Iterator[tuple[str, str, Section | None, Callable[[], Pos], bool]]:
+def _abbreviations(ctx: Context) -> list[tuple[str, str, Section | None, Callable[[], Pos], bool]]:
+    """_found_abbreviations(ctx), worked out once for the two rules that read them."""
+    if getattr(ctx, "abbreviations", None) is None:
+        ctx.abbreviations = list(_found_abbreviations(ctx))
+    return ctx.abbreviations
+
+
+def _found_abbreviations(ctx: Context) -> Iterator[tuple[str, str, Section | None, Callable[[], Pos], bool]]:
     """(document id, abbreviation, section, where (called for its position only when reported: working out a
     position reads the source lines), spelled out or referenced here) for every abbreviation in
     reading order. A [[term:X]] reference counts as spelled out: readers get its expansion and a glossary link.
@@ -386,11 +402,23 @@ def glossary_unused(ctx: Context) -> Iterator[Finding]:
     plain = "\n".join(masked(t) for t in texts)
     glossary = next((s for s in ctx.sources.values() if s.kind == "glossary"), None)
     for i, term in enumerate(ctx.content.terms):
-        if term["id"] in refs or re.search(rf"(?<![\w-]){re.escape(term['term'])}(?![\w-])", plain):
+        if term["id"] in refs or _mentions(plain, term["term"]):
             continue
         pos = glossary.pos(("terms", i, "id")) if glossary else Pos("content/glossary.yaml")
         yield Finding(pos, f"glossary entry '{term['id']}' is not used anywhere",
                       f"Remove it, or refer to it in text as [[term:{term['id']}]].")
+
+
+def _mentions(plain: str, term: str) -> bool:
+    """term in plain as a word of its own (not inside a longer word or hyphenated name): each place str.find
+    finds it (fast) is tried with the pattern (a pattern searched through the whole text is ~20 times slower)."""
+    whole = re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])")
+    at = plain.find(term)
+    while at != -1:
+        if whole.match(plain, at):
+            return True
+        at = plain.find(term, at + 1)
+    return False
 
 
 @rule("review.overdue", "warning", "Sections are reviewed by their review date",
@@ -470,7 +498,16 @@ def check(content: Content, sources: dict[str, SourceFile], config: Config, toda
     and report exceptions that waive nothing. When some file could not be read (`complete` false), rules about
     the whole tree are skipped: an unreadable chapter would make every term it uses look unused. `known`
     (validate.Known): glossary ids written in entries with problems, so that what they define is not reported."""
-    ctx = Context(content, sources, config, today or date.today(), known)
+    try:
+        return _check(Context(content, sources, config, today or date.today(), known), content, sources, config,
+                      complete)
+    finally:
+        for cached in (_tree, masked, term_refs):
+            cached.cache_clear()
+
+
+def _check(ctx: Context, content: Content, sources: dict[str, SourceFile], config: Config,
+           complete: bool) -> list[Problem]:
     out = list(config.problems)
     used: set[tuple[str, int, str]] = set()
     for code, r in RULES.items():
