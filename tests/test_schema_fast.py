@@ -105,3 +105,18 @@ def test_agrees_on_mutated_chapters(data):
         else:
             parent.append(data.draw(VALUES))
     agree("chapter", chapter)
+
+
+def test_every_invalid_case_gets_exactly_the_problems_of_the_full_validator_alone(project, monkeypatch):
+    """Today's problems, unchanged: each corpus case checked with the fast path, and with it turned off so that
+    jsonschema sees every file (as before the fast path), gives the same problems, positions and hints."""
+    from builder import validate
+
+    target = project / "content/alpha/09-case.yaml"
+    for case in CORPUS:
+        target.write_bytes(case.read_bytes())
+        fast = pipeline.check(project).problems
+        with monkeypatch.context() as m:
+            m.setattr(validate, "passes", lambda kind: lambda data: False)
+            slow = pipeline.check(project).problems
+        assert fast == slow, case.name
