@@ -1,17 +1,18 @@
 """Publishing safety: nothing unpublished gets out (canaries in every built file), markup that slips past
 validation is sanitised, a refused build leaves the old site byte for byte, and concurrent builds queue."""
+import fcntl
 import gzip
 import hashlib
 import html
 import json
 import shutil
-import subprocess
-import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from builder import pipeline, safety
+from builder import site as site_module
 from builder.render import Options, render
 from builder.site import build_site, run_mkdocs, write_config, write_docs
 
@@ -237,11 +238,57 @@ def test_file_inclusion_stays_off():
     assert "pymdownx.snippets" not in text and "snippets" not in text
 
 
-def test_two_builds_at_once_both_finish_with_a_consistent_site(project, tmp_path):
-    command = [sys.executable, "-m", "builder", "build", "--root", str(project)]
-    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    outputs = [run.communicate() for run in runs]
-    assert [run.returncode for run in runs] == [0, 0], outputs
+@pytest.mark.slow
+def test_two_builds_at_once_take_turns_and_leave_the_site_one_build_makes(project, tmp_path, monkeypatch):
+    """Two builds of one checkout at once (two editors, or a preview and `make site`): the second waits while the
+    first writes build/ and site/, and both leave the site a lone build makes. The first build holds on inside
+    until the second has asked for the lock (or, were there no lock, has come in beside it), so the builds really
+    overlap; without the lock the second is seen inside with the first."""
+    state = threading.Condition()
+    inside: list[str] = []  # builds between starting to write build/ and letting go of the lock
+    entered: list[tuple[str, list[str]]] = []  # each build as it starts writing, with the builds inside then
+    asked: set[str] = set()
+    real_flock, real_write_docs = fcntl.flock, site_module.write_docs
+
+    def flock(handle, operation):
+        name = threading.current_thread().name
+        with state:
+            if operation == fcntl.LOCK_EX:
+                asked.add(name)
+            elif operation == fcntl.LOCK_UN and name in inside:
+                inside.remove(name)  # before the lock is let go: the other may come in at once
+            state.notify_all()
+        return real_flock(handle, operation)
+
+    def write_docs(site, docs_dir):
+        name = threading.current_thread().name
+        with state:
+            entered.append((name, list(inside)))
+            inside.append(name)
+            state.notify_all()
+            if len(entered) == 1:
+                at_the_door = state.wait_for(lambda: asked - {name} or len(inside) > 1, timeout=120)
+                assert at_the_door, "the second build neither asked for the lock nor came in"
+        return real_write_docs(site, docs_dir)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    monkeypatch.setattr(site_module, "write_docs", write_docs)
+    results: dict[str, object] = {}
+
+    def build():
+        try:
+            results[threading.current_thread().name] = pipeline.build(project)[1]
+        except BaseException as err:  # noqa: BLE001 - reported by the test below
+            results[threading.current_thread().name] = err
+
+    threads = [threading.Thread(target=build, name=f"build-{i}") for i in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert [getattr(results.get(t.name), "ok", results.get(t.name)) for t in threads] == [True, True], results
+    assert [others for _, others in entered] == [[], []], "a build started writing while the other was inside"
+    monkeypatch.undo()
     reference = tmp_path / "reference"
     reference.mkdir()
     shutil.copytree(project / "content", reference / "content")
