@@ -12,7 +12,8 @@ from builder import inline
 from builder.diff import compare
 from builder.history import History, Stamp
 from builder.model import Content, Document, Section, number_document
-from builder.render import Links, md_escape, visible
+from builder.markdown import Links, md_escape
+from builder.views import visible
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")

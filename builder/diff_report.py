@@ -6,7 +6,7 @@ import json
 import re
 
 from builder.diff import BlockChange, Diff, DocumentChange, FieldChange, Ops, SectionChange
-from builder.render import md_escape
+from builder.markdown import md_escape
 
 CONTEXT = 8  # unchanged words kept either side of a change
 MARKER = "<!-- guidance-diff -->"  # the workflow finds its own comment by this line, and edits it

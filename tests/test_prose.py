@@ -7,7 +7,7 @@ import pytest
 
 from builder import pipeline
 from builder.model import Content
-from builder.render import Links, agree_article, article
+from builder.markdown import Links, agree_article, article
 
 
 @pytest.mark.parametrize("words, expected", [
