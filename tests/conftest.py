@@ -1,6 +1,8 @@
 """Shared fixtures: a copy of the small fixture project per test, and the --update-golden switch."""
 from __future__ import annotations
 
+import importlib
+import os
 import shutil
 from pathlib import Path
 
@@ -8,6 +10,22 @@ import pytest
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site"
 REPO = Path(__file__).resolve().parent.parent
+
+
+def under_ci() -> bool:
+    """True under CI (GitHub Actions sets CI=true), where nothing may skip: a missing tool is a failure."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require(module: str, install: str):
+    """The module, imported. When it is missing: a skip with how to install it locally, a failure under CI.
+    Works at module level (a failure there is a collection error, which fails the run)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        if under_ci():
+            pytest.fail(f"{module} is missing under CI, so these tests cannot run: {install}", pytrace=False)
+        pytest.skip(f"{module} is not installed ({install}); skipped locally", allow_module_level=True)
 
 
 def pytest_addoption(parser):

@@ -14,6 +14,7 @@ from ruamel.yaml import YAML
 
 from builder.cli import main
 from gitrepo import GitProject, env
+from tests.conftest import require
 
 REPO = Path(__file__).resolve().parent.parent
 WORKFLOW = REPO / ".github/workflows/guidance.yml"
@@ -82,12 +83,7 @@ def test_every_action_is_pinned_to_a_commit_with_its_version_beside_it():
 
 def test_the_workflow_passes_githubs_workflow_schema():
     """check-jsonschema bundles the schema (vendor.github-workflows), so this needs no network."""
-    try:
-        import check_jsonschema  # noqa: F401
-    except ImportError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("check-jsonschema is not installed: pip install -e '.[test]'")
-        pytest.skip("check-jsonschema is not installed: pip install -e '.[test]'")
+    require("check_jsonschema", "pip install -e '.[test]'")
     result = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
                              str(WORKFLOW)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -95,7 +91,7 @@ def test_the_workflow_passes_githubs_workflow_schema():
 
 def test_the_workflow_schema_check_can_fail():
     """The same check on a broken copy of the workflow fails, so a pass means something."""
-    pytest.importorskip("check_jsonschema") if os.environ.get("CI") != "true" else None
+    require("check_jsonschema", "pip install -e '.[test]'")  # missing, the check would fail and this pass
     broken = WORKFLOW.read_text(encoding="utf-8").replace("runs-on: ubuntu-latest", "runs_on: ubuntu-latest", 1)
     target = Path(os.environ.get("TMPDIR", "/tmp")) / f"broken-workflow-{os.getpid()}.yml"
     target.write_text(broken, encoding="utf-8")

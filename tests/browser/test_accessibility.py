@@ -4,8 +4,9 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import site_pages
+from tests.conftest import require
 
-axe_package = pytest.importorskip("axe_playwright_python", reason="axe-core comes with the test extra")
+axe_package = require("axe_playwright_python", "axe-core comes with the test extra: make test")
 AXE = Path(axe_package.__file__).parent / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 

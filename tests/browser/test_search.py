@@ -74,18 +74,27 @@ def search_page(browser, base_url):
     assert context.foreign_requests == []
 
 
+SHOWN = """() => ({meta: document.querySelector('.md-search-result__meta').textContent,
+                   items: document.querySelectorAll('.md-search-result__item').length})"""
+
+
 def search(page, query) -> list[str]:
-    """Type a query into the search box; return the anchors of the section results in the order shown."""
-    page.click(".md-search__input")
-    page.fill(".md-search__input", "")
-    page.keyboard.type(query)
-    page.wait_for_selector(".md-search-result__item")
-    hrefs, previous = None, []
-    while hrefs != previous:  # results update as each key arrives: read them once they stop changing
-        previous = hrefs
-        page.wait_for_timeout(200)
-        hrefs = page.eval_on_selector_all(".md-search-result__item a.md-search-result__link",
-                                          "els => els.map(e => e.getAttribute('href'))")
+    """Enter a query into the search box; return the anchors of the section results in the order shown.
+
+    Material searches on each keyup, so typing sends one query per key and the results of an early one may still
+    be on screen. Instead the box is emptied (its placeholder line comes back) and the whole query is entered with
+    a single keyup: the first results shown after that are the query's own."""
+    box = page.locator(".md-search__input")
+    box.click()
+    box.fill("")
+    box.press("End")  # keyup: Material searches for "" and shows its placeholder line
+    page.wait_for_function(f"(({SHOWN})()).items === 0")
+    placeholder = page.evaluate(SHOWN)["meta"]
+    box.fill(query)
+    box.press("End")
+    page.wait_for_function(f"(({SHOWN})()).meta !== {json.dumps(placeholder)}")
+    hrefs = page.eval_on_selector_all(".md-search-result__item a.md-search-result__link",
+                                      "els => els.map(e => e.getAttribute('href'))")
     return [h.split("#", 1)[1] for h in hrefs if "#" in h]
 
 

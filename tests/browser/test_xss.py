@@ -123,8 +123,11 @@ def test_no_probe_runs_and_the_page_still_reads(context, probe_site, path):
     page.wait_for_load_state("load")
     for link in page.locator("article a, article abbr").all():  # hover everything a reader might point at
         link.hover()
-    page.evaluate("document.querySelectorAll('article details').forEach(d => d.open = !d.open)")
-    page.wait_for_timeout(200)
+    # Open or close every details element and wait until each has fired its toggle event (after any ontoggle=).
+    page.evaluate("""() => Promise.all([...document.querySelectorAll('article details')].map(d => new Promise(done => {
+        d.addEventListener('toggle', done, {once: true});
+        d.open = !d.open;
+    })))""")
     assert page.evaluate("window.__ran") == []
     assert page.evaluate(ACTIVE_MARKUP) == []
     assert errors == []

@@ -40,17 +40,16 @@ def zensical_search(page, base_url, query) -> list[tuple[str, str]]:
     page.goto(base_url + "/")
     page.wait_for_load_state("networkidle")
     page.click(".md-search__button")
-    page.keyboard.type(query)
-    results, previous = None, []
-    while results != previous:  # results update as each key arrives: read them once they stop changing
-        previous = results
-        page.wait_for_timeout(300)
-        results = page.evaluate("""() => {
-            const host = [...document.querySelectorAll('*')].find(e => e.shadowRoot && e.shadowRoot.querySelector('dialog'));
-            return host ? [...host.shadowRoot.querySelectorAll('ol[role=listbox] a')].map(
-                a => [a.getAttribute('href').split('#')[1] || '', a.querySelector('h2, h1')?.textContent || '']) : [];
-        }""")
-    return [tuple(r) for r in results]
+    # The whole query in one input event (typing it would search once per key, and an early answer could be the
+    # one on screen): on a freshly opened page the first results listed are the query's own.
+    page.keyboard.insert_text(query)
+    results = """() => {
+        const host = [...document.querySelectorAll('*')].find(e => e.shadowRoot && e.shadowRoot.querySelector('dialog'));
+        return host ? [...host.shadowRoot.querySelectorAll('ol[role=listbox] a')].map(
+            a => [a.getAttribute('href').split('#')[1] || '', a.querySelector('h2, h1')?.textContent || '']) : [];
+    }"""
+    page.wait_for_function(f"({results})().length > 0")
+    return [tuple(r) for r in page.evaluate(results)]
 
 
 def test_zensical_search_finds_the_section_and_says_who_it_is_for(browser, zensical_url):
