@@ -20,7 +20,7 @@ def test_a_missing_package_fails_under_ci_and_skips_elsewhere(monkeypatch):
         monkeypatch.setenv("CI", value)
         with pytest.raises(pytest.skip.Exception, match="skipped locally"):
             require("no_such_package_for_guidance", "pip install it")
-    assert require("json").dumps([]) == "[]"
+    assert require("json", "it comes with Python").dumps([]) == "[]"
 
 
 def test_no_test_skips_a_missing_package_without_asking_ci():
