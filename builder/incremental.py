@@ -366,7 +366,7 @@ class Preview:
                      relabel: bool = False) -> None:
         """Re-populate and re-render rels with the warm MkDocs state; write their HTML and the search index only
         when all of them built without a warning."""
-        from mkdocs.commands.build import _populate_page
+        from builder.mkdocs_adapter import _populate_page
 
         state = self.state
         pages = []
@@ -420,7 +420,7 @@ class Preview:
     def _render_page(self, page) -> tuple[str, list[dict]]:
         """mkdocs.commands.build._build_page, returning the HTML instead of writing it, and the page's search
         entries (what the search plugin's page_context handler added)."""
-        from mkdocs.commands.build import get_context
+        from builder.mkdocs_adapter import get_context
 
         state, config = self.state, self.state.config
         index = state.search.search_index if state.search is not None else None
@@ -476,11 +476,8 @@ class Preview:
     def _full(self, site, update: Update, started: float) -> None:
         """mkdocs.commands.build.build(), step by step, into a temporary folder swapped in whole; the objects it
         makes are kept for the incremental path. On problems, the old preview and state stay."""
-        from mkdocs.commands.build import _build_extra_template, _build_theme_template, _populate_page
-        from mkdocs.config import load_config
-        from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
-        from mkdocs.structure.nav import get_navigation
-        from mkdocs.structure.pages import Page
+        from builder.mkdocs_adapter import (InclusionLevel, Page, _build_extra_template, _build_theme_template,
+                                            _populate_page, get_files, get_navigation, load_config, set_exclusions)
 
         if (refused := _build_dir_problem(self.root)) is not None:  # never build through a link out of the project
             update.kind = "failed"

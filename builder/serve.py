@@ -73,7 +73,7 @@ def problem_panel(problems: list[Problem], waiting: bool = False) -> str:
 def make_server(site_dir: Path, port: int, host: str = "127.0.0.1"):
     """MkDocs' live-reload server for site_dir, driven by us rather than by its own file watcher. Its
     show_problems(problems) puts the problem panel on every page it serves and reloads open pages."""
-    from mkdocs.livereload import LiveReloadServer, _timestamp
+    from builder.mkdocs_adapter import LiveReloadServer, _timestamp
 
     class PreviewServer(LiveReloadServer):
         panel = b""

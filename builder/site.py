@@ -144,9 +144,7 @@ def dump_yaml(data) -> str:
 
 def run_mkdocs(config_path: Path, site_dir: Path) -> list[Problem]:
     """Build with MkDocs' API in strict mode; every warning (broken link or anchor) is a problem."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
+    from builder.mkdocs_adapter import MkDocsException, build, load_config
 
     collect = _Collect()
     logger = logging.getLogger("mkdocs")

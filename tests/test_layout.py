@@ -1,0 +1,58 @@
+"""The module map: stages import only earlier stages (no cycles), MkDocs is used through one adapter, and checking
+content does not load the site engine."""
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+BUILDER = Path(__file__).resolve().parent.parent / "builder"
+
+
+def imports() -> dict[str, set[str]]:
+    """builder module → the builder modules it imports (at the top or inside functions)."""
+    out = {}
+    for path in BUILDER.rglob("*.py"):
+        name = "builder." + ".".join(path.relative_to(BUILDER).with_suffix("").parts)
+        name = name.removesuffix(".__init__")
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("builder"):
+                deps.add(node.module)
+                deps.update(f"{node.module}.{a.name}" for a in node.names)
+            elif isinstance(node, ast.Import):
+                deps.update(a.name for a in node.names if a.name.startswith("builder"))
+        out[name] = deps
+    return {m: {d for d in deps if d in out and d != m} for m, deps in out.items()}
+
+
+def test_the_module_map_has_no_cycle():
+    graph, state, cycles = imports(), {}, []
+
+    def visit(module, trail):
+        state[module] = "open"
+        for dep in sorted(graph[module]):
+            if state.get(dep) == "open":
+                cycles.append(trail[trail.index(dep):] + [dep])
+            elif dep not in state:
+                visit(dep, trail + [dep])
+        state[module] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert cycles == []
+
+
+def test_mkdocs_is_used_through_its_adapter_only():
+    users = sorted(p.name for p in BUILDER.rglob("*.py")
+                   if any(isinstance(n, (ast.Import, ast.ImportFrom)) and
+                          (getattr(n, "module", None) or "").split(".")[0] == "mkdocs" or
+                          isinstance(n, ast.Import) and any(a.name.split(".")[0] == "mkdocs" for a in n.names)
+                          for n in ast.walk(ast.parse(p.read_text(encoding="utf-8")))))
+    assert users == ["mkdocs_adapter.py"]
+
+
+def test_checking_content_does_not_load_the_site_engine():
+XX
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
