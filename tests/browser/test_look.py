@@ -37,8 +37,8 @@ def test_keyboard_focus_is_govuk_yellow_with_a_black_bar(page, base_url):
     else:
         raise AssertionError("Tab did not reach a link in the text")
     focused = page.locator(":focus")
-    assert style(focused, "background-color") == YELLOW
-    assert style(focused, "color") == BLACK
+    page.wait_for_function("([bg, fg]) => { const s = getComputedStyle(document.activeElement);"
+                           " return s.backgroundColor === bg && s.color === fg; }", arg=[YELLOW, BLACK], timeout=2000)
     assert BLACK in style(focused, "box-shadow")
 
 
