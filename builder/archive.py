@@ -110,13 +110,13 @@ class _ArchiveLinks(Links):
         super().__init__(archived, index, page)
         self.current_terms = current_terms
 
-    def _ref(self, ref: inline.Ref) -> tuple[str, str | None]:
+    def _ref(self, ref: inline.Ref, as_html: bool = False) -> tuple[str, str | None]:
         known = {"law": self.provisions, "term": self.terms, "service": self.services}.get(ref.kind)
         if known is not None and ref.target not in known:
-            return md_escape(ref.label or ref.target), None
+            return self._words(ref.label or ref.target, as_html), None
         if ref.kind == "term" and ref.target not in self.current_terms:
-            return md_escape(ref.label or self.terms[ref.target]["term"]), None
-        return super()._ref(ref)
+            return self._words(ref.label or self.terms[ref.target]["term"], as_html), None
+        return super()._ref(ref, as_html)
 
 
 def _front(**kw) -> str:

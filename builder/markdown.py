@@ -49,56 +49,112 @@ class Links:
         Markdown reads only the markup the tree found."""
         return self._nodes(inline.parse(" ".join(str(text).split())).nodes, first=True)
 
-    def _nodes(self, nodes, first: bool = False) -> str:
+    def html(self, text: str) -> str:
+        """The same tree as HTML, for blocks that MkDocs passes through without parsing them again: links to
+        other pages are written as MkDocs writes them (directory URLs, relative to this page)."""
+        return self._nodes(inline.parse(" ".join(str(text).split())).nodes, as_html=True)
+
+    def href(self, target: str, anchor: str = "") -> str:
+        """The address of the page at Markdown path target (and an anchor in it) from this page, as MkDocs
+        writes a link with use_directory_urls (within the page: ./#anchor)."""
+        url = relative_url(page_url(target), page_url(self.page))
+        return url + ("#" + anchor if anchor else "")
+
+    def _nodes(self, nodes, first: bool = False, as_html: bool = False) -> str:
         parts: list[str] = []
         for n, node in enumerate(nodes):
             if isinstance(node, inline.Text):
+                if as_html:
+                    parts.append(html.escape(node.text, quote=False))
+                    continue
                 shown = md_text(node.text)
                 parts.append(_LEADING_MARKER.sub(_unmark, shown) if first and n == 0 else shown)
             elif isinstance(node, inline.Emphasis):
-                mark = "**" if node.strong else "*"
-                parts.append(mark + self._nodes(node.children) + mark)
+                inner = self._nodes(node.children, as_html=as_html)
+                tag, mark = ("strong", "**") if node.strong else ("em", "*")
+                parts.append(f"<{tag}>{inner}</{tag}>" if as_html else mark + inner + mark)
             elif isinstance(node, inline.Link):
-                parts.append(f"[{self._nodes(node.children)}]({node.url})")
+                inner = self._nodes(node.children, as_html=as_html)
+                parts.append(f'<a href="{html.escape(node.url)}">{inner}</a>' if as_html else f"[{inner}]({node.url})")
             else:
-                shown, expansion = self._ref(node)
+                shown, expansion = self._ref(node, as_html)
                 if expansion and parts:  # "an [[term:SPO]]" reads "a stalking protection order (SPO)"
                     parts[-1] = agree_article(parts[-1], expansion)
                 parts.append(shown)
         return "".join(parts)
 
-    def _ref(self, ref: inline.Ref) -> tuple[str, str | None]:
-        """A reference as Markdown, and the words it starts with when they replace an abbreviation (its expansion,
-        on first use), for the article before it to agree with."""
+    def _link(self, words: str, url: str, as_html: bool, title: str = "", inner_html: bool = False) -> str:
+        """A link to url showing words (plain text, or HTML already made when inner_html)."""
+        if as_html:
+            shown = words if inner_html else html.escape(words, quote=False)
+            extra = f' title="{html.escape(title)}"' if title else ""
+            return f'<a href="{html.escape(url)}"{extra}>{shown}</a>'
+        shown = words if inner_html else md_escape(words)
+        return f'[{shown}]({url} "{html.escape(title)}")' if title else f"[{shown}]({url})"
+
+    def _page_link(self, words: str, path: str, anchor: str, as_html: bool, inner_html: bool = False) -> str:
+        url = self.href(path, anchor) if as_html else f"{self.to(path)}#{anchor}"
+        return self._link(words, url, as_html, inner_html=inner_html)
+
+    def _words(self, text: str, as_html: bool) -> str:
+        return html.escape(" ".join(text.split()), quote=False) if as_html else md_escape(text)
+
+    def _ref(self, ref: inline.Ref, as_html: bool = False) -> tuple[str, str | None]:
+        """A reference as Markdown (or HTML), and the words it starts with when they replace an abbreviation (its
+        expansion, on first use), for the article before it to agree with."""
         kind, target, label = ref.kind, ref.target, ref.label
         if kind == "law":
             act, prov = self.provisions[target]
             shown = label or f"{prov['label']} of the {act['title']}"
-            title = prov.get("note") or prov["title"]
-            link = f'[{md_escape(shown)}]({prov["url"]} "{html.escape(title)}")'
+            link = self._link(shown, prov["url"], as_html, title=prov.get("note") or prov["title"])
             # As legislation.gov.uk marks prospective provisions: the registry's in_force is the single source.
             return (link + NOT_IN_FORCE if prov.get("in_force") is False else link), None
         if kind == "term":
             term = self.terms[target]
-            shown = md_escape(label or term["term"])
+            shown = label or term["term"]
             first = target not in self.seen_terms
             self.seen_terms.add(target)
             if not term.get("expansion") or label:
-                return f"[{shown}]({self.to('glossary.md')}#{term_anchor(target)})", None
-            link = f'[<abbr title="{html.escape(term["expansion"])}">{shown}</abbr>]({self.to("glossary.md")}#{term_anchor(target)})'
+                return self._page_link(shown, "glossary.md", term_anchor(target), as_html), None
+            abbr = f'<abbr title="{html.escape(term["expansion"])}">{self._words(shown, as_html)}</abbr>'
+            link = self._page_link(abbr, "glossary.md", term_anchor(target), as_html, inner_html=True)
             # GOV.UK style: spell an abbreviation out the first time a section uses it.
-            return (f"{md_escape(term['expansion'])} ({link})", term["expansion"]) if first else (link, None)
+            if first:
+                return f"{self._words(term['expansion'], as_html)} ({link})", term["expansion"]
+            return link, None
         if kind == "service":
             service = self.services[target]
-            return (f"[{md_escape(label or service['name'])}]({service['url']}) "
-                    f"(phone {md_escape(service['phone'])})"), None
+            return (self._link(label or service["name"], service["url"], as_html) +
+                    f" (phone {self._words(service['phone'], as_html)})"), None
         doc, _, sid = target.rpartition("/")
         found = self.index.get((doc or self.doc_id, sid))
         if not found:
-            return md_escape(label or sid.replace("-", " ")), None
+            return self._words(label or sid.replace("-", " "), as_html), None
         path, section = found
-        shown = label or f"{section.number} {section.title}"
-        return f"[{md_escape(shown)}]({self.to(path)}#{sid})", None
+        return self._page_link(label or f"{section.number} {section.title}", path, sid, as_html), None
+
+
+def page_url(path: str) -> str:
+    """The address MkDocs gives the page at Markdown path (use_directory_urls): a/b.md → a/b/, a/index.md → a/."""
+    stem = path[:-3] if path.endswith(".md") else path
+    if stem == "index":
+        return "./"
+    return (stem[:-len("/index")] if stem.endswith("/index") else stem) + "/"
+
+
+def relative_url(url: str, other: str) -> str:
+    """url relative to other, both site addresses ending in / (mkdocs.utils.get_relative_url, for pages)."""
+    def parts(path: str) -> list[str]:
+        path = posixpath.normpath("/" + path)[1:]
+        return path.split("/") if path else []
+    here, there = parts(other), parts(url)
+    common = 0
+    for a, b in zip(here, there):
+        if a != b:
+            break
+        common += 1
+    rel = "/".join([".."] * (len(here) - common) + there[common:]) or "."
+    return rel + "/" if url.endswith("/") else rel
 
 
 def md_text(text: str) -> str:

@@ -60,7 +60,7 @@ def render(content: Content, options: Options = Options()) -> Site:
             return
         links = Links(shown, _audience_index(shown, audience["id"]) if audience else index, path)
         site.pages[path] = env.get_template(template).render(
-            **page_ctx, **extra, audience=audience, md=links.inline, link=links.to, page=path,
+            **page_ctx, **extra, audience=audience, md=links.inline, html=links.html, link=links.to, page=path,
             new_section=links.new_section,
             front=lambda **kw: "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in kw.items()))
 
@@ -136,6 +136,7 @@ def _environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     env.filters["text"] = md_escape
     env.filters["attr"] = lambda s: html.escape(str(s), quote=True)
+    env.filters["esc"] = lambda s: html.escape(" ".join(str(s).split()), quote=False)  # text inside HTML blocks
     env.tests["for_audience"] = lambda section, audience: section.is_for(audience)
     env.globals.update(CALLOUT=CALLOUT, audience_names=audience_names, current_edition=current_edition,
                        term_anchor=term_anchor)
