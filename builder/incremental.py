@@ -156,6 +156,7 @@ class _State:
     raw: dict[str, list[dict]] = field(default_factory=dict)  # page → its search entries as MkDocs made them
     entries: dict[str, list[dict]] = field(default_factory=dict)  # page → the same, tuned and sanitised
     setup: dict[str, int] = field(default_factory=dict)
+    extra: dict[str, dict] = field(default_factory=dict)  # render's Site.search_extra: roles, aka, left-out entries
 
 
 class Preview:
@@ -219,7 +220,7 @@ class Preview:
         update.changed = [rel for rel, text in site.pages.items()
                           if not is_aggregated(rel) and self.state.built.get(rel) != text]
         t["diff"] = time.perf_counter() - mark
-        if update.changed or site.search_labels != self.state.labels:
+        if update.changed or site.search_labels != self.state.labels or site.search_extra != self.state.extra:
             self._first(update, started)
         else:
             t["preview"] = time.perf_counter() - started
@@ -348,8 +349,8 @@ class Preview:
         state, site = self.state, self.site
         try:
             self._write_markdown(site.pages, update.changed)
-            relabel = site.search_labels != state.labels
-            state.labels = site.search_labels
+            relabel = site.search_labels != state.labels or site.search_extra != state.extra
+            state.labels, state.extra = site.search_labels, site.search_extra
             with self._collect() as collect:
                 skip = {rel for rel in state.built if is_aggregated(rel)}  # their text is the old one until step two
                 self._build_pages(update.changed, update, collect, skip_links_to=skip, relabel=relabel)
@@ -413,7 +414,7 @@ class Preview:
 
     def _final_entries(self, raw: list[dict], update: Update) -> list[dict]:
         entries = [dict(e) for e in raw]
-        tune_entries(entries, self.state.labels)
+        tune_entries(entries, self.state.labels, extra=self.state.extra)
         update.problems += sanitise_search_entries(entries)
         return entries
 
@@ -489,7 +490,8 @@ class Preview:
         config = None
         try:
             self._write_markdown(site.pages, list(site.pages), remove_others=True)
-            path = write_config(self.root, self.build_dir, CONFIG_NAME, self.docs_dir, self.site_dir, site.nav)
+            path = write_config(self.root, self.build_dir, CONFIG_NAME, self.docs_dir, self.site_dir, site.nav,
+                                url=site.site_url, extra={"roles": site.roles})
             with self._collect() as collect:
                 config = load_config(str(path), site_dir=str(tmp))
                 config.plugins.on_startup(command="build", dirty=False)
@@ -517,7 +519,7 @@ class Preview:
                 search = next((p for p in config.plugins.values() if hasattr(p, "search_index")), None)
                 state = _State(config, files, doc_files, nav, env, search, theme_scripts(tmp), site.nav,
                                site.search_labels, dict(self._written),
-                               setup=_setup_mtimes(self.snapshot, self.root))
+                               setup=_setup_mtimes(self.snapshot, self.root), extra=site.search_extra)
                 previous, self.state = self.state, state
                 try:
                     for file in doc_files:

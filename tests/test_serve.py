@@ -13,9 +13,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
 from builder import report
-from builder.incremental import Preview, is_aggregated
+from builder.incremental import CONFIG_NAME, Preview, is_aggregated
 
 CHAPTER = "content/alpha/01-basics.yaml"
 OLD = "para: Stalking is a crime under"
@@ -139,7 +140,8 @@ def test_a_new_section_title_is_on_the_page_and_in_search(preview, tmp_path):
     update = preview.apply_change()
     assert update.ok, report.as_text(update.problems)
     assert "In schools and colleges" in (site / "alpha/schools/index.html").read_text()
-    assert [e for e in _index(site) if e["title"].startswith("2.1 In schools and colleges (for teachers")]
+    found = [e for e in _index(site) if e["title"] == "2.1 In schools and colleges"]
+    assert found and any(tag.startswith("For teachers") for tag in found[0]["tags"]), "the same tags as the built site"
     assert not [e for e in _index(site) if e["title"].startswith("2.1 In schools (")], "the old title is gone"
     # alpha/basics links to the section by its number and title, so it changed too
     assert "In schools and colleges" in (site / "alpha/basics/index.html").read_text()
@@ -379,3 +381,12 @@ def test_two_previews_of_one_checkout_keep_their_own_build(project):
     first.discard()
     assert not first.build_dir.exists() and second.site_dir.is_dir(), "discard removes only its own folder"
     assert not stale.exists(), "and those of previews no longer running"
+
+
+def test_the_preview_search_reads_the_same_fields_as_the_built_site(preview):
+    """Roles for the search's role filter, and no withdrawal notice among the results, as in guidance build."""
+    entries = {e["location"]: e for e in _index(preview.site_dir)}
+    assert entries["alpha/basics/#for-police"]["roles"] == ["police"]
+    assert not any(location.endswith("#old-advice") for location in entries), "a withdrawal notice is no answer"
+    config = yaml.safe_load((preview.build_dir / f"{CONFIG_NAME}.yml").read_text())
+    assert [r["id"] for r in config["extra"]["roles"]] == ["police", "teachers", "healthcare"]
