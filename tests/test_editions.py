@@ -98,7 +98,9 @@ def test_an_edition_that_publishes_nothing_is_refused_unless_asked(repo):
 def test_published_text_changed_since_the_edition_is_not_empty(repo):
     repo.replace(BASICS, "Courts can make", "Courts may make")
     repo.commit("Reword", "2027-01-10")
-    publish(repo, "1.1", "2027-02-01")
+    result = publish(repo, "1.1", "2027-02-01")
+    assert "alpha/v1.1" in result.output, "an edition whose only change is published text is not 'empty'"
+    assert repo.repo.tags["alpha/v1.1"].commit == repo.repo.head.commit
 
 
 @pytest.mark.parametrize("args, message", [
