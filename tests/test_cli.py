@@ -1,6 +1,7 @@
 """The command line, run in-process: exit codes and output together."""
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from builder.cli import main
@@ -60,6 +61,7 @@ def test_strict_turns_warnings_into_failure(project):
     assert strict.exit_code == 1 and "warning [audience.all-and-more]" in strict.output
 
 
+@pytest.mark.slow
 def test_build_then_broken_build_keeps_site(project):
     ok = run("build", "--root", project)
     assert ok.exit_code == 0 and (project / "site/index.html").is_file()

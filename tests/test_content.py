@@ -83,6 +83,7 @@ def _table(page: str, caption: str) -> list[list[str]]:
             for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
 
 
+@pytest.mark.slow
 def test_the_offences_annex_is_generated_from_the_registry(checked, site):
     annex = next(s for s in checked.content.document("stalking").sections() if s.id == "annex-offences-orders")
     table = next(b.value for b in annex.blocks if b.kind == "table")

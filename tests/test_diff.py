@@ -34,6 +34,7 @@ def sections(repo, *revisions):
     return data, {s["id"]: s for d in data["documents"] for s in d["sections"]}
 
 
+@pytest.mark.slow
 def test_a_reviewer_sees_an_edited_paragraph_in_every_format(repo):
     repo.replace(BASICS, *EDIT)
     start = repo.repo.git.rev_parse("--short", "main")
@@ -156,6 +157,7 @@ def test_a_draft_only_change_touches_no_published_view(repo):
     assert "!" not in result.output.split("version 1.0")[1], "nothing to flag"
 
 
+@pytest.mark.slow
 def test_publishing_an_edition_clears_the_flag(repo):
     repo.replace(BASICS, *EDIT)
     repo.commit("Reword", "2027-01-10")
@@ -293,6 +295,7 @@ def test_an_at_mention_in_content_does_not_notify_anyone(repo):
     assert "\u200d" not in markdown and "\u200b" not in markdown, "no invisible characters"
 
 
+@pytest.mark.slow
 def test_the_pull_request_comment_stays_under_githubs_limit_whatever_the_change(repo):
     para = ("Officers should record every report of stalking behaviour, take a full account from the victim, and "
             "check for earlier reports on local and national systems before deciding what to do next. ") * 3

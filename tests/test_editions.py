@@ -85,6 +85,7 @@ def test_only_the_named_sections_are_published(repo):
     assert "Ready sections: secret-draft." in unknown.output
 
 
+@pytest.mark.slow
 def test_an_edition_that_publishes_nothing_is_refused_unless_asked(repo):
     before = state(repo)
     empty = publish(repo, "1.1", "2027-02-01", code=1)
@@ -110,6 +111,7 @@ def test_published_text_changed_since_the_edition_is_not_empty(repo):
     (["--version", "1.1", "--date", "1900-01-01"], "the date 1900-01-01 is before the previous edition's (2026-11-01)"),
     (["--version", "1.1", "--date", "2999-12-31"], "the date 2999-12-31 is more than 14 days in the future"),
 ])
+@pytest.mark.slow
 def test_implausible_versions_and_dates_are_refused(repo, args, message):
     repo.replace(BASICS, "status: draft", "status: ready")
     repo.commit("Ready", "2027-01-10")
@@ -119,6 +121,7 @@ def test_implausible_versions_and_dates_are_refused(repo, args, message):
     assert state(repo) == before
 
 
+@pytest.mark.slow
 def test_when_git_cannot_tag_nothing_is_committed(repo):
     repo.replace(BASICS, "status: draft", "status: ready")
     repo.commit("Ready", "2027-01-10")
@@ -157,6 +160,7 @@ def _merge(repo, method: str) -> None:
     repo.git("branch", "-q", "-D", "publish")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["squash", "rebase", "merge"])
 def test_an_edition_published_on_a_branch_survives_any_merge(repo, tmp_path, method):
     repo.git("checkout", "-q", "-b", "publish")
@@ -198,6 +202,7 @@ def _archives(root):
     return {p.parent.name: p.read_text() for p in (root / "site/alpha/editions").glob("*/index.html")}
 
 
+@pytest.mark.slow
 def test_five_editions_keep_the_build_green_and_archives_public(repo):
     def build_ok():
         checked, result = pipeline.build(repo.root)
@@ -255,6 +260,7 @@ def test_five_editions_keep_the_build_green_and_archives_public(repo):
     assert "Zebra quartz" in archives["1.1"] and "Zebra quartz" not in (repo.root / "site/alpha/basics/index.html").read_text()
 
 
+@pytest.mark.slow
 def test_an_archive_without_text_and_marks_on_everything_are_warnings(repo):
     """An edition that points at a commit with no text yet (as the real 0.1 did, found by the commit that first
     wrote its version): the build says so and what to do."""

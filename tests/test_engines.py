@@ -42,6 +42,7 @@ def _files(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file()]
 
 
+@pytest.mark.slow
 def test_zensical_builds_the_contract_urls_and_audience_pages(zbuilt):
     root, result = zbuilt
     site = root / "site"
@@ -61,6 +62,7 @@ def test_zensical_builds_the_contract_urls_and_audience_pages(zbuilt):
     assert sorted(p.name for p in (root / "build").iterdir() if p.name.startswith(".zensical")) == [], "staging cleaned"
 
 
+@pytest.mark.slow
 def test_zensical_public_build_holds_no_unpublished_text_in_any_file(zbuilt):
     root, _ = zbuilt
     site = root / "site"
@@ -73,6 +75,7 @@ def test_zensical_public_build_holds_no_unpublished_text_in_any_file(zbuilt):
     assert "Withdrawn canary section" in notice and "Replaced by newer advice" in notice, "the notice is public"
 
 
+@pytest.mark.slow
 def test_zensical_search_index_is_labelled_and_leaves_out_role_views(zbuilt):
     root, _ = zbuilt
     items = json.loads((root / "site/search.json").read_text())["items"]
@@ -83,6 +86,7 @@ def test_zensical_search_index_is_labelled_and_leaves_out_role_views(zbuilt):
     assert not any(p.startswith(("for/police/alpha", "alpha/print", "alpha/changes")) for p in pages), pages
 
 
+@pytest.mark.slow
 def test_zensical_preview_shows_drafts_and_the_next_public_build_does_not(project, zensical):
     _canary_project(project)
     checked, preview = pipeline.build(project, preview=True, engine="zensical")
@@ -94,6 +98,7 @@ def test_zensical_preview_shows_drafts_and_the_next_public_build_does_not(projec
     assert {w for p in _files(project / "site") for w in _canaries() if w in _readable(p)} == set()
 
 
+@pytest.mark.slow
 def test_a_failing_zensical_build_keeps_the_old_site_and_says_why_without_a_traceback(zbuilt):
     root, _ = zbuilt
     before = _tree(root / "site")
@@ -107,6 +112,7 @@ def test_a_failing_zensical_build_keeps_the_old_site_and_says_why_without_a_trac
     assert not list(root.glob("site.tmp-*")) and not list((root / "build").glob(".zensical-*"))
 
 
+@pytest.mark.slow
 def test_a_broken_link_in_the_generated_tree_is_a_problem_at_its_page(zbuilt):
     root, _ = zbuilt
     before = _tree(root / "site")
@@ -120,6 +126,7 @@ def test_a_broken_link_in_the_generated_tree_is_a_problem_at_its_page(zbuilt):
     assert _tree(root / "site") == before
 
 
+@pytest.mark.slow
 def test_zensical_draft_leak_check_covers_search_json(zbuilt):
     root, _ = zbuilt
     rendered = render(pipeline.check(root).content, Options())
@@ -132,6 +139,7 @@ def test_zensical_draft_leak_check_covers_search_json(zbuilt):
     assert _tree(root / "site") == before
 
 
+@pytest.mark.slow
 def test_the_generated_zensical_config_builds_with_plain_zensical(zbuilt):
     root, _ = zbuilt
     run = subprocess.run([sys.executable, "-m", "zensical", "build", "-f", str(root / "build/zensical.yml")],
@@ -142,6 +150,7 @@ def test_the_generated_zensical_config_builds_with_plain_zensical(zbuilt):
         sorted(p.relative_to(root / "site").as_posix() for p in (root / "site").rglob("*.html"))
 
 
+@pytest.mark.slow
 def test_run_engine_builds_into_any_folder_replacing_what_it_held(zbuilt, tmp_path):
     root, _ = zbuilt
     out = tmp_path / "elsewhere"
@@ -154,6 +163,7 @@ def test_run_engine_builds_into_any_folder_replacing_what_it_held(zbuilt, tmp_pa
         site_stage.run_engine("hugo", root / "build/zensical.yml", out)
 
 
+@pytest.mark.slow
 def test_zensical_archives_editions_and_leaves_them_out_of_search(tmp_path, zensical):
     from gitrepo import GitProject
     from test_publish import two_editions
@@ -173,6 +183,7 @@ def test_zensical_archives_editions_and_leaves_them_out_of_search(tmp_path, zens
         repo.close()
 
 
+@pytest.mark.slow
 def test_cli_builds_with_zensical(project, zensical):
     run = CliRunner().invoke(cli.main, ["build", "--root", str(project), "--engine", "zensical"])
     assert run.exit_code == 0, run.output

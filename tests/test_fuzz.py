@@ -5,6 +5,7 @@ import re
 import string
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -36,6 +37,7 @@ def check_survives_every_stage(raw: bytes):
     return content, found
 
 
+@pytest.mark.slow
 @RELAXED
 @given(st.binary(max_size=2000))
 def test_random_bytes(raw):
@@ -51,6 +53,7 @@ YAMLISH = st.lists(st.sampled_from([
 ]) | st.text(alphabet=string.printable, max_size=20), max_size=80).map("".join)
 
 
+@pytest.mark.slow
 @RELAXED
 @given(YAMLISH)
 def test_yaml_ish_text(text):
@@ -63,6 +66,7 @@ JSONISH = st.recursive(
     max_leaves=30)
 
 
+@pytest.mark.slow
 @RELAXED
 @given(JSONISH)
 def test_random_structures(data):
@@ -119,6 +123,7 @@ CHAPTER_PAGE = "alpha/fuzz.md"
 FIXTURE_BLOCKS = set().union(*_anchors(render.render(validate(REGISTRIES)[0], render.Options(preview=True))).values())
 
 
+@pytest.mark.slow
 @RELAXED
 @given(CHAPTERS)
 def test_random_chapters_validate_and_clean_ones_render(chapter):

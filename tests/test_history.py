@@ -106,6 +106,7 @@ def test_uncommitted_edits_carry_the_build_date_marked_as_such(repo):
     assert "1 content file has uncommitted changes" in history.notes[0].message
 
 
+@pytest.mark.slow
 def test_without_a_repository_dates_fall_back_to_the_build_date(project):
     history = history_of(project, build_date="2027-03-01")
     assert history.section("alpha", "what-it-is") == Stamp("2027-03-01", "build")
@@ -118,6 +119,7 @@ def test_without_a_repository_dates_fall_back_to_the_build_date(project):
                      page)
 
 
+@pytest.mark.slow
 def test_a_shallow_clone_builds_and_says_what_it_could_not_know(repo, tmp_path):
     repo.replace(BASICS, "Courts can make", "Courts may make")
     repo.commit("Reword", "2026-12-05")
@@ -136,6 +138,7 @@ def test_a_shallow_clone_builds_and_says_what_it_could_not_know(repo, tmp_path):
     assert "Last updated on or before 10 January 2027 (earlier history was not available to this build)" in page
 
 
+@pytest.mark.slow
 def test_a_detached_head_is_dated_from_its_own_history(repo):
     repo.replace(BASICS, "Courts can make", "Courts may make")
     repo.commit("Reword", "2026-12-05")
@@ -173,6 +176,7 @@ def test_history_command_lists_editions_notes_and_dates(repo):
     assert run("history", "gamma", "--root", repo.root).exit_code == 2
 
 
+@pytest.mark.slow
 def test_a_damaged_repository_still_builds_and_says_so(repo):
     first = repo.repo.git.rev_parse(f"HEAD:{BASICS}")
     repo.replace(BASICS, "Courts can make", "Courts may make")
@@ -208,6 +212,7 @@ def tagged_source(tmp_path_factory):
     project.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(EXPECTED_BY_CLONE))
 def test_editions_are_found_in_every_kind_of_clone(tagged_source, tmp_path, kind):
     source, real = tagged_source
@@ -245,6 +250,7 @@ def pin(project: GitProject, version: str, sha: str) -> None:
                     f'  - version: "{version}"\n    commit: "{sha}"\n')
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["full", "gc-aggressive", "detached", "no-tags", "depth-1"])
 def test_an_edition_pinned_in_document_yaml_is_found_in_every_clone_that_has_its_commit(tmp_path, kind):
     project = GitProject(tmp_path / "repo", "2026-11-01")

@@ -65,6 +65,7 @@ ADVERSARIAL = ["](", "[[", "[", "*", "**", "* **", "*a **b ", "<", "< ", "&", "&
                "![", "[x]", "](x", "a*b**c", "[a]:", "\n[", "[*"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("unit", ADVERSARIAL, ids=repr)
 def test_time_is_linear_in_the_length_of_any_text(unit):
     """Eight times the text takes about eight times as long (under 30 allows for a busy machine), never 64 (a
@@ -102,6 +103,7 @@ def _set(data, path, value):
 
 @pytest.mark.parametrize("rel, path, mode", _fields_of_fixture(),
                          ids=lambda v: "/".join(map(str, v)) if isinstance(v, tuple) else str(v))
+@pytest.mark.slow
 def test_every_reader_visible_field_refuses_markup_that_could_run_or_mislead(project, rel, path, mode):
     """Plant HTML (or markup, or a link that breaks out of its address) in each field the schemas declare
     reader-visible: validate reports an error at that very value, whatever the field."""

@@ -54,6 +54,7 @@ def files():
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", files(), ids=lambda p: p.relative_to(REPO).as_posix())
 def test_real_and_fixture_content_reads_the_same(path):
     text = path.read_text(encoding="utf-8")

@@ -56,6 +56,7 @@ def test_text_is_escaped_so_only_the_trees_markup_is_markdown():
     assert links.inline("3 < 4 & 5 > 2") == "3 &lt; 4 &amp; 5 &gt; 2"
 
 
+@pytest.mark.slow
 def test_the_public_site_never_puts_an_before_a_consonant_in_an_expansion(project, monkeypatch):
     monkeypatch.setenv("GUIDANCE_SITE_URL", "https://guidance.example.org/")
     checked, result = pipeline.build(project)
@@ -65,6 +66,7 @@ def test_the_public_site_never_puts_an_before_a_consonant_in_an_expansion(projec
     assert not re.search(r"\ban [bcdfgjklmnpqrstvwxz]\w* [^(<]{0,60}\(<a[^>]*><abbr", pages)
 
 
+@pytest.mark.slow
 def test_citation_lines_and_paragraph_numbers_stay_out_of_the_search_index(project, monkeypatch):
     monkeypatch.setenv("GUIDANCE_SITE_URL", "https://guidance.example.org/")
     checked, result = pipeline.build(project)

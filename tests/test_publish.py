@@ -116,6 +116,7 @@ def test_publish_refuses_uncommitted_or_invalid_content_and_changes_nothing(repo
     assert unknown.exit_code == 2 and "Choose one of: alpha, beta." in unknown.output
 
 
+@pytest.mark.slow
 def test_published_editions_appear_in_the_built_site(repo):
     two_editions(repo)
     checked, result = pipeline.build(repo.root)
@@ -151,6 +152,7 @@ def test_published_editions_appear_in_the_built_site(repo):
         assert "Last updated 1 February 2027" in (site / page).read_text(), f"{page} says when the guidance changed"
 
 
+@pytest.mark.slow
 def test_a_later_edition_has_a_redline_against_the_one_before(repo):
     two_editions(repo)
     repo.replace(BASICS, "Check the caller is safe.", "Check that the caller is safe now.")
@@ -172,6 +174,7 @@ def test_a_later_edition_has_a_redline_against_the_one_before(repo):
     assert "<del>can</del> <ins>may</ins>" in html
 
 
+@pytest.mark.slow
 def test_a_minor_edition_is_archived_but_not_in_the_change_history(repo):
     two_editions(repo)
     repo.replace(BASICS, "Breach of an order", "Breaching an order")
@@ -187,6 +190,7 @@ def test_a_minor_edition_is_archived_but_not_in_the_change_history(repo):
     assert "amended 2027" in (repo.root / "build/docs/alpha/basics.md").read_text()
 
 
+@pytest.mark.slow
 def test_editions_are_found_without_their_tags(repo, tmp_path):
     two_editions(repo)
     clone = tmp_path / "clone"
@@ -197,6 +201,7 @@ def test_editions_are_found_without_their_tags(repo, tmp_path):
     assert (clone / "site/alpha/editions/1.0/index.html").is_file()
 
 
+@pytest.mark.slow
 def test_a_shallow_clone_finds_an_earlier_edition_by_its_tag(repo, tmp_path):
     two_editions(repo)
     repo.git("tag", "-a", "alpha/v1.0", "HEAD~2", "-m", "alpha version 1.0")
@@ -212,6 +217,7 @@ def test_a_shallow_clone_finds_an_earlier_edition_by_its_tag(repo, tmp_path):
     assert (clone / "site/alpha/editions/1.0/index.html").is_file()
 
 
+@pytest.mark.slow
 def test_text_an_earlier_edition_published_is_not_a_leak_when_back_in_draft(repo):
     two_editions(repo)
     repo.replace(BASICS, "    status: published\n    blocks:\n      - id: aaa7", "    status: draft\n    blocks:\n      - id: aaa7")
@@ -225,6 +231,7 @@ def test_text_an_earlier_edition_published_is_not_a_leak_when_back_in_draft(repo
     assert not any("Zebra quartz" in d["text"] for d in index["docs"])
 
 
+@pytest.mark.slow
 def test_an_archived_edition_still_builds_when_what_it_linked_to_is_gone(repo):
     glossary = repo.path("content/glossary.yaml").read_text()
     repo.path("content/glossary.yaml").write_text(glossary[:glossary.index("  - id: DSL")])
@@ -244,6 +251,7 @@ def test_an_archived_edition_still_builds_when_what_it_linked_to_is_gone(repo):
     assert '<p class="gd-updated" markdown="span">Last updated 10 January 2027</p>' in glossary_page
 
 
+@pytest.mark.slow
 def test_a_tag_placed_by_hand_says_which_commit_an_edition_is(repo):
     """The seed content set version 1.0 before any chapter existed; a tag records the real 1.0."""
     repo.replace(BASICS, "Breach of an order", "Breaching an order")

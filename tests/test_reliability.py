@@ -89,6 +89,7 @@ def test_out_refuses_a_link_to_a_folder(workspace):
     assert snapshot(top) == before
 
 
+@pytest.mark.slow
 def test_out_builds_into_a_new_or_empty_folder_and_then_replaces_its_own_build(workspace):
     project, top = workspace
     (top / "empty").mkdir()
@@ -103,6 +104,7 @@ def test_out_builds_into_a_new_or_empty_folder_and_then_replaces_its_own_build(w
     assert (top / "neighbour/notes.txt").read_text() == "someone else's work"
 
 
+@pytest.mark.slow
 def test_leftovers_of_killed_builds_are_removed_and_nothing_else(workspace):
     project, top = workspace
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
@@ -134,6 +136,7 @@ def test_an_output_folder_that_cannot_be_written_is_a_problem_not_a_traceback(pr
 HOSTILE = 'Risk: "who" #1 - [c] & *d !e %f @g `h` | ? \'q\' ' + "é" * 3  # schemas refuse < > { } in titles
 
 
+@pytest.mark.slow
 def test_long_titles_full_of_yaml_syntax_build_and_read_back_exactly(project):
     title = (HOSTILE * 8)[:200].strip()
     chapter = project / "content/alpha/01-basics.yaml"
@@ -232,6 +235,7 @@ def test_git_revisions_refuse_links_and_folders_the_way_the_working_tree_does(pr
 
 # --- drafts stay private ---------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_term_only_drafts_use_is_left_out_of_the_public_glossary_and_search(project):
     glossary = project / "content/glossary.yaml"
     glossary.write_text(glossary.read_text() + "  - id: ZQX\n    term: ZQX\n    expansion: zebra quokka xylophone\n"

@@ -93,6 +93,7 @@ def _tree(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 def test_canaries_in_draft_ready_and_withdrawn_sections_reach_no_public_file(project):
     _canary_project(project)
     checked, result = pipeline.build(project)
@@ -122,6 +123,7 @@ def _public_site(project):
     return render(pipeline.check(project).content, Options())
 
 
+@pytest.mark.slow
 def test_a_render_fault_that_leaks_a_draft_stops_the_build_and_keeps_the_old_site(built):
     before = _tree(built / "site")
     site = _public_site(built)
@@ -135,6 +137,7 @@ def test_a_render_fault_that_leaks_a_draft_stops_the_build_and_keeps_the_old_sit
     assert not list(built.glob("site.tmp-*")) and not list(built.glob("site.old-*"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["sitemap.xml.gz", "search/search_index.json", "404.html", "index.html"])
 def test_the_leak_check_reads_every_kind_of_built_file(built, where):
     site, rendered = built / "site", _public_site(built)
@@ -166,12 +169,14 @@ def test_short_passages_are_probed_whole_and_published_words_are_not_probed():
     }
 
 
+@pytest.mark.slow
 def test_sanitiser_leaves_normal_pages_byte_for_byte(built):
     for page in (built / "site").rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert safety.clean_page(text) == (text, []), page
 
 
+@pytest.mark.slow
 def test_the_real_guidance_builds_with_nothing_for_the_sanitiser_to_remove(tmp_path):
     shutil.copytree(REPO / "content", tmp_path / "content")
     shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
@@ -192,6 +197,7 @@ PAYLOADS = [
 ]
 
 
+@pytest.mark.slow
 def test_markup_that_slips_past_validation_is_removed_with_a_warning(built):
     site = _public_site(built)
     site.pages["alpha/basics.md"] += "\n\n" + "\n\n".join(PAYLOADS) + "\n"
@@ -209,6 +215,7 @@ def test_markup_that_slips_past_validation_is_removed_with_a_warning(built):
     assert "1.1 What stalking is" in article and "js link" in article and "hover" in article, "the text stays"
 
 
+@pytest.mark.slow
 def test_markup_in_titles_around_the_content_refuses_the_build(built):
     before = _tree(built / "site")
     site = _public_site(built)
@@ -220,6 +227,7 @@ def test_markup_in_titles_around_the_content_refuses_the_build(built):
     assert _tree(built / "site") == before
 
 
+@pytest.mark.slow
 def test_public_build_excludes_any_page_it_did_not_render(project, tmp_path):
     site = _public_site(project)
     build_dir, docs = project / "build", project / "build/docs"

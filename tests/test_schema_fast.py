@@ -4,6 +4,7 @@ every file we have and on fuzzed ones; a file it rejects gets jsonschema's probl
 import copy
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -83,6 +84,7 @@ def _paths(node, path=()):
             yield from _paths(v, path + (i,))
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_agrees_on_mutated_chapters(data):
@@ -107,6 +109,7 @@ def test_agrees_on_mutated_chapters(data):
     agree("chapter", chapter)
 
 
+@pytest.mark.slow
 def test_every_invalid_case_gets_exactly_the_problems_of_the_full_validator_alone(project, monkeypatch):
     """Today's problems, unchanged: each corpus case checked with the fast path, and with it turned off so that
     jsonschema sees every file (as before the fast path), gives the same problems, positions and hints."""

@@ -3,6 +3,8 @@ tagged with its document and role and carrying its roles for the filter, and the
 on the sections whose titles name the term; and a role page's bodies, written as {body, audiences}, checked."""
 import json
 
+import pytest
+
 from builder import pipeline
 from conftest import write
 
@@ -13,12 +15,14 @@ def built_index(project) -> dict:
     return {e["location"]: e for e in json.loads((project / "site/search/search_index.json").read_text())["docs"]}
 
 
+@pytest.mark.slow
 def test_withdrawal_notices_are_not_search_results_but_stay_on_the_page(project):
     index = built_index(project)
     assert not [loc for loc in index if loc.endswith("#old-advice")]
     assert "Old advice" in (project / "site/alpha/schools/index.html").read_text(), "the notice is still shown"
 
 
+@pytest.mark.slow
 def test_sections_carry_their_document_roles_and_the_words_readers_use(project):
     glossary = project / "content/glossary.yaml"
     glossary.write_text(glossary.read_text().replace(

@@ -62,6 +62,7 @@ def preview(project):
     preview.close()
 
 
+@pytest.mark.slow
 def test_start_builds_the_whole_preview_with_drafts(preview):
     site = preview.site_dir
     for url in ["index.html", "alpha/basics/index.html", "beta/only/index.html", "for/police/alpha/index.html",
@@ -73,6 +74,7 @@ def test_start_builds_the_whole_preview_with_drafts(preview):
     assert _index(site), "the search index is written"
 
 
+@pytest.mark.slow
 def test_a_paragraph_edit_rebuilds_only_what_changed_and_keeps_the_whole_search_index(preview, tmp_path):
     site = preview.site_dir
     before = _index(site)
@@ -104,6 +106,7 @@ def test_a_paragraph_edit_rebuilds_only_what_changed_and_keeps_the_whole_search_
     assert _tree(site) == _tree(_fresh(preview.root, tmp_path)), "the same site as a full build"
 
 
+@pytest.mark.slow
 def test_the_aggregated_pages_can_follow_the_edited_page(preview):
     site = preview.site_dir
     _edit(preview.root, CHAPTER, OLD, NEW)
@@ -120,6 +123,7 @@ def test_the_aggregated_pages_can_follow_the_edited_page(preview):
     assert "complete" in rest.timings
 
 
+@pytest.mark.slow
 def test_a_second_step_stopped_by_a_new_save_is_finished_by_the_next_update(preview):
     site = preview.site_dir
     _edit(preview.root, CHAPTER, OLD, NEW)
@@ -134,6 +138,7 @@ def test_a_second_step_stopped_by_a_new_save_is_finished_by_the_next_update(prev
     assert not preview.has_rest()
 
 
+@pytest.mark.slow
 def test_a_new_section_title_is_on_the_page_and_in_search(preview, tmp_path):
     site = preview.site_dir
     _edit(preview.root, "content/alpha/02-schools.yaml", "title: In schools", "title: In schools and colleges")
@@ -148,6 +153,7 @@ def test_a_new_section_title_is_on_the_page_and_in_search(preview, tmp_path):
     assert _tree(site) == _tree(_fresh(preview.root, tmp_path))
 
 
+@pytest.mark.slow
 def test_a_new_chapter_changes_the_navigation_and_takes_the_full_path(preview, tmp_path):
     site = preview.site_dir
     (preview.root / "content/alpha/03-courts.yaml").write_text(
@@ -167,6 +173,7 @@ def test_a_new_chapter_changes_the_navigation_and_takes_the_full_path(preview, t
     assert preview.apply_change().kind == "incremental"
 
 
+@pytest.mark.slow
 def test_a_chapter_title_change_takes_the_full_path(preview):
     _edit(preview.root, CHAPTER, "title: Basics", "title: The basics")
     update = preview.apply_change()
@@ -175,6 +182,7 @@ def test_a_chapter_title_change_takes_the_full_path(preview):
     assert re.search(r'<a href="../basics/" class="md-nav__link">\s*<span class="md-ellipsis">\s*1. The basics', page)
 
 
+@pytest.mark.slow
 def test_an_invalid_edit_keeps_the_last_good_preview_and_says_why(preview):
     site = preview.site_dir
     before = _tree(site)
@@ -192,6 +200,7 @@ def test_an_invalid_edit_keeps_the_last_good_preview_and_says_why(preview):
     assert "Porthcawl" in (site / "alpha/basics/index.html").read_text()
 
 
+@pytest.mark.slow
 def test_broken_yaml_keeps_the_last_good_preview(preview):
     site = preview.site_dir
     before = _tree(site)
@@ -201,6 +210,7 @@ def test_broken_yaml_keeps_the_last_good_preview(preview):
     assert _tree(site) == before
 
 
+@pytest.mark.slow
 def test_a_change_to_mkdocs_yml_takes_the_full_path(preview):
     config = preview.root / "mkdocs.yml"
     config.write_text(config.read_text().replace("site_name: Statutory guidance on stalking",
@@ -210,6 +220,7 @@ def test_a_change_to_mkdocs_yml_takes_the_full_path(preview):
     assert "Stalking guidance preview" in (preview.site_dir / UNCHANGED).read_text()
 
 
+@pytest.mark.slow
 def test_guidance_serve_reloads_the_browser_on_save(project):
     """The real server on 127.0.0.1 (any free port): a page, its live-reload poll, a save, the new page."""
     from builder.serve import serve
@@ -251,6 +262,7 @@ def test_guidance_serve_reloads_the_browser_on_save(project):
     assert not thread.is_alive()
 
 
+@pytest.mark.slow
 def test_guidance_serve_on_content_with_problems_lists_them_until_it_can_build(project):
     """Started on content it cannot preview, serve lists the problems on every page it is asked for, and builds the
     preview (the pages reload to it) as soon as they are fixed."""
@@ -313,6 +325,7 @@ def _wait_for(condition, stop: threading.Event, what: str, seconds: float = 60) 
         stop.wait(0.05)
 
 
+@pytest.mark.slow
 def test_the_browser_shows_problems_on_every_page_until_they_are_fixed(project):
     """The problem panel: on every served page while a save has errors, with file:line:col, escaped; gone when
     they are fixed, and the terminal says so."""
@@ -361,6 +374,7 @@ def test_the_browser_shows_problems_on_every_page_until_they_are_fixed(project):
     assert not list(project.glob("build/serve-*")), "serve removes its build folder when it stops"
 
 
+@pytest.mark.slow
 def test_two_previews_of_one_checkout_keep_their_own_build(project):
     first, second = Preview(project), Preview(project)
     try:
@@ -383,6 +397,7 @@ def test_two_previews_of_one_checkout_keep_their_own_build(project):
     assert not stale.exists(), "and those of previews no longer running"
 
 
+@pytest.mark.slow
 def test_the_preview_search_reads_the_same_fields_as_the_built_site(preview):
     """Roles for the search's role filter, and no withdrawal notice among the results, as in guidance build."""
     entries = {e["location"]: e for e in _index(preview.site_dir)}

@@ -24,6 +24,7 @@ def built(project):
     return project, result
 
 
+@pytest.mark.slow
 def test_public_build_has_the_contract_urls(built):
     root, result = built
     site = root / "site"
@@ -40,6 +41,7 @@ def test_public_build_has_the_contract_urls(built):
     assert "fonts.googleapis.com" not in page
 
 
+@pytest.mark.slow
 def test_no_draft_text_anywhere_in_the_public_site(built):
     root, _ = built
     for path in (root / "site").rglob("*"):
@@ -47,6 +49,7 @@ def test_no_draft_text_anywhere_in_the_public_site(built):
             assert DRAFT_WORDS not in path.read_text(errors="replace").lower(), path
 
 
+@pytest.mark.slow
 def test_preview_build_shows_drafts_in_its_own_folder(built):
     root, _ = built
     before = _tree(root / "site")
@@ -57,6 +60,7 @@ def test_preview_build_shows_drafts_in_its_own_folder(built):
     assert _tree(root / "site") == before, "a preview never touches the public site"
 
 
+@pytest.mark.slow
 def test_invalid_content_leaves_the_previous_site_byte_identical(built):
     root, _ = built
     before = _tree(root / "site")
@@ -67,6 +71,7 @@ def test_invalid_content_leaves_the_previous_site_byte_identical(built):
     assert _tree(root / "site") == before
 
 
+@pytest.mark.slow
 def test_a_failing_mkdocs_build_leaves_the_previous_site_byte_identical(built):
     root, _ = built
     before = _tree(root / "site")
@@ -79,6 +84,7 @@ def test_a_failing_mkdocs_build_leaves_the_previous_site_byte_identical(built):
     assert not list(root.glob("site.tmp-*")), "the temporary build folder is cleaned up"
 
 
+@pytest.mark.slow
 def test_generated_tree_builds_with_plain_mkdocs(built, tmp_path):
     root, _ = built
     out = tmp_path / "plain"
@@ -89,6 +95,7 @@ def test_generated_tree_builds_with_plain_mkdocs(built, tmp_path):
         sorted(p.relative_to(root / "site").as_posix() for p in (root / "site").rglob("*.html"))
 
 
+@pytest.mark.slow
 def test_leak_check_finds_unpublished_text_in_any_built_file(built):
     root, _ = built
     hidden = ["Zebra quartz marmalade canary notebook lantern velvet harbour secret draft words."]

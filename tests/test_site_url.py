@@ -2,6 +2,7 @@
 build without one stops with a hint and changes nothing, and a preview may run without it."""
 import re
 
+import pytest
 from click.testing import CliRunner
 
 from builder import pipeline
@@ -26,6 +27,7 @@ def test_public_build_without_an_address_stops_with_a_hint_and_writes_nothing(pr
     assert not (project / "site").exists()
 
 
+@pytest.mark.slow
 def test_preview_build_runs_without_an_address_and_cites_paths(project, monkeypatch):
     monkeypatch.delenv("GUIDANCE_SITE_URL", raising=False)
     without_site_url(project)
@@ -36,6 +38,7 @@ def test_preview_build_runs_without_an_address_and_cites_paths(project, monkeypa
     assert 'rel="canonical"' not in page
 
 
+@pytest.mark.slow
 def test_the_workflow_address_wins_and_every_url_is_full(project, monkeypatch):
     monkeypatch.setenv("GUIDANCE_SITE_URL", "https://home-office.github.io/stalking-guidance")
     checked, result = pipeline.build(project)

@@ -127,6 +127,7 @@ def test_jobs_have_the_permissions_their_steps_need(workflow):
     assert "guidance" in scripts, "pip install puts the guidance command on the path"
 
 
+@pytest.mark.slow
 def test_every_guidance_command_in_the_workflow_works(workflow, tmp_path, monkeypatch):
     commands = guidance_commands(workflow)
     assert [(job, args[0]) for job, args, _ in commands] == [
