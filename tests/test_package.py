@@ -16,7 +16,9 @@ import pytest
 
 from tests.conftest import FIXTURE, REPO
 
-WARNING = re.compile(r"warning", re.IGNORECASE)  # Warning, BuildBackendWarning, SetuptoolsDeprecationWarning, …
+# Python warnings from the build backend (pip shows them as BuildBackendWarning: …, setuptools' own are
+# SetuptoolsDeprecationWarning, …). pip's "WARNING:" lines are about the machine's pip configuration, not the project.
+WARNING = re.compile(r"Warning\b")
 SOURCES = ("pyproject.toml", "README.md", "builder", "schemas")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc")
 
@@ -148,3 +150,12 @@ def test_the_installed_wheel_validates_with_its_own_schemas(installed, outside):
     assert done.returncode == 1, done.stdout + done.stderr
     assert re.search(rf"{re.escape(chapter.name)}:\d+:\d+: error .*not_a_field", done.stdout + done.stderr), \
         done.stdout + done.stderr
+
+
+@pytest.mark.slow
+def test_the_installed_wheel_builds_the_site_with_its_own_templates_and_theme(installed, outside):
+    done = _run_installed(installed[0], outside, "build")
+    assert done.returncode == 0, done.stdout + done.stderr
+    page = (outside / "site/alpha/basics/index.html").read_text(encoding="utf-8")
+    assert "1.1 What stalking is" in page
+    assert [p.name for p in (outside / "site").rglob("guidance.css")] == ["guidance.css"]  # the theme's own file
