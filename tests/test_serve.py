@@ -250,10 +250,7 @@ def test_guidance_serve_reloads_the_browser_on_save(project):
         assert any(line.startswith("preview updated in") for line in lines), lines
 
         _edit(project, CHAPTER, "serious crime", "serious crime [[term:NOSUCH]]")
-        for _ in range(200):
-            if any("NOSUCH" in line for line in lines):
-                break
-            stop.wait(0.05)
+        _wait_for(lambda: any("NOSUCH" in line for line in lines), stop, "the terminal lists the problem")
         assert any(re.search(r"01-basics\.yaml:\d+:\d+: error", line) for line in lines), lines
         assert "Porthcawl" in urllib.request.urlopen(base + "alpha/basics/", timeout=10).read().decode()
     finally:
