@@ -121,7 +121,8 @@ def test_no_probe_runs_and_the_page_still_reads(context, probe_site, path):
     page.on("pageerror", lambda err: errors.append(str(err)))
     page.goto(probe_site + path)
     page.wait_for_load_state("load")
-    for link in page.locator("article a, article abbr").all():  # hover everything a reader might point at
+    # Hover everything a reader might point at (a page title's permalink is not shown, so it cannot be pointed at).
+    for link in page.locator("article a:visible, article abbr:visible").all():
         link.hover()
     # Open or close every details element and wait until each has fired its toggle event (after any ontoggle=).
     page.evaluate("""() => Promise.all([...document.querySelectorAll('article details')].map(d => new Promise(done => {
