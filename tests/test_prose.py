@@ -78,3 +78,22 @@ def test_citation_lines_and_paragraph_numbers_stay_out_of_the_search_index(proje
     assert "Cite as" not in text and "Show guidance for" not in text
     assert "Stalking is a crime" in text, "the guidance itself is still searchable"
     assert not re.search(r"\b1\.1\.1\b", text), "paragraph numbers are furniture"
+
+
+def test_the_search_index_holds_no_more_text_than_readers_see(project, monkeypatch):
+    """Issue 11's target: the index's text is at most 1.15 times the visible text of the pages it indexes (it was
+    about twice that when every citation line was indexed)."""
+    import html
+
+    monkeypatch.setenv("GUIDANCE_SITE_URL", "https://guidance.example.org/")
+    checked, result = pipeline.build(project)
+    assert result.ok, result.problems
+    site = project / "site"
+    docs = json.loads((site / "search/search_index.json").read_text())["docs"]
+    indexed = sum(len(d["text"]) + len(d["title"]) for d in docs)
+    visible = 0
+    for location in {d["location"].split("#")[0] for d in docs}:
+        page = (site / location / "index.html").read_text()
+        article = page[page.find("<article"):page.rfind("</article>")]
+        visible += len(" ".join(html.unescape(re.sub(r"<[^<>]*>", " ", article)).split()))
+    assert indexed <= 1.15 * visible, (indexed, visible)
