@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import html
 import json
 import re
@@ -131,6 +132,7 @@ def _audience_index(content: Content, audience: str) -> dict:
     return out
 
 
+@functools.cache  # one environment, its templates compiled once, for every render in a process (the live preview)
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("builder", "templates"), undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
