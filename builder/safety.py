@@ -51,26 +51,46 @@ def clean_fragment(fragment: str, tags=TAGS, attributes=ATTRIBUTES) -> str:
                      strip_comments=False, generic_attribute_prefixes={"data-"}, attribute_filter=_attribute_filter)
 
 
-class _Shape(HTMLParser):
-    """What a reader's browser builds from HTML, reduced to elements with their attributes and the text."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.items: list[tuple] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.items.append((tag, tuple(sorted((k, v or "") for k, v in attrs))))
-
-    def handle_data(self, data):
-        if data.strip():
-            self.items.append(("#text", " ".join(data.split())))
+_TAG = re.compile(r"<([A-Za-z][^\s/<>]*)([^<>]*)>|</[A-Za-z][^<>]*>|<[!?][^<>]*>")
+_ATTR = re.compile(r"""([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 
 
 def shape(fragment: str) -> list[tuple]:
-    parser = _Shape()
-    parser.feed(fragment)
-    parser.close()
-    return parser.items
+    """What a reader's browser builds from HTML, reduced to the elements that open, with their attributes, and the
+    text, in order: enough to tell whether the sanitiser removed anything. Read with two patterns that cannot
+    backtrack (a tag ends at the next < or >), so a page of any content is read in linear time; comments,
+    declarations and end tags are left out."""
+    text = _uncommented(fragment)
+    items: list[tuple] = []
+    last = 0
+    for m in _TAG.finditer(text):
+        _text(items, text[last:m.start()])
+        last = m.end()
+        if m.group(1):
+            attrs = tuple(sorted((a.lower(), html.unescape(v or w or x or ""))
+                                 for a, v, w, x in _ATTR.findall(m.group(2))))
+            items.append((m.group(1).lower(), attrs))
+    _text(items, text[last:])
+    return items
+
+
+def _text(items: list, text: str) -> None:
+    words = " ".join(html.unescape(text).split())
+    if words:
+        items.append(("#text", words))
+
+
+def _uncommented(fragment: str) -> str:
+    """fragment without <!-- comments --> (found with str.find, not a lazy pattern: linear however many)."""
+    if "<!--" not in fragment:
+        return fragment
+    out, at = [], 0
+    while (start := fragment.find("<!--", at)) >= 0:
+        out.append(fragment[at:start])
+        end = fragment.find("-->", start + 4)
+        at = len(fragment) if end < 0 else end + 3
+    out.append(fragment[at:])
+    return "".join(out)
 
 
 def _removed(before: list[tuple], after: list[tuple]) -> list[str]:
