@@ -69,6 +69,6 @@ def build(root: Path, preview: bool = False, out_dir: Path | None = None,
         return checked, BuildResult(out_dir, problems=[problem])
     history = collect_history(root, checked.content)
     site = render(checked.content, Options(preview=preview, history=history, site_url=url))
-    result = build_site(root, site, out_dir, preview, engine=engine)
+    result = build_site(root, site, out_dir, preview, engine=engine, keep_pages=False)
     result.problems += history.notes  # what git could not tell the build, said where the build's problems are
     return checked, result

@@ -142,6 +142,22 @@ def dump_yaml(data) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=float("inf"), default_flow_style=False)
 
 
+class _ReleaseMarkdown:
+    """An MkDocs plugin run after the others: MkDocs keeps every page's Markdown, and its HTML, to the end of the
+    build, though nothing reads the Markdown once the page is converted, nor the HTML once the page is written.
+    "" in their place (not None, which MkDocs reads as a page not yet read, and titles from its file name) holds
+    about a third less memory through a build. The built site is the same, byte for byte (checked on a generated
+    300-section project)."""
+
+    def on_page_content(self, html, page, config, files):
+        page.markdown = ""
+        return html
+
+    def on_post_page(self, output, page, config):
+        page.content = ""
+        return output
+
+
 def run_mkdocs(config_path: Path, site_dir: Path) -> list[Problem]:
     """Build with MkDocs' API in strict mode; every warning (broken link or anchor) is a problem."""
     from builder.mkdocs_adapter import MkDocsException, build, load_config
@@ -154,6 +170,7 @@ def run_mkdocs(config_path: Path, site_dir: Path) -> list[Problem]:
     try:
         config = load_config(str(config_path), site_dir=str(site_dir))
         config["strict"] = True
+        config.plugins["guidance-release-markdown"] = _ReleaseMarkdown()
         build(config)
         failed = None
     except MkDocsException as err:
@@ -383,15 +400,18 @@ def _alive(pid: int) -> bool:
     return pid != 0
 
 
-def build_site(root: Path, site: Site, out_dir: Path, preview: bool, engine: str = "mkdocs") -> BuildResult:
+def build_site(root: Path, site: Site, out_dir: Path, preview: bool, engine: str = "mkdocs",
+               keep_pages: bool = True) -> BuildResult:
     """Write the Markdown tree, build it with engine, check the public build for drafts, and swap the result into
-    out_dir. A folder that cannot be written is a problem, and leaves out_dir as it was."""
+    out_dir. A folder that cannot be written is a problem, and leaves out_dir as it was. keep_pages=False: the
+    caller has no more use for site.pages, which are emptied once written (the engine reads them from disk), so
+    that they are not held in memory beside the engine's own copy."""
     result = BuildResult(out_dir)
     if (refused := check_out_dir(root, out_dir) or _build_dir_problem(root)) is not None:
         result.problems.append(refused)
         return result
     try:
-        return _build_site(root, site, out_dir, preview, engine, result)
+        return _build_site(root, site, out_dir, preview, engine, result, keep_pages)
     except OSError as err:
         where = err.filename or out_dir
         result.problems.append(Problem(Pos("--out"), "error", "build.write",
@@ -409,7 +429,8 @@ def _build_dir_problem(root: Path) -> Problem | None:
     return None
 
 
-def _build_site(root: Path, site: Site, out_dir: Path, preview: bool, engine: str, result: BuildResult) -> BuildResult:
+def _build_site(root: Path, site: Site, out_dir: Path, preview: bool, engine: str, result: BuildResult,
+                keep_pages: bool = True) -> BuildResult:
     build_dir = root / "build"
     name = engine + ("-preview" if preview else "")
     if (missing := engine_missing(engine)) is not None:
@@ -427,6 +448,8 @@ def _build_site(root: Path, site: Site, out_dir: Path, preview: bool, engine: st
             config = write_config(root, build_dir, name, docs_dir, site_dir, site.nav,
                                   exclude=None if preview else only_pages(site.pages), engine=engine,
                                   url=site.site_url, extra={"roles": site.roles})
+            if not keep_pages:
+                site.pages.clear()
             result.problems = run_engine(engine, config, tmp)
             tune_search_index(tmp, site.search_labels, site.search_extra)
             if result.ok:
