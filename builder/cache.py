@@ -10,12 +10,13 @@ import hashlib
 import json
 import os
 from datetime import date
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 
 from builder.model import Pos, Problem
 
 _CODE = Path(__file__).resolve().parent
+CHECKERS = ("PyYAML", "jsonschema", "fastjsonschema")  # an upgrade may change what a check reports
 _FIELDS = {"file": str, "line": int, "col": int, "severity": str, "code": str, "message": str, "hint": str}
 
 
@@ -29,8 +30,14 @@ def cache_dir() -> Path:
 
 def tree_key(root: Path, entries: list[tuple[str, bytes]], refused: list[Problem], today: date | None = None) -> str:
     """A digest of everything a check depends on: content files (names and bytes, and every path refused), the
-    schemas, the builder's code, pyproject.toml (rule settings) and today's date (review dates fall due)."""
+    schemas, the builder's code, the libraries that read and check (their versions), pyproject.toml (rule settings)
+    and today's date (review dates fall due)."""
     digest = hashlib.sha256(str(today or date.today()).encode())
+    for package in CHECKERS:
+        try:
+            digest.update(f"{package}=={metadata.version(package)}\0".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{package} absent\0".encode())
     for rel, raw in entries:
         digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(raw).digest())
     for problem in refused:

@@ -73,3 +73,12 @@ def test_a_committed_cache_cannot_pass_validate_in_a_fresh_clone(project, tmp_pa
     assert (clone / ".guidance-cache" / "check.json").is_file()
     result = CliRunner().invoke(main, ["validate", "--strict", "--root", str(clone)])
     assert result.exit_code == 1 and "schema.enum" in result.output
+
+
+def test_the_key_changes_with_the_version_of_a_library_that_checks(project, monkeypatch):
+    from importlib import metadata
+
+    before = key(project)
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "99.0" if name == "jsonschema" else real(name))
+    assert key(project) != before, "an upgraded validator may report differently: the cache must not answer"
