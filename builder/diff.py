@@ -2,6 +2,7 @@
 by lines, and for whom."""
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -74,6 +75,7 @@ def reader_text(content: Content):
         doc, _, sid = r.target.rpartition("/")
         return titles.get((doc, sid)) or next((t for (_, s), t in titles.items() if s == sid), sid.replace("-", " "))
 
+    @functools.lru_cache(maxsize=None)  # one revision's words, asked again for each role view of the same text
     def plain(text: str) -> str:
         return " ".join(inline.parse(str(text)).plain(ref).split())
 
