@@ -8,7 +8,7 @@ Every `guidance` figure is a whole process, as an editor or CI meets it, timed f
 - cold `guidance validate` (an empty cache folder) and warm (the content-hash cache filled by the run before);
 - `guidance diff HEAD~1 HEAD --format markdown` in a git repository of two commits, the second changing one
   paragraph in 1% of the sections;
-- edit-to-preview, in the process that `guidance serve` runs (builder.incremental.Preview): a paragraph edit (the
+- edit-to-preview, in the process that `guidance serve` runs (builder.preview.incremental.Preview): a paragraph edit (the
   page and its search entry written; then every page, print pages and role views too) and a change of a chapter
   title, which alters the navigation (`benchmarks/serve_latency.py` times the same through a browser's polling);
 - `guidance build`: its time and its peak memory (ru_maxrss of the build and every process it starts);
@@ -123,7 +123,7 @@ def measure(size: int, per_chapter: int, work: Path, stages: bool) -> dict:
     import yaml
 
     from builder import pipeline
-    from builder.load import content_files
+    from builder.content.load import content_files
 
     os.environ["GUIDANCE_CACHE_DIR"] = str(warm_cache)
     _, out["c_parse_in_process"] = timed(lambda: [yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader)
@@ -158,7 +158,7 @@ def measure(size: int, per_chapter: int, work: Path, stages: bool) -> dict:
 
     out["diff"], out["diff_sections_changed"] = time_diff(root, size)
 
-    from builder.incremental import Preview
+    from builder.preview.incremental import Preview
 
     out.update(time_preview(root, Preview))
     if stages:
@@ -225,10 +225,10 @@ def time_preview(root: Path, preview_class) -> dict:
 
 def time_stages(root: Path, work: Path, size: int) -> dict:
     """The pipeline's stages one after another in this process, and plain MkDocs on the same Markdown."""
-    from builder.load import load_tree
-    from builder.render import Options, render
-    from builder.site import build_site
-    from builder.validate import validate
+    from builder.content.load import load_tree
+    from builder.render.pages import Options, render
+    from builder.site.build import build_site
+    from builder.content.validate import validate
 
     out = {}
     (files, problems), out["load"] = timed(load_tree, root)

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
-from builder import pipeline, report
+from builder import pipeline
+from builder.review import report
 
 def _root(ctx, param, value: Path | None) -> Path:
     """--root as given, else the project folder holding the current folder (found by walking up), else "."."""
-    from builder.config import find_root
+    from builder.content.config import find_root
 
     if value is not None:
         return value
@@ -67,7 +68,7 @@ def validate_cmd(root: Path, fmt: str, strict: bool):
               help="Site engine: Material for MkDocs, or Zensical, its successor (install the 'zensical' extra).")
 def build_cmd(root: Path, fmt: str, preview: bool, out: Path | None, engine: str):
     """Validate, render and build the site."""
-    from builder.site import engine_missing
+    from builder.site.build import engine_missing
 
     if (missing := engine_missing(engine)) is not None:  # before validating: say at once what to install
         _print_problems([missing], fmt)
@@ -89,7 +90,7 @@ def build_cmd(root: Path, fmt: str, preview: bool, out: Path | None, engine: str
 @click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
 def serve_cmd(root: Path, port: int):
     """Preview the site with drafts, rebuilding when a content file is saved."""
-    from builder.serve import serve
+    from builder.preview.server import serve
 
     sys.exit(serve(root, port, echo=click.echo))
 
@@ -100,7 +101,7 @@ def serve_cmd(root: Path, port: int):
 def fmt_cmd(root: Path, check: bool):
     """Lay out content files canonically (short lists on one line, other lists one item a line, dates unquoted)
     and assign missing paragraph ids. Comments are kept; links are never written through."""
-    from builder.edit import format_tree, write_formatted
+    from builder.content.edit import format_tree, write_formatted
 
     results, problems = format_tree(root)
     changed = [r for r in results if r.changed]
@@ -131,7 +132,7 @@ def new_section_cmd(root: Path, doc: str, chapter: str | None, title: str):
     """Add a draft section at the end of CHAPTER in DOC. CHAPTER is the chapter's id (supporting-victims), its
     file name (04-supporting-victims or 04-supporting-victims.yaml) or its path
     (content/stalking/04-supporting-victims.yaml, from any folder); with a path, DOC may be left out."""
-    from builder.edit import new_section
+    from builder.content.edit import new_section
 
     doc_id, chapter = (None, doc) if chapter is None else (doc, chapter)
     sid, rel, problem = new_section(root, doc_id, chapter, title)
@@ -149,7 +150,7 @@ def new_section_cmd(root: Path, doc: str, chapter: str | None, title: str):
 def status_cmd(root: Path, section: str, status: str, reason: str | None):
     """Move SECTION (its id, or DOC/ID) to STATUS: draft, ready (fit to publish: the next guidance publish
     publishes it) or withdrawn (with --reason). Comments and layout are kept."""
-    from builder.edit import set_status
+    from builder.content.edit import set_status
 
     change, problem = set_status(root, section, status, reason)
     if problem:
@@ -178,9 +179,9 @@ def _git_refusal(err) -> None:
               "standalone redline page, json for tools.")
 def diff_cmd(root: Path, base: str | None, head: str | None, fmt: str):
     """What changed from BASE (default: the merge base with main) to HEAD (default: the working tree), and for whom."""
-    from builder.diff import review
-    from builder.diff_report import FORMATS, as_text
-    from builder.history import HistoryError
+    from builder.review.diff import review
+    from builder.review.diff_report import FORMATS, as_text
+    from builder.history.git import HistoryError
 
     try:
         diff, problems = review(root, base, head)
@@ -200,8 +201,8 @@ def diff_cmd(root: Path, base: str | None, head: str | None, fmt: str):
 @click.argument("doc", required=False)
 def history_cmd(root: Path, doc: str | None):
     """Editions, change notes and last-updated dates of DOC (default: every document)."""
-    from builder.archive import describe
-    from builder.history import collect
+    from builder.render.archive import describe
+    from builder.history.git import collect
 
     checked = pipeline.check(root)
     if checked.failed():
@@ -233,7 +234,7 @@ def publish_cmd(root: Path, doc: str, version: str, note: str, minor: bool, on, 
                 dry_run: bool, allow_empty: bool, yes: bool):
     """Publish DOC's ready sections as a new edition: print the plan, record the edition with its change note and
     commit it (tagged <doc>/v<version> on main)."""
-    from builder.publish import PublishError, apply, plan
+    from builder.history.publish import PublishError, apply, plan
 
     chosen = [sid.strip() for item in sections for sid in item.split(",") if sid.strip()]
     try:

@@ -3,7 +3,8 @@ page's Markdown and HTML once used) changes nothing in the site it builds."""
 import shutil
 from pathlib import Path
 
-from builder import pipeline, site
+from builder import pipeline
+from builder.site import build as site
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -18,7 +19,7 @@ def test_the_site_is_the_same_byte_for_byte_with_and_without_letting_go(project,
     with monkeypatch.context() as m:
         m.setattr(site._ReleaseMarkdown, "on_page_content", lambda self, html, **kw: html)
         m.setattr(site._ReleaseMarkdown, "on_post_page", lambda self, output, **kw: output)
-        real = site.build_site  # pipeline.build imports it from builder.site when it runs
+        real = site.build_site  # pipeline.build imports it from builder.site.build when it runs
         m.setattr(site, "build_site", lambda *a, **kw: real(*a, **{**kw, "keep_pages": True}))
         checked, kept = pipeline.build(twin)
     assert kept is not None and kept.ok
@@ -28,7 +29,7 @@ def test_the_site_is_the_same_byte_for_byte_with_and_without_letting_go(project,
 
 
 def test_the_rendered_markdown_is_let_go_only_when_the_caller_says_so(project):
-    from builder.render import Options, render
+    from builder.render.pages import Options, render
 
     content = pipeline.check(project).content
     kept, lean = render(content, Options()), render(content, Options())

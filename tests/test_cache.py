@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from builder import cache, pipeline
+from builder.content import cache
+from builder import pipeline
 from builder.cli import main
-from builder.load import read_content
+from builder.content.load import read_content
 
 
 def key(project, day=None):

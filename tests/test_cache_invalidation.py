@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from builder import cache, pipeline
+from builder.content import cache
+from builder import pipeline
 
 CHAPTER = "content/alpha/01-basics.yaml"
 CORPUS = Path(__file__).parent / "cases" / "invalid"
@@ -31,7 +32,7 @@ def change_schema(project, monkeypatch, tmp_path):
 def change_code(project, monkeypatch, tmp_path):
     code = tmp_path / "builder"
     shutil.copytree(cache._CODE, code, ignore=shutil.ignore_patterns("__pycache__"))
-    (code / "rules.py").write_text((code / "rules.py").read_text() + "\n# changed\n")
+    (code / "content/rules.py").write_text((code / "content/rules.py").read_text() + "\n# changed\n")
     monkeypatch.setattr(cache, "_CODE", code)
 
 

@@ -6,8 +6,8 @@ import pytest
 from click.testing import CliRunner
 
 from builder.cli import main
-from builder.diff import review
-from builder.diff_report import as_text
+from builder.review.diff import review
+from builder.review.diff_report import as_text
 from gitrepo import GitProject, clone, env
 
 BASICS = "content/alpha/01-basics.yaml"

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from builder import pipeline
 from builder.cli import main
-from builder.edit import new_section
+from builder.content.edit import new_section
 
 
 def run(*args):

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from ruamel.yaml import YAML
 
 from builder.cli import main
-from builder.load import content_files, file_kind
+from builder.content.load import content_files, file_kind
 
 REPO = Path(__file__).resolve().parent.parent
 

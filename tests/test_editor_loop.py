@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from builder import pipeline
 from builder.cli import main
-from builder.load import load_tree
+from builder.content.load import load_tree
 
 REPO = Path(__file__).resolve().parent.parent
 

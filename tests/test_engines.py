@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from builder import cli, pipeline, safety, site as site_stage
-from builder.render import Options, render
+from builder import cli
+from builder import pipeline
+from builder.site import safety
+from builder.site import build as site_stage
+from builder.render.pages import Options, render
 from test_safety import _canaries, _canary_project, _readable, _tree
 
 CONTRACT = ["index.html", "alpha/index.html", "alpha/basics/index.html", "alpha/schools/index.html",

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from builder import render
-from builder.load import load_tree, parse
-from builder.model import Problem
-from builder.validate import validate
+from builder.render import pages as render
+from builder.content.load import load_tree, parse
+from builder.content.model import Problem
+from builder.content.validate import validate
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site"
 REGISTRIES, _ = load_tree(FIXTURE)

@@ -11,8 +11,9 @@ from click.testing import CliRunner
 
 from builder import pipeline
 from builder.cli import main
-from builder.history import Stamp, collect
-from builder.render import Options, render
+from builder.history.git import Stamp, collect
+from builder.render.pages import Options, render
+from builder.review.diff import edition_redlines
 from gitrepo import GitProject, env
 
 GOLDEN = Path(__file__).parent / "golden" / "history"
@@ -37,7 +38,8 @@ def published(tmp_path_factory):
     assert checked.problems == []
     history = collect(project.root, checked.content, BUILD_DATE)
     assert history.notes == []
-    site = render(checked.content, Options(history=history, build_date=BUILD_DATE))
+    site = render(checked.content, Options(history=history, build_date=BUILD_DATE,
+                                           redlines=edition_redlines(checked.content, history)))
     yield history, {path: text for path, text in site.pages.items() if path.startswith("alpha/")}
     project.close()
 

@@ -9,7 +9,7 @@ from git import Repo
 
 from builder import pipeline
 from builder.cli import main
-from builder.history import Stamp, collect
+from builder.history.git import Stamp, collect
 from gitrepo import GitProject, clone, env
 
 BASICS = "content/alpha/01-basics.yaml"

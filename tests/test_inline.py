@@ -6,9 +6,9 @@ import pytest
 import yaml
 
 from builder import pipeline
-from builder.inline import Emphasis, Link, Text, parse
-from builder.load import load_tree, parse as parse_file
-from builder.validate import reader_fields
+from builder.content.inline import Emphasis, Link, Text, parse
+from builder.content.load import load_tree, parse as parse_file
+from builder.content.validate import reader_fields
 
 
 def kinds(text):

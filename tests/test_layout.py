@@ -43,13 +43,39 @@ def test_the_module_map_has_no_cycle():
     assert cycles == []
 
 
+# Each stage package imports only the stages before it: content → history → render → review and site → preview;
+# history and diff results are worked out before render and handed to it. The CLI and pipeline sit on top.
+STAGES = {"content": set(), "history": {"content"}, "render": {"content", "history"},
+          "review": {"content", "history", "render"}, "site": {"content", "render"},
+          "preview": {"content", "history", "render", "review", "site"}}
+
+
+def stage(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 and parts[1] in STAGES else None
+
+
+def test_every_module_is_in_a_stage_package_but_the_entry_points():
+    loose = sorted(m for m in imports() if stage(m) is None and m.count(".") > 0 and m.split(".")[1] not in STAGES)
+    assert loose == ["builder.__main__", "builder.cli", "builder.pipeline"]
+
+
+def test_each_stage_imports_only_earlier_stages():
+    wrong = sorted((module, dep) for module, deps in imports().items() for dep in deps
+                   if stage(module) and stage(dep) and stage(dep) != stage(module)
+                   and stage(dep) not in STAGES[stage(module)])
+    assert wrong == []
+    entry_points = {"builder.cli", "builder.pipeline", "builder.__main__", "builder"}
+    assert sorted((m, d) for m, deps in imports().items() if stage(m) for d in deps if d in entry_points) == []
+
+
 def test_mkdocs_is_used_through_its_adapter_only():
     users = sorted(p.name for p in BUILDER.rglob("*.py")
                    if any(isinstance(n, (ast.Import, ast.ImportFrom)) and
                           (getattr(n, "module", None) or "").split(".")[0] == "mkdocs" or
                           isinstance(n, ast.Import) and any(a.name.split(".")[0] == "mkdocs" for a in n.names)
                           for n in ast.walk(ast.parse(p.read_text(encoding="utf-8")))))
-    assert users == ["mkdocs_adapter.py"]
+    assert users == ["mkdocs_adapter.py"]  # builder/site/
 
 
 def test_checking_content_does_not_load_the_site_engine():

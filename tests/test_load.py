@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.load import load_tree, parse
+from builder.content.load import load_tree, parse
 
 
 def test_positions_point_at_values_and_keys(project):

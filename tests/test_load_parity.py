@@ -10,7 +10,7 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
 from benchmarks.generate import generate
-from builder.load import content_files, parse
+from builder.content.load import content_files, parse
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -89,7 +89,7 @@ def test_building_and_installing_the_wheel_prints_no_warnings(wheel, installed):
 def test_an_editable_install_as_make_does_it_prints_nothing(source, tmp_path):
     """`make site` and `make test` install the checkout editable, quietly, leaving out setuptools' notice that an
     editable install with a mapped folder uses an import finder (information only, on every such install).
-    Without that filter the notice is the only warning: nothing else is hidden."""
+    Without that filter the notice (if this setuptools prints it) is the only warning: nothing else is hidden."""
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     [filters] = re.findall(r"^PIP_INSTALL := PYTHONWARNINGS='([^']*)' \$\(BIN\)/pip install --quiet$", makefile, re.M)
     assert filters == "ignore:Editable installation"
@@ -100,8 +100,9 @@ def test_an_editable_install_as_make_does_it_prints_nothing(source, tmp_path):
     assert quiet == ""
     loud = _pip(*args, "--target", str(tmp_path / "loud"), cwd=tmp_path)
     assert "Successfully installed guidance" in loud
-    assert [re.sub(r".*Warning: ", "", line) for line in loud.splitlines() if WARNING.search(line)] == [
-        "Editable installation."], loud
+    # setuptools 84 (December 2026) no longer prints the notice; older releases print it and nothing else.
+    assert [re.sub(r".*Warning: ", "", line) for line in loud.splitlines() if WARNING.search(line)] in (
+        [], ["Editable installation."]), loud
 
 
 @pytest.mark.slow

@@ -6,8 +6,8 @@ import re
 import pytest
 
 from builder import pipeline
-from builder.model import Content
-from builder.markdown import Links, agree_article, article
+from builder.content.model import Content
+from builder.render.markdown import Links, agree_article, article
 
 
 @pytest.mark.parametrize("words, expected", [

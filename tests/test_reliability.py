@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from builder import pipeline
 from builder.cli import main
-from builder.load import display_name, read_content
-from builder.site import MARKER, MARKER_TEXT
+from builder.content.load import display_name, read_content
+from builder.site.build import MARKER, MARKER_TEXT
 
 URL = "https://guidance.example.org/"
 

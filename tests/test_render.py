@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from builder import pipeline
-from builder.render import Options, md_escape, render
+from builder.render.pages import Options, md_escape, render
 
 GOLDEN = Path(__file__).parent / "golden"
 FIXTURE = Path(__file__).parent / "fixtures" / "site"

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from builder import pipeline, safety
-from builder import site as site_module
-from builder.render import Options, render
-from builder.site import build_site, run_mkdocs, write_config, write_docs
+from builder import pipeline
+from builder.site import safety
+from builder.site import build as site_module
+from builder.render.pages import Options, render
+from builder.site.build import build_site, run_mkdocs, write_config, write_docs
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""Live preview (builder/incremental.py, builder/serve.py): real MkDocs builds of a copy of the fixture project.
+"""Live preview (builder/preview/incremental.py, builder/preview/server.py): real MkDocs builds of a copy of the fixture project.
 These tests assert behaviour, not time; benchmarks/run.py measures the time."""
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from builder import report
-from builder.incremental import CONFIG_NAME, Preview, is_aggregated
+from builder.review import report
+from builder.preview.incremental import CONFIG_NAME, Preview, is_aggregated
 
 CHAPTER = "content/alpha/01-basics.yaml"
 OLD = "para: Stalking is a crime under"
@@ -223,7 +223,7 @@ def test_a_change_to_mkdocs_yml_takes_the_full_path(preview):
 @pytest.mark.slow
 def test_guidance_serve_reloads_the_browser_on_save(project):
     """The real server on 127.0.0.1 (any free port): a page, its live-reload poll, a save, the new page."""
-    from builder.serve import serve
+    from builder.preview.server import serve
 
     lines, ready, stop = [], threading.Event(), threading.Event()
     url = {}
@@ -263,7 +263,7 @@ def test_guidance_serve_reloads_the_browser_on_save(project):
 def test_guidance_serve_on_content_with_problems_lists_them_until_it_can_build(project):
     """Started on content it cannot preview, serve lists the problems on every page it is asked for, and builds the
     preview (the pages reload to it) as soon as they are fixed."""
-    from builder.serve import serve
+    from builder.preview.server import serve
 
     _edit(project, CHAPTER, OLD, "para: Stalking is a crime under [[term:NOSUCH]] and")
     lines, ready, stop = [], threading.Event(), threading.Event()
@@ -303,7 +303,7 @@ def test_guidance_serve_on_content_with_problems_lists_them_until_it_can_build(p
 def test_guidance_serve_says_when_the_port_is_taken(project):
     import socket
 
-    from builder.serve import serve
+    from builder.preview.server import serve
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -326,7 +326,7 @@ def _wait_for(condition, stop: threading.Event, what: str, seconds: float = 60) 
 def test_the_browser_shows_problems_on_every_page_until_they_are_fixed(project):
     """The problem panel: on every served page while a save has errors, with file:line:col, escaped; gone when
     they are fixed, and the terminal says so."""
-    from builder.serve import serve
+    from builder.preview.server import serve
 
     lines, ready, stop = [], threading.Event(), threading.Event()
     url = {}

@@ -18,7 +18,7 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 @pytest.fixture
 def served(project):
     """guidance serve on a copy of the fixture project, on a free port: (project, base URL, terminal lines)."""
-    from builder.serve import serve
+    from builder.preview.server import serve
 
     lines, ready, stop = [], threading.Event(), threading.Event()
     url = {}

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from builder import pipeline
-from builder.render import Options, render
-from builder.site import build_site
+from builder.render.pages import Options, render
+from builder.site.build import build_site
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "site"
 

@@ -1,19 +1,17 @@
 """Render stage, history part: 'last updated' lines, provenance marks, the change history page and archived editions
-with their redline. Pure: everything comes from the History that builder.history gathered."""
+with their redline. Pure: everything comes from the History that builder.history.git gathered."""
 from __future__ import annotations
 
 import copy
 import html
 import json
-import re
 from datetime import date
 
-from builder import inline
-from builder.diff import compare
-from builder.history import History, Stamp
-from builder.model import Content, Document, Section, number_document
-from builder.markdown import Links, md_escape
-from builder.views import visible
+from builder.content import inline
+from builder.history.git import History, Stamp
+from builder.content.model import Content, Document, Section, number_document
+from builder.render.markdown import Links, md_escape
+from builder.render.views import visible
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
@@ -123,10 +121,12 @@ def _front(**kw) -> str:
     return "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in kw.items())
 
 
-def pages(site, env, shown: Content, doc: Document, history: History | None) -> list:
-    """Add the document's change history and archived editions to the site; return its navigation entries."""
+def pages(site, env, shown: Content, doc: Document, history: History | None, redlines: dict) -> list:
+    """Add the document's change history and archived editions to the site; return its navigation entries.
+    redlines: (document, version) → its DocumentChange since the archived edition before it, worked out before
+    render (builder.review.diff.edition_redlines)."""
     index = {(d.id, s.id): (f"{d.id}/{c.id}.md", s) for d in shown.documents for c in d.chapters for s in c.sections}
-    archived = _archived(doc, history)
+    archived = archived_editions(doc, history)
     path = f"{doc.id}/changes.md"
     links = Links(shown, index, path)
     majors = [e for e in doc.editions if e.major]
@@ -142,10 +142,7 @@ def pages(site, env, shown: Content, doc: Document, history: History | None) -> 
             continue
         content, this = archived[edition.version]
         previous = next(((e, archived[e.version]) for e in reversed(doc.editions[:i]) if e.version in archived), None)
-        redline = None
-        if previous:
-            redline = compare(previous[1][0], content).documents  # each side's words, as its readers saw them
-            redline = next((d for d in redline if d.id == doc.id), None)
+        redline = redlines.get((doc.id, edition.version)) if previous else None
         page = edition_path(doc.id, edition.version)
         own = {(this.id, s.id): (page, s) for s in this.sections()}
         links = _ArchiveLinks(content, {**index, **own}, page, current_terms)
@@ -160,7 +157,7 @@ def pages(site, env, shown: Content, doc: Document, history: History | None) -> 
     return [{"Change history": path}]
 
 
-def _archived(doc: Document, history: History | None) -> dict[str, tuple[Content, Document]]:
+def archived_editions(doc: Document, history: History | None) -> dict[str, tuple[Content, Document]]:
     """version → (public view of the whole content at that edition, the document in it), for earlier editions."""
     out = {}
     for edition in doc.editions:

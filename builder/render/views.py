@@ -4,9 +4,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 
-from builder import inline
-from builder.model import Content, number_document
-from builder.safety import public_texts
+from builder.content import inline
+from builder.content.model import Content, number_document, public_texts
 
 PUBLIC_STATUSES = ("published", "withdrawn")
 

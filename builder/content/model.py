@@ -1,6 +1,7 @@
 """The data model that flows through every stage: positions, problems and the content tree."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 STATUSES = ("draft", "ready", "published", "withdrawn")
@@ -92,7 +93,7 @@ class Edition:
     date: str
     note: str
     major: bool
-    commit: str | None = None  # the edition's commit, when document.yaml names it (builder/history.py)
+    commit: str | None = None  # the edition's commit, when document.yaml names it (builder/history/git.py)
 
 
 @dataclass
@@ -143,3 +144,30 @@ def number_document(doc: Document) -> None:
             section.number = f"{ci}.{si}"
             for bi, block in enumerate(section.blocks, 1):
                 block.number = f"{ci}.{si}.{bi}"
+
+
+def public_texts(content: Content) -> list[str]:
+    """Every text the public build may show: all of the content except unpublished sections (a withdrawn section
+    shows only its title and the reason)."""
+    out: list[str] = []
+
+    def walk(value):
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+        elif dataclasses.is_dataclass(value):
+            if getattr(value, "status", "published") in ("draft", "ready"):
+                return
+            if getattr(value, "status", "") == "withdrawn":
+                walk([value.title, value.withdrawn or {}])
+                return
+            for f in dataclasses.fields(value):
+                walk(getattr(value, f.name))
+
+    walk(content)
+    return out

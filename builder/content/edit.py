@@ -16,8 +16,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import ScalarString
 
-from builder.load import SourceFile, file_kind, parse, read_content
-from builder.model import Pos, Problem
+from builder.content.load import SourceFile, file_kind, parse, read_content
+from builder.content.model import Pos, Problem
 
 ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l/1/o/0: ids are read aloud and typed
 # Lists of short values written on one line, [police, teachers]; every other list is one item a line.
@@ -260,7 +260,7 @@ def _as_content_path(root: Path, given: str, cwd: Path) -> str | None:
 
 
 def _title_problem(title: str) -> Problem | None:
-    from builder.validate import schema
+    from builder.content.validate import schema
 
     spec = schema("chapter").schema["$defs"]["plainTitle"]
     if not title.strip() or not re.fullmatch(spec["pattern"], title) or len(title) > spec["maxLength"]:

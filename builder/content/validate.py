@@ -20,16 +20,17 @@ from typing import Iterator
 
 import yaml
 
-from builder import inline, rules
-from builder.config import Config
-from builder.load import SourceFile, locator
-from builder.model import Block, Chapter, Content, Document, Edition, Pos, Problem, Section
+from builder.content import inline
+from builder.content import rules
+from builder.content.config import Config
+from builder.content.load import SourceFile, locator
+from builder.content.model import Block, Chapter, Content, Document, Edition, Pos, Problem, Section
 
 # schemas/ at the top of the repository, shipped inside the package as builder.schemas (pyproject.toml): found the
 # same way in a checkout, an editable install and an installed wheel.
 SCHEMA_DIR = resources.files("builder.schemas")
 BLOCK_KINDS = ("para", "list", "steps", "callout", "table")
-REGISTRY_TABLE_WIDTH = 4  # offence or order, provision, maximum penalty, time limit (builder/templates/macros.md.j2)
+REGISTRY_TABLE_WIDTH = 4  # offence or order, provision, maximum penalty, time limit (builder/render/templates/macros.md.j2)
 REGISTRY_TEXTS = ("offence", "max_penalty", "time_limit")
 # The list that holds a registry's entries, and the reference kind that names them.
 REGISTRY_LISTS = {"audiences": "audiences", "legislation": "acts", "glossary": "terms", "services": "services"}
@@ -648,7 +649,7 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
             err(pos, "ref.law", f"'{ref}' is not in legislation.yaml", _law_hint(ref, close, content))
 
     def check_text(text, at, doc_id, public=True):
-        """Check one piece of inline text, parsed once (builder/inline.py); at(offset) gives the position of a
+        """Check one piece of inline text, parsed once (builder/content/inline.py); at(offset) gives the position of a
         character in it."""
         tree = inline.parse(text)
         for flaw in tree.flaws:
@@ -749,7 +750,7 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
 
 def reader_fields(kind: str, data) -> Iterator[tuple[tuple, str, str]]:
     """(path, mode, text) of every text readers see in a file's data, as the schema declares it with "x-reader":
-    "inline" (the inline language: builder/inline.py), "plain" (shown exactly as written) or "url" (a link's
+    "inline" (the inline language: builder/content/inline.py), "plain" (shown exactly as written) or "url" (a link's
     address). The one list of reader-visible fields: what validate checks, the leak check and the diff read."""
     spec = schema(kind).schema
     yield from _fields(spec, spec, data, ())

@@ -153,15 +153,12 @@ BUILD_PROBLEMS = {
                        "but validation missed something (warning)",
     "build.zensical": "with `--engine zensical`: Zensical reported a broken link or anchor in the generated site, or "
                       "stopped (error)",
-    "build.site-url": "a public build has no site_url (mkdocs.yml or GUIDANCE_SITE_URL), or it is not a web "
-                      "address (error)",
-    "build.out": "the --out folder is not empty, absent or a previous build, so it is not replaced (error)",
-    "build.write": "the output folder or build/ cannot be written, or build/ is a link or a file (error)",
     "build.out": "`--out` names a folder the build will not replace: the project or a folder holding it, one of "
                  "its source folders, a link, or a folder that is not empty and was not built by guidance (error)",
     "build.site-url": "a public build has no site address (site_url in mkdocs.yml or GUIDANCE_SITE_URL), or it is not "
                       "a web address: citations, canonical links and the sitemap need it (error)",
-    "build.write": "the output folder or build/ cannot be written; the previous site stays (error)",
+    "build.write": "the output folder or build/ cannot be written, or build/ is a link or a file; the previous "
+                   "site stays (error)",
     "build.engine-missing": "with `--engine zensical`: Zensical is not installed; `pip install -e '.[zensical]'` "
                             "installs it (error)",
 }

@@ -1,4 +1,4 @@
-"""Live preview (`guidance serve`): builder/incremental.py keeps the preview up to date; MkDocs' LiveReloadServer
+"""Live preview (`guidance serve`): builder/preview/incremental.py keeps the preview up to date; MkDocs' LiveReloadServer
 serves it on 127.0.0.1 and reloads the browser after each update.
 
 The content files are polled every POLL seconds. On a save the edited pages and the search index are rewritten
@@ -17,9 +17,9 @@ from typing import Callable
 
 from jinja2 import Environment
 
-from builder import report
-from builder.incremental import Preview
-from builder.model import Problem
+from builder.review import report
+from builder.preview.incremental import Preview
+from builder.content.model import Problem
 
 POLL = 0.05  # seconds between looks at the watched files (a stat of each: about a millisecond)
 SETTLE = 0.05  # how long a change must rest before it is read, for editors that save in two writes
@@ -73,7 +73,7 @@ def problem_panel(problems: list[Problem], waiting: bool = False) -> str:
 def make_server(site_dir: Path, port: int, host: str = "127.0.0.1"):
     """MkDocs' live-reload server for site_dir, driven by us rather than by its own file watcher. Its
     show_problems(problems) puts the problem panel on every page it serves and reloads open pages."""
-    from builder.mkdocs_adapter import LiveReloadServer, _timestamp
+    from builder.site.mkdocs_adapter import LiveReloadServer, _timestamp
 
     class PreviewServer(LiveReloadServer):
         panel = b""

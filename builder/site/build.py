@@ -18,9 +18,9 @@ from pathlib import Path
 import yaml
 from ruamel.yaml import YAML
 
-from builder.model import Pos, Problem
-from builder.render import Site
-from builder.safety import SEARCH_INDEXES, leaks, only_pages, sanitise_site
+from builder.content.model import Pos, Problem
+from builder.render.pages import Site
+from builder.site.safety import SEARCH_INDEXES, leaks, only_pages, sanitise_site
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"
 PAGE_ENTRY_BOOST = 0.2
@@ -122,7 +122,7 @@ def write_config(root: Path, build_dir: Path, name: str, docs_dir: Path, site_di
         config["extra"] = {**(config.get("extra") or {}), **extra}
     if engine == "zensical":
         config["theme"].setdefault("variant", "classic")
-        theme = build_dir / f"{name}-theme"  # builder/theme/ less MATERIAL_ONLY
+        theme = build_dir / f"{name}-theme"  # builder/site/theme/ less MATERIAL_ONLY
         shutil.rmtree(theme, ignore_errors=True)
         shutil.copytree(THEME_DIR, theme, ignore=shutil.ignore_patterns("__pycache__"))
         for rel in MATERIAL_ONLY:
@@ -160,7 +160,7 @@ class _ReleaseMarkdown:
 
 def run_mkdocs(config_path: Path, site_dir: Path) -> list[Problem]:
     """Build with MkDocs' API in strict mode; every warning (broken link or anchor) is a problem."""
-    from builder.mkdocs_adapter import MkDocsException, build, load_config
+    from builder.site.mkdocs_adapter import MkDocsException, build, load_config
 
     collect = _Collect()
     logger = logging.getLogger("mkdocs")

@@ -2,7 +2,6 @@
 built file for the text of sections that are not published."""
 from __future__ import annotations
 
-import dataclasses
 import gzip
 import html
 import json
@@ -15,8 +14,8 @@ from typing import Iterable
 
 import nh3
 
-from builder import inline
-from builder.model import Content, Pos, Problem
+from builder.content import inline
+from builder.content.model import Pos, Problem
 
 ARTICLE = '<article class="md-content__inner md-typeset">'
 # What the generated pages legitimately hold inside Material's article: the renderer's Markdown and HTML blocks.
@@ -235,7 +234,7 @@ def sanitise_page(rel: str, page: str, allowed: set[str]) -> tuple[str, list[Pro
     if ARTICLE not in page:
         problems.append(Problem(Pos(f"site/{rel}"), "error", "build.unsafe-html",
                                 "the page has no content area the sanitiser recognises",
-                                "The theme's page layout changed: update ARTICLE in builder/safety.py."))
+                                "The theme's page layout changed: update ARTICLE in builder/site/safety.py."))
     cleaned, removed = clean_page(page)
     if removed:
         problems.append(Problem(Pos(f"site/{rel}"), "warning", "build.sanitised",
@@ -314,7 +313,7 @@ def words(text: str) -> list[str]:
 
 
 def _segments(text: str) -> list[list[str]]:
-    """The runs of a content text's own words (builder/inline.py's tree: link addresses and markup left out), split
+    """The runs of a content text's own words (builder/content/inline.py's tree: link addresses and markup left out), split
     where a [[reference]] stands, since it renders differently."""
     return [w for part in inline.parse(text).plain(lambda ref: "\0").split("\0") if (w := words(part))]
 
@@ -393,30 +392,3 @@ def leaks(site_dir: Path, hidden: Iterable[str], public: Iterable[str] = ()) -> 
                 found.append(f"{path.relative_to(site_dir).as_posix()}: '{' '.join(seq[first:first + n])}…'")
                 break
     return found
-
-
-def public_texts(content: Content) -> list[str]:
-    """Every text the public build may show: all of the content except unpublished sections (a withdrawn section
-    shows only its title and the reason)."""
-    out: list[str] = []
-
-    def walk(value):
-        if isinstance(value, str):
-            out.append(value)
-        elif isinstance(value, dict):
-            for v in value.values():
-                walk(v)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v)
-        elif dataclasses.is_dataclass(value):
-            if getattr(value, "status", "published") in ("draft", "ready"):
-                return
-            if getattr(value, "status", "") == "withdrawn":
-                walk([value.title, value.withdrawn or {}])
-                return
-            for f in dataclasses.fields(value):
-                walk(getattr(value, f.name))
-
-    walk(content)
-    return out

@@ -11,11 +11,10 @@ from datetime import date
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from builder import archive
-from builder.markdown import Links, md_escape, term_anchor
-from builder.model import Content, Document, Section
-from builder.safety import public_texts
-from builder.views import hidden_texts, visible
+from builder.render import archive
+from builder.render.markdown import Links, md_escape, term_anchor
+from builder.content.model import Content, Document, Section, public_texts
+from builder.render.views import hidden_texts, visible
 
 CALLOUT = {"legal": ("note", "Legal requirement"), "example": ("example", "Example"),
            "warning": ("warning", "Warning"), "info": ("info", "Information")}
@@ -26,7 +25,7 @@ class Site:
     pages: dict[str, str] = field(default_factory=dict)
     nav: list = field(default_factory=list)
     hidden_text: list[str] = field(default_factory=list)
-    public_text: list[str] = field(default_factory=list)  # all the public build may show; see builder/safety.py
+    public_text: list[str] = field(default_factory=list)  # all the public build may show; see builder/site/safety.py
     search_labels: dict[str, str] = field(default_factory=dict)  # "doc/chapter/#section" → "for police officers…"
     # "doc/chapter/#section" → fields for its search entry: "roles" (audience ids, or ["all"]), "aka" (the words
     # readers use for the glossary terms its title names), "exclude" (a withdrawal notice: out of the results)
@@ -39,9 +38,11 @@ class Site:
 class Options:
     preview: bool = False
     build_date: str = ""
-    history: object = None  # builder.history.History: dates, marks and archived editions (builder/archive.py)
+    history: object = None  # builder.history.git.History: dates, marks and archived editions (builder/render/archive.py)
     only: object = None  # a test of page paths: render only the pages it passes (the live preview's two steps)
     site_url: str | None = None  # the public address: citations are full URLs when it is known
+    # (document, version) → what changed since the archived edition before it (builder.review.diff.edition_redlines)
+    redlines: dict = field(default_factory=dict)
 
 
 def render(content: Content, options: Options = Options()) -> Site:
@@ -81,7 +82,7 @@ def render(content: Content, options: Options = Options()) -> Site:
                     f"for {audience_names(shown, section).lower()}"
                 site.search_extra[f"{doc.id}/{chapter.id}/#{section.id}"] = _search_fields(shown, doc, section, chapter)
             children.append({f"{chapter.number}. {chapter.title}": path})
-        children += archive.pages(site, env, shown, doc, options.history)
+        children += archive.pages(site, env, shown, doc, options.history, options.redlines)
         site.nav.append({doc.short_title: children})
     for audience in shown.audiences:
         views = [audience_view(doc, audience["id"]) for doc in shown.documents]
@@ -133,7 +134,7 @@ def _audience_index(content: Content, audience: str) -> dict:
 
 @functools.cache  # one environment, its templates compiled once, for every render in a process (the live preview)
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("builder", "templates"), undefined=StrictUndefined,
+    env = Environment(loader=PackageLoader("builder.render", "templates"), undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     env.filters["text"] = md_escape
     env.filters["attr"] = lambda s: html.escape(str(s), quote=True)

@@ -5,8 +5,8 @@ import html
 import json
 import re
 
-from builder.diff import BlockChange, Diff, DocumentChange, FieldChange, Ops, SectionChange
-from builder.markdown import md_escape
+from builder.review.diff import BlockChange, Diff, DocumentChange, FieldChange, Ops, SectionChange
+from builder.render.markdown import md_escape
 
 CONTEXT = 8  # unchanged words kept either side of a change
 MARKER = "<!-- guidance-diff -->"  # the workflow finds its own comment by this line, and edits it

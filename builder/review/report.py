@@ -5,7 +5,7 @@ import json
 import re
 from collections import Counter
 
-from builder.model import Problem
+from builder.content.model import Problem
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:

@@ -13,9 +13,9 @@ import yaml as pyyaml
 from git import Repo
 from git.exc import BadName, GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
-from builder.load import MAX_BYTES, SUFFIXES, Refused, file_kind, load_entries, load_tree
-from builder.model import Content, Pos, Problem
-from builder.validate import model
+from builder.content.load import MAX_BYTES, SUFFIXES, Refused, file_kind, load_entries, load_tree
+from builder.content.model import Content, Pos, Problem
+from builder.content.validate import model
 
 _FAST_LOADER = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
 _HERE = Pos("content")

@@ -1,5 +1,5 @@
 """Every use of MkDocs from guidance's code, its private functions included, in one module. MkDocs is pinned to a
-minor version in pyproject.toml because the live preview (builder/incremental.py, builder/serve.py) drives its
+minor version in pyproject.toml because the live preview (builder/preview/incremental.py, builder/preview/server.py) drives its
 build step by step with functions that are not its public API (the names starting with _); an upgrade is checked
 here, against mkdocs/commands/build.py, and nowhere else. Importing this module imports MkDocs, so callers import
 it where they build, not at the top of a module that `guidance validate` loads."""

@@ -1,4 +1,4 @@
-"""Inline text to Markdown, from builder/inline.py's tree: the one place that knows how a reference, a link or a
+"""Inline text to Markdown, from builder/content/inline.py's tree: the one place that knows how a reference, a link or a
 spelled-out abbreviation is written for MkDocs. Render and archive both use it; it uses neither."""
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import html
 import posixpath
 import re
 
-from builder import inline
-from builder.model import Content
+from builder.content import inline
+from builder.content.model import Content
 
 NOT_IN_FORCE = ' <span class="gd-not-in-force">(not yet in force)</span>'
 _LEADING_MARKER = re.compile(r"^(\s*)([#>+*-]|\d+[.)])(\s)")  # what would start a heading, quote or list
@@ -45,7 +45,7 @@ class Links:
         return ""
 
     def inline(self, text: str) -> str:
-        """Inline text (builder/inline.py's tree) as Markdown: the text's own characters escaped, so that
+        """Inline text (builder/content/inline.py's tree) as Markdown: the text's own characters escaped, so that
         Markdown reads only the markup the tree found."""
         return self._nodes(inline.parse(" ".join(str(text).split())).nodes, first=True)
 

@@ -8,9 +8,10 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from builder import inline
-from builder.history import HistoryError, content_at, dropped, repository, resolve, worktree_content
-from builder.model import Block, Content, Document, Section, number_document
+from builder.content import inline
+from builder.history.git import HistoryError, content_at, dropped, repository, resolve, worktree_content
+from builder.content.model import Block, Content, Document, Section, number_document
+from builder.render.archive import archived_editions
 
 PUBLIC = ("published", "withdrawn")
 CALLOUT_NAMES = {"legal": "Legal requirement", "example": "Example", "warning": "Warning", "info": "Information"}
@@ -322,6 +323,23 @@ def compare(base: Content, head: Content, base_label: str = "base", head_label: 
     diff.registries = _registry_changes(base, head)
     diff.registry_fields = _registry_fields(base, head, texts)
     return diff
+
+
+def edition_redlines(content: Content, history) -> dict[tuple[str, str], DocumentChange | None]:
+    """(document, version) → what changed in the document since the archived edition before it, each side in the
+    words its readers saw: worked out before render, which shows it on the archived edition's page."""
+    out: dict[tuple[str, str], DocumentChange | None] = {}
+    for doc in content.documents:
+        kept = archived_editions(doc, history)
+        previous = None
+        for edition in doc.editions:
+            if edition.version not in kept:
+                continue
+            if previous is not None:
+                docs = compare(previous, kept[edition.version][0]).documents
+                out[(doc.id, edition.version)] = next((d for d in docs if d.id == doc.id), None)
+            previous = kept[edition.version][0]
+    return out
 
 
 def _words_field(where: str, name: str, before, after, public: bool = True) -> FieldChange | None:

@@ -13,9 +13,9 @@ from datetime import date
 from importlib import metadata, resources
 from pathlib import Path
 
-from builder.model import Pos, Problem
+from builder.content.model import Pos, Problem
 
-_CODE = Path(__file__).resolve().parent
+_CODE = Path(__file__).resolve().parent.parent  # all of builder/
 CHECKERS = ("PyYAML", "jsonschema", "fastjsonschema")  # an upgrade may change what a check reports
 _FIELDS = {"file": str, "line": int, "col": int, "severity": str, "code": str, "message": str, "hint": str}
 

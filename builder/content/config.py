@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder.model import Pos, Problem
+from builder.content.model import Pos, Problem
 
 SEVERITIES = ("error", "warning", "info", "off")
 DEFAULT_MAX_WORDS = 25

@@ -33,7 +33,7 @@ path. tests/test_serve.py checks that an incremental update leaves the same site
 
 Problems (content that does not validate, MkDocs warnings, unsafe HTML) are returned, never printed; while there
 are errors the preview on disk is the last good one. The preview is sanitised like `guidance build --preview`
-(builder/safety.py) and its search index tuned the same way (builder/site.py).
+(builder/site/safety.py) and its search index tuned the same way (builder/site/build.py).
 """
 from __future__ import annotations
 
@@ -49,11 +49,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from builder import pipeline
-from builder.model import Pos, Problem
-from builder.render import Options, render
-from builder.safety import sanitise_page, sanitise_search_entries, theme_scripts
-from builder.site import THEME_DIR, _build_dir_problem, _Collect, tune_entries, write_config
+from builder.content.check import check
+from builder.content.model import Pos, Problem
+from builder.render.pages import Options, render
+from builder.site.safety import sanitise_page, sanitise_search_entries, theme_scripts
+from builder.site.build import THEME_DIR, _build_dir_problem, _Collect, tune_entries, write_config
 
 CONFIG_NAME = "mkdocs-serve"
 
@@ -149,7 +149,7 @@ class _State:
     nav: object
     env: object
     search: object  # the search plugin, or None
-    allowed: set[str]  # the theme's inline scripts (builder/safety.py)
+    allowed: set[str]  # the theme's inline scripts (builder/site/safety.py)
     site_nav: list
     labels: dict[str, str]
     built: dict[str, str]  # Markdown page → the text its HTML was built from
@@ -176,7 +176,7 @@ class Preview:
         self.state: _State | None = None
         self.stale = False  # an update failed half way: the warm state no longer matches the site
         self.snapshot: dict[str, int] = {}
-        self.site = None  # the last render (builder.render.Site); without its aggregated pages while owed is set
+        self.site = None  # the last render (builder.render.pages.Site); without its aggregated pages while owed is set
         self.owed = None  # the Content whose aggregated pages are still to be rendered and built
         self.pending: list[str] = []  # aggregated pages rendered but not yet built
         self._written: dict[str, str] = {}  # what the preview docs tree holds
@@ -194,7 +194,7 @@ class Preview:
         update = Update("none", started=started)
         t = update.timings
         self.snapshot = watched_files(self.root)
-        checked = pipeline.check(self.root)
+        checked = check(self.root)
         t["check"] = time.perf_counter() - started
         if checked.failed():
             update.kind, update.problems = "failed", checked.problems
@@ -367,7 +367,7 @@ class Preview:
                      relabel: bool = False) -> None:
         """Re-populate and re-render rels with the warm MkDocs state; write their HTML and the search index only
         when all of them built without a warning."""
-        from builder.mkdocs_adapter import _populate_page
+        from builder.site.mkdocs_adapter import _populate_page
 
         state = self.state
         pages = []
@@ -421,7 +421,7 @@ class Preview:
     def _render_page(self, page) -> tuple[str, list[dict]]:
         """mkdocs.commands.build._build_page, returning the HTML instead of writing it, and the page's search
         entries (what the search plugin's page_context handler added)."""
-        from builder.mkdocs_adapter import get_context
+        from builder.site.mkdocs_adapter import get_context
 
         state, config = self.state, self.state.config
         index = state.search.search_index if state.search is not None else None
@@ -477,7 +477,7 @@ class Preview:
     def _full(self, site, update: Update, started: float) -> None:
         """mkdocs.commands.build.build(), step by step, into a temporary folder swapped in whole; the objects it
         makes are kept for the incremental path. On problems, the old preview and state stay."""
-        from builder.mkdocs_adapter import (InclusionLevel, Page, _build_extra_template, _build_theme_template,
+        from builder.site.mkdocs_adapter import (InclusionLevel, Page, _build_extra_template, _build_theme_template,
                                             _populate_page, get_files, get_navigation, load_config, set_exclusions)
 
         if (refused := _build_dir_problem(self.root)) is not None:  # never build through a link out of the project

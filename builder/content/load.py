@@ -21,7 +21,7 @@ from yaml.events import (
     ScalarEvent,
 )
 
-from builder.model import Pos, Problem
+from builder.content.model import Pos, Problem
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 40

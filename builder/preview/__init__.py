@@ -1,0 +1,1 @@
+"""The live preview: `guidance serve` and its incremental rebuilds."""

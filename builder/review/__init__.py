@@ -1,0 +1,1 @@
+"""Review: what changed between two revisions, for whom, and reports of problems."""

@@ -1,0 +1,1 @@
+"""Stage 4: pages to a built, sanitised, leak-checked site through MkDocs (or Zensical)."""
