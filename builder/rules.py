@@ -180,14 +180,24 @@ def sentences(text: str) -> list[tuple[int, int]]:
     or the end, except after abbreviations such as e.g. and s. (section)."""
     out, start = [], 0
     for m in _STOP.finditer(text):
-        before = re.search(r"([\w.]+)$", text[start:m.start()])
-        if m.group().startswith(".") and before and before.group(1).lower().rstrip(".") in _NO_STOP:
+        if m.group().startswith(".") and _word_before(text, start, m.start()).lower().rstrip(".") in _NO_STOP:
             continue
         out.append((start, m.end()))
         start = m.end()
     if text[start:].strip():
         out.append((start, len(text)))
     return [(s + len(text[s:e]) - len(text[s:e].lstrip()), e) for s, e in out if text[s:e].strip()]
+
+
+def _word_before(text: str, start: int, end: int) -> str:
+    """The run of word characters and full stops that ends at `end` (not before `start`): what the pattern
+    [\\w.]+$ finds in text[start:end], read backwards from the end instead of tried at every offset."""
+    if end > start and text[end - 1] == "\n":
+        end -= 1  # $ matches before a final newline too
+    i = end
+    while i > start and ((ch := text[i - 1]).isalnum() or ch in "._"):
+        i -= 1
+    return text[i:end]
 
 
 def words(text: str) -> int:
