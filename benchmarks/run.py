@@ -15,6 +15,7 @@ Every `guidance` figure is a whole process, as an editor or CI meets it, timed f
 - beyond one machine: the documents split into two projects built by two `guidance build` processes at once (as
   two CI jobs would), against the one process that builds them all, and joining their two search indexes.
 --stages adds the old per-stage breakdown in one process (load, validate, render, site build, plain mkdocs build).
+--only check measures the anchor, validate and diff only (minutes less: no build, split build or preview).
 
 Each size runs in its own process. The C parse, validate and diff processes are timed three times and the
 fastest kept, the anchor and what is measured against it alike: the run least disturbed by other work on the
@@ -97,7 +98,7 @@ def join_search(indexes: list[Path], out: Path) -> int:
     return len(joined["docs"])
 
 
-def measure(size: int, per_chapter: int, work: Path, stages: bool) -> dict:
+def measure(size: int, per_chapter: int, work: Path, stages: bool, only: str | None = None) -> dict:
     """All figures for one size. Runs in a child process."""
     root = generate(work / f"p{size}", size, per_chapter)
     repeat = 3
@@ -129,6 +130,9 @@ def measure(size: int, per_chapter: int, work: Path, stages: bool) -> dict:
     _, out["c_parse_in_process"] = timed(lambda: [yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader)
                                                    for p in content_files(root / "content")])
     _, out["validate_warm_in_process"] = timed(pipeline.check_problems, root)
+    if only == "check":
+        out["diff"], out["diff_sections_changed"] = time_diff(root, size)
+        return out
 
     # guidance build as a process, with the peak memory of it and of anything it starts.
     start = time.perf_counter()
@@ -277,9 +281,10 @@ def report(rows: list[dict]) -> str:
                 goal, met = f"≤ {target[1]:g} MB", "yes" if value <= target[1] else "NO"
             shown = f"{value:9.0f}" if key.endswith("_mb") else f"{value:9.3f}"
             lines.append(f"{label:<32}{shown}{ratio:7.2f}×  {anchor_name:<20}{goal:>10}  {met}")
-        lines.append(f"navigation change took the {r.get('edit_nav_kind')} path; diff changed "
-                     f"{r['diff_sections_changed']} sections; joined search index: {r['joined_entries']} entries "
-                     f"(one build: {r['whole_entries']}) in {r['join_search']:.3f} s")
+        lines.append(f"diff changed {r['diff_sections_changed']} sections")
+        if "joined_entries" in r:
+            lines.append(f"navigation change took the {r.get('edit_nav_kind')} path; joined search index: "
+                         f"{r['joined_entries']} entries (one build: {r['whole_entries']}) in {r['join_search']:.3f} s")
         if "load" in r:
             lines.append("stages in one process: " + ", ".join(f"{k} {r[k]:.2f} s" for k in
                                                                 ("load", "validate", "render", "site_build",
@@ -293,17 +298,19 @@ def main() -> None:
     parser.add_argument("--per-chapter", type=int, default=3)
     parser.add_argument("--stages", action="store_true", help="Also time each stage in one process.")
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
+    parser.add_argument("--only", choices=["check"], help="check: only the anchor, validate and diff.")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(measure(args.one, args.per_chapter, args.work, args.stages)))
+        print(json.dumps(measure(args.one, args.per_chapter, args.work, args.stages, args.only)))
         return
     rows = []
     with tempfile.TemporaryDirectory(prefix="guidance-bench-") as work:
         for size in args.sizes:
             run = subprocess.run([sys.executable, __file__, "--one", str(size), "--per-chapter", str(args.per_chapter),
-                                  "--work", work] + (["--stages"] if args.stages else []),
+                                  "--work", work] + (["--stages"] if args.stages else [])
+                                 + (["--only", args.only] if args.only else []),
                                  capture_output=True, text=True, cwd=REPO)
             if run.returncode:
                 sys.exit(f"size {size} failed:\n{run.stderr[-3000:]}")

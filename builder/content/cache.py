@@ -1,6 +1,12 @@
 """Content-hash cache for `guidance validate`: an unchanged tree (same files, same code, same settings, same day)
 gets its earlier problems back without being read again.
 
+A file is not even read when its lstat (size, modification and change times in nanoseconds, inode, device) is the
+one recorded with its digest, and it was last changed well before that record was made: git's rule for a "racy"
+index entry. A file changed within RACY_NS of the record could be changed again within the same timestamp tick
+and look the same, so it is read and hashed until it is older. The change time (ctime) cannot be set back by a
+program, so a file rewritten and given its old modification time still looks changed.
+
 The cache lives in the user's cache folder, never in the project: a checkout cannot bring its own answers (a
 committed "no problems" would otherwise pass `validate --strict` in a fresh clone), and an entry that is not
 exactly what store() writes is a miss, not a failure."""
@@ -9,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from datetime import date
 from importlib import metadata, resources
 from pathlib import Path
@@ -18,6 +25,7 @@ from builder.content.model import Pos, Problem
 _CODE = Path(__file__).resolve().parent.parent  # all of builder/
 CHECKERS = ("PyYAML", "jsonschema", "fastjsonschema")  # an upgrade may change what a check reports
 _FIELDS = {"file": str, "line": int, "col": int, "severity": str, "code": str, "message": str, "hint": str}
+RACY_NS = 2_000_000_000  # coarser than any file system's timestamps (FAT: 2 s), and than clock steps between them
 
 
 def cache_dir() -> Path:
@@ -32,14 +40,23 @@ def tree_key(root: Path, entries: list[tuple[str, bytes]], refused: list[Problem
     """A digest of everything a check depends on: content files (names and bytes, and every path refused), the
     schemas, the builder's code, the libraries that read and check (their versions), pyproject.toml (rule settings)
     and today's date (review dates fall due)."""
+    return key_of(root, [(rel, file_digest(raw)) for rel, raw in entries], refused, today)
+
+
+def file_digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def key_of(root: Path, digests: list[tuple[str, str]], refused: list[Problem], today: date | None = None) -> str:
+    """tree_key() from each content file's file_digest() (read from the file, or from the record of its stat)."""
     digest = hashlib.sha256(str(today or date.today()).encode())
     for package in CHECKERS:
         try:
             digest.update(f"{package}=={metadata.version(package)}\0".encode())
         except metadata.PackageNotFoundError:
             digest.update(f"{package} absent\0".encode())
-    for rel, raw in entries:
-        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(raw).digest())
+    for rel, file_hash in digests:
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + bytes.fromhex(file_hash))
     for problem in refused:
         digest.update(repr(problem).encode("utf-8", "surrogateescape"))
     inputs = [(p, f"code/{p.relative_to(_CODE).as_posix()}") for p in sorted(_CODE.rglob("*.py"))]
@@ -58,10 +75,45 @@ def _entry(root: Path) -> Path:
     return cache_dir() / f"check-{hashlib.sha256(str(root.resolve()).encode('utf-8', 'surrogateescape')).hexdigest()[:32]}.json"
 
 
-def load(root: Path, key: str) -> list[Problem] | None:
-    """The problems stored for this project under key, or None (a miss) for anything else."""
+def now() -> int:
+    """The time a record is begun at (nanoseconds), before the first file is listed."""
+    return time.time_ns()
+
+
+def stat_of(info: os.stat_result) -> list[int]:
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev]
+
+
+def record(root: Path) -> dict:
+    """This project's stored record as read (what load() and known_digests() read), or {} when there is none."""
     try:
         stored = json.loads(_entry(root).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return stored if isinstance(stored, dict) else {}
+
+
+def known_digests(stored: dict) -> dict[str, tuple[list[int], str]]:
+    """rel → (lstat, file_digest) of each file whose recorded stat can be trusted: changed more than RACY_NS
+    before the record was begun. Anything malformed gives nothing (every file is read)."""
+    stamp, files = stored.get("stamp"), stored.get("files")
+    if type(stamp) is not int or not isinstance(files, dict):
+        return {}
+    out = {}
+    for rel, row in files.items():
+        if not (isinstance(row, list) and len(row) == 6 and all(type(v) is int for v in row[:5])
+                and isinstance(row[5], str) and len(row[5]) == 64):
+            return {}
+        if max(row[1], row[2]) < stamp - RACY_NS:
+            out[rel] = (row[:5], row[5])
+    return out
+
+
+def load(root: Path, key: str, stored: dict | None = None) -> list[Problem] | None:
+    """The problems stored for this project under key, or None (a miss) for anything else. stored: the record,
+    when the caller has read it already."""
+    try:
+        stored = record(root) if stored is None else stored
         if not isinstance(stored, dict) or stored.get("key") != key or not isinstance(stored.get("problems"), list):
             return None
         rows = stored["problems"]
@@ -73,16 +125,21 @@ def load(root: Path, key: str) -> list[Problem] | None:
     return [Problem(Pos(r["file"], r["line"], r["col"]), r["severity"], r["code"], r["message"], r["hint"]) for r in rows]
 
 
-def store(root: Path, key: str, problems: list[Problem]) -> None:
+def store(root: Path, key: str, problems: list[Problem], files: dict[str, list] | None = None,
+          stamp: int | None = None) -> None:
     """Keep this project's answer; written whole (to a temporary name, then renamed) so that a reader never sees
-    half of it. A cache that cannot be written is simply not used."""
+    half of it. A cache that cannot be written is simply not used. files: rel → stat_of() + [file_digest] of each
+    file as it was read; stamp: time.time_ns() before the first file was listed."""
     path = _entry(root)
     rows = [{"file": p.pos.file, "line": p.pos.line, "col": p.pos.col, "severity": p.severity, "code": p.code,
              "message": p.message, "hint": p.hint} for p in problems]
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    entry = {"key": key, "problems": rows}
+    if files is not None and stamp is not None:
+        entry.update(stamp=stamp, files=files)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps({"key": key, "problems": rows}), encoding="utf-8")
+        tmp.write_text(json.dumps(entry), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)

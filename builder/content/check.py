@@ -7,7 +7,7 @@ from pathlib import Path
 
 from builder.content import cache
 from builder.content import rules
-from builder.content.load import load_entries, read_content
+from builder.content.load import list_content, load_entries, read_content, read_plain_stat, unreadable
 from builder.content.model import Content, Problem
 from builder.content.validate import validate
 
@@ -34,13 +34,46 @@ def check(root: Path, read: tuple | None = None) -> Checked:
 
 def check_problems(root: Path) -> Checked:
     """check() for callers that need only the problems (guidance validate): answered from the content-hash cache
-    when nothing has changed since the last run."""
-    entries, refused = read = read_content(root)
-    key = cache.tree_key(root, entries, refused)
-    cached = cache.load(root, key)
+    when nothing has changed since the last run. A file whose stat is the one recorded with its digest (and not
+    changed just before the record: cache.known_digests) is not read at all; every path is still listed and
+    refused as read_content() refuses it."""
+    stamp = cache.now()
+    stored = cache.record(root)
+    known = cache.known_digests(stored)
+    listed, problems = list_content(root)
+    raw: dict[str, bytes] = {}
+    files: dict[str, list] = {}
+    for rel, path, info in listed:
+        mine = known.get(rel)
+        if mine is not None and mine[0] == cache.stat_of(info):
+            files[rel] = mine[0] + [mine[1]]
+            continue
+        try:
+            raw[rel], opened = read_plain_stat(path)
+        except OSError as err:
+            problems.append(unreadable(rel, err))
+            continue
+        files[rel] = cache.stat_of(opened) + [cache.file_digest(raw[rel])]
+    key = cache.key_of(root, [(rel, row[5]) for rel, row in files.items()], problems)
+    cached = cache.load(root, key, stored)
     if cached is not None:
+        if raw:  # read because changed just before the record: recorded again, to be trusted from now on
+            cache.store(root, key, cached, files, stamp)
         return Checked(None, cached)
-    checked = check(root, read)
+    entries = []
+    for rel, path, _ in listed:  # a miss: read what the record let us skip, in read_content's order
+        if rel in files and rel not in raw:
+            try:
+                raw[rel], opened = read_plain_stat(path)
+            except OSError as err:
+                problems.append(unreadable(rel, err))
+                del files[rel]
+                continue
+            files[rel] = cache.stat_of(opened) + [cache.file_digest(raw[rel])]
+        if rel in raw:
+            entries.append((rel, raw[rel]))
+    checked = check(root, (entries, problems))
     if (root / "content").is_dir():  # a folder that is not a project gets no cache entry
-        cache.store(root, key, checked.problems)
+        cache.store(root, cache.key_of(root, [(rel, row[5]) for rel, row in files.items()], problems),
+                    checked.problems, files, stamp)
     return checked

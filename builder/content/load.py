@@ -159,45 +159,63 @@ def refused_problem(rel: str, what: str) -> Problem:
 
 
 def _name_ok(name: str) -> bool:
+    if name.isascii() and name.isprintable() and "\\" not in name:
+        return True  # the usual name, decided without looking at each character
     return display_name(name) == name
+
+
+def _suffix(name: str) -> str:
+    """PurePath(name).suffix, without making a path."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
 
 
 def scan(content_dir: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     """The plain YAML files under content_dir, sorted, without following any link; and every path refused, with
     what it is: links, named pipes, devices, sockets, folders named *.yaml, names that are not plain text."""
-    files: list[Path] = []
+    files, refused = scan_stat(content_dir)
+    return [content_dir.joinpath(*parts) for parts, _ in files], refused
+
+
+def scan_stat(content_dir: Path) -> tuple[list[tuple[tuple[str, ...], os.stat_result]], list[tuple[Path, str]]]:
+    """scan(), with each plain file as the names of its path under content_dir (sorted as scan() sorts paths) and
+    its lstat as the scan found it (what a cache of unchanged files compares). Strings, not paths: a tree of
+    thousands of files is listed in milliseconds."""
+    files: list[tuple[tuple[str, ...], os.stat_result]] = []
     refused: list[tuple[Path, str]] = []
-    folders = [content_dir]
+    folders: list[tuple[str, tuple[str, ...]]] = [(os.fspath(content_dir), ())]
     while folders:
-        folder = folders.pop()
+        folder, parts = folders.pop()
         try:
             with os.scandir(folder) as found:
                 entries = list(found)
         except OSError as err:
-            refused.append((folder, f"a folder that cannot be read ({err.strerror})"))
+            refused.append((Path(folder), f"a folder that cannot be read ({err.strerror})"))
             continue
         for entry in entries:
-            path = Path(entry.path)
+            name = entry.name
             try:
-                mode = entry.stat(follow_symlinks=False).st_mode
+                info = entry.stat(follow_symlinks=False)
+                mode = info.st_mode
             except OSError as err:
-                refused.append((path, f"a path that cannot be read ({err.strerror})"))
+                refused.append((Path(entry.path), f"a path that cannot be read ({err.strerror})"))
                 continue
-            if not _name_ok(entry.name):
-                refused.append((path, "a name"))
+            if not _name_ok(name):
+                refused.append((Path(entry.path), "a name"))
             elif stat.S_ISLNK(mode):
-                refused.append((path, "a symbolic link"))
+                refused.append((Path(entry.path), "a symbolic link"))
             elif stat.S_ISDIR(mode):
-                if path.suffix in SUFFIXES:
-                    refused.append((path, "a folder named like a content file"))
+                if _suffix(name) in SUFFIXES:
+                    refused.append((Path(entry.path), "a folder named like a content file"))
                 else:
-                    folders.append(path)
+                    folders.append((entry.path, parts + (name,)))
             elif stat.S_ISREG(mode):
-                if path.suffix in SUFFIXES:
-                    files.append(path)
+                if _suffix(name) in SUFFIXES:
+                    files.append((parts + (name,), info))
             else:
-                refused.append((path, _special(mode)))
-    return sorted(files), sorted(refused)
+                refused.append((Path(entry.path), _special(mode)))
+    files.sort(key=lambda f: f[0])
+    return files, sorted(refused)
 
 
 def _special(mode: int) -> str:
@@ -216,33 +234,49 @@ def content_files(content_dir: Path) -> list[Path]:
 def read_plain(path: Path) -> bytes:
     """A plain file's bytes, refusing (OSError) a link or anything else that is not a plain file: checked on the
     open file itself, so that a file swapped for a link after scan() is not followed either."""
+    return read_plain_stat(path)[0]
+
+
+def read_plain_stat(path: Path | str) -> tuple[bytes, os.stat_result]:
+    """read_plain(), with the open file's own stat (taken before it is read: a write during the read changes it)."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
             raise OSError(0, "not a plain file")
-        return handle.read(MAX_BYTES + 1)
+        return handle.read(MAX_BYTES + 1), info
 
 
-def read_content(root: Path) -> tuple[list[tuple[str, bytes]], list[Problem]]:
-    """Every content file's project-relative path and bytes, and a problem for every path refused or unreadable.
-    The one view of the working tree's content that every command reads."""
+def list_content(root: Path) -> tuple[list[tuple[str, str, os.stat_result]], list[Problem]]:
+    """Every plain content file's project-relative path, path and lstat, unread; and a problem for every path
+    refused. read_content() reads what this lists; `guidance validate`'s cache reads only files that changed."""
     content_dir = root / "content"
     if content_dir.is_symlink():
         return [], [refused_problem("content", "a symbolic link")]
     if not content_dir.is_dir():
         return [], [Problem(Pos("content"), "error", "load.no-content", "there is no content/ folder here",
                             "Run guidance from the project's top folder, or pass --root.")]
-    paths, refused = scan(content_dir)
+    found, refused = scan_stat(content_dir)
     problems = [refused_problem(path.relative_to(root).as_posix(), what) for path, what in refused]
+    top = os.fspath(content_dir)
+    return [("content/" + "/".join(parts), os.path.join(top, *parts), info) for parts, info in found], problems
+
+
+def unreadable(rel: str, err: OSError) -> Problem:
+    return Problem(Pos(rel), "error", "load.unreadable", f"cannot read the file: {err.strerror or err}",
+                   "Check the file's permissions, and that it is a plain file.")
+
+
+def read_content(root: Path) -> tuple[list[tuple[str, bytes]], list[Problem]]:
+    """Every content file's project-relative path and bytes, and a problem for every path refused or unreadable.
+    The one view of the working tree's content that every command reads."""
+    listed, problems = list_content(root)
     entries = []
-    for path in paths:
-        rel = path.relative_to(root).as_posix()
+    for rel, path, _ in listed:
         try:
             entries.append((rel, read_plain(path)))
         except OSError as err:
-            problems.append(Problem(Pos(rel), "error", "load.unreadable",
-                                    f"cannot read the file: {err.strerror or err}",
-                                    "Check the file's permissions, and that it is a plain file."))
+            problems.append(unreadable(rel, err))
     return entries, problems
 
 

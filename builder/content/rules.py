@@ -136,22 +136,28 @@ def reader_text(text: str, ctx: Context, doc_id: str) -> tuple[str, list[int]]:
             else:
                 add(node.children)
 
-    add(_tree(text).nodes)
+    add(parsed(text).nodes)
     return "".join(out), where
 
 
 # Each rule reads every text again, and several need the same view of it: a text is parsed, masked and searched
-# for term references once per check() (which empties these caches when it returns), not once per rule.
+# for term references once per check (the reference checks in validate.py read the same parse), not once per
+# rule. forget() empties these caches; check() and validate.validate() call it when they return.
 @functools.cache
-def _tree(text: str):
+def parsed(text: str):
     return inline.parse(text)
+
+
+def forget() -> None:
+    for cached in (parsed, masked, term_refs):
+        cached.cache_clear()
 
 
 @functools.cache
 def masked(text: str) -> str:
     """Source text with references and link targets blanked, keeping every offset."""
     chars = list(text)
-    for node in _tree(text).walk():
+    for node in parsed(text).walk():
         if isinstance(node, inline.Ref):
             chars[node.start:node.end] = " " * (node.end - node.start)
         elif isinstance(node, inline.Link):
@@ -162,7 +168,7 @@ def masked(text: str) -> str:
 
 @functools.cache
 def term_refs(text: str) -> tuple[inline.Ref, ...]:
-    return tuple(r for r in _tree(text).refs() if r.kind == "term")
+    return tuple(r for r in parsed(text).refs() if r.kind == "term")
 
 
 _NO_STOP = {"e.g", "i.e", "etc", "s", "ss", "sch", "para", "paras", "no", "nos", "mr", "mrs", "ms", "dr", "st",
@@ -175,14 +181,24 @@ def sentences(text: str) -> list[tuple[int, int]]:
     or the end, except after abbreviations such as e.g. and s. (section)."""
     out, start = [], 0
     for m in _STOP.finditer(text):
-        before = re.search(r"([\w.]+)$", text[start:m.start()])
-        if m.group().startswith(".") and before and before.group(1).lower().rstrip(".") in _NO_STOP:
+        if m.group().startswith(".") and _word_before(text, start, m.start()).lower().rstrip(".") in _NO_STOP:
             continue
         out.append((start, m.end()))
         start = m.end()
     if text[start:].strip():
         out.append((start, len(text)))
     return [(s + len(text[s:e]) - len(text[s:e].lstrip()), e) for s, e in out if text[s:e].strip()]
+
+
+def _word_before(text: str, start: int, end: int) -> str:
+    """The run of word characters and full stops that ends at `end` (not before `start`): what the pattern
+    [\\w.]+$ finds in text[start:end], read backwards from the end instead of tried at every offset."""
+    if end > start and text[end - 1] == "\n":
+        end -= 1  # $ matches before a final newline too
+    i = end
+    while i > start and ((ch := text[i - 1]).isalnum() or ch in "._"):
+        i -= 1
+    return text[i:end]
 
 
 def words(text: str) -> int:
@@ -503,8 +519,7 @@ def check(content: Content, sources: dict[str, SourceFile], config: Config, toda
         return _check(Context(content, sources, config, today or date.today(), known), content, sources, config,
                       complete)
     finally:
-        for cached in (_tree, masked, term_refs):
-            cached.cache_clear()
+        forget()
 
 
 def _check(ctx: Context, content: Content, sources: dict[str, SourceFile], config: Config,

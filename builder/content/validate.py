@@ -127,9 +127,12 @@ def validate(files: list[SourceFile], config: Config | None = None, complete: bo
     known.incomplete = {s[len("section:"):] for s in known.unknowable if s.startswith("section:")} | {
         f.path.split("/")[1] for f in files if f.kind == "chapter" and (f.path not in cuts or cuts[f.path])}
     content, sources, partial = build_content(readable, cuts)
-    problems.extend(reference_problems(content, sources, known, partial))
-    problems.extend(rules.check(content, sources, config or Config(), complete=complete and not unreadable,
-                                known=known))
+    try:  # the reference checks and the house rules share one parse of each text (rules.parsed)
+        problems.extend(reference_problems(content, sources, known, partial))
+        problems.extend(rules.check(content, sources, config or Config(), complete=complete and not unreadable,
+                                    known=known))
+    finally:
+        rules.forget()
     return content, problems
 
 
@@ -651,7 +654,7 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
     def check_text(text, at, doc_id, public=True):
         """Check one piece of inline text, parsed once (builder/content/inline.py); at(offset) gives the position of a
         character in it."""
-        tree = inline.parse(text)
+        tree = rules.parsed(text)
         for flaw in tree.flaws:
             err(at(flaw.start), *_flaw_words(flaw))
         for ref in tree.refs():
@@ -752,7 +755,7 @@ def reader_fields(kind: str, data) -> Iterator[tuple[tuple, str, str]]:
     """(path, mode, text) of every text readers see in a file's data, as the schema declares it with "x-reader":
     "inline" (the inline language: builder/content/inline.py), "plain" (shown exactly as written) or "url" (a link's
     address). The one list of reader-visible fields: what validate checks, the leak check and the diff read."""
-    spec = schema(kind).schema
+    spec = _spec(kind)  # the schema as data: no need to import jsonschema for it
     yield from _fields(spec, spec, data, ())
 
 
@@ -801,7 +804,7 @@ def _checked_with_its_section(kind: str, path: tuple) -> bool:
 
 def _check_plain(text: str, at, err) -> None:
     """A field shown exactly as written (a title, a name): markup would be shown as typed, and HTML refused."""
-    tree = inline.parse(text)
+    tree = rules.parsed(text)
     for flaw in tree.flaws:
         if flaw.code in FLAW_WORDS:
             err(at(flaw.start), *FLAW_WORDS[flaw.code])

@@ -302,11 +302,15 @@ def compare(base: Content, head: Content, base_label: str = "base", head_label: 
     readers see it (references as their words) unless `text` says otherwise."""
     base, head = _numbered(base), _numbered(head)
     texts = _texts(base, head, text)
+    # When references read the same words on both sides, a section equal on both (same fields, blocks and numbers:
+    # an unchanged file gives it) shows readers the same thing and is not compared text by text: the cost of a
+    # diff grows with what changed, not with the size of the guidance.
+    same = text is not None or _same_words(base, head)
     everyone = [a["id"] for a in head.audiences] or [a["id"] for a in base.audiences]
     diff = Diff(base_label, head_label, audiences={a["id"]: a["name"] for a in head.audiences or base.audiences})
     ids = [d.id for d in head.documents] + [d.id for d in base.documents if not head.document(d.id)]
     for doc_id in ids:
-        change = compare_document(base.document(doc_id), head.document(doc_id), everyone, texts)
+        change = compare_document(base.document(doc_id), head.document(doc_id), everyone, texts, same)
         if change.sections or change.other or change.new_editions or change.fields:
             diff.documents.append(change)
     order_b = [d.id for d in base.documents if head.document(d.id)]
@@ -347,10 +351,18 @@ def _words_field(where: str, name: str, before, after, public: bool = True) -> F
     return FieldChange(where, name, ops, public) if changed(ops) else None
 
 
+def _same_words(base: Content, head: Content) -> bool:
+    """Whether every reference reads the same on both sides (reader_text's inputs are equal)."""
+    return (base.acts == head.acts and base.terms == head.terms and base.services == head.services
+            and [(d.id, s.id, s.title) for d in base.documents for s in d.sections()]
+            == [(d.id, s.id, s.title) for d in head.documents for s in d.sections()])
+
+
 DOCUMENT_FIELDS = ("title", "short_title", "summary", "status_note", "issued_under", "must_have_regard", "extent")
 
 
-def compare_document(b: Document | None, h: Document | None, everyone: list[str], texts=None) -> DocumentChange:
+def compare_document(b: Document | None, h: Document | None, everyone: list[str], texts=None,
+                     same_words: bool = False) -> DocumentChange:
     tb, th = texts if isinstance(texts, tuple) else ((texts, texts) if texts else (source_text, source_text))
     out = DocumentChange((h or b).id, (h or b).title, (h or b).short_title, (b.version if b else None, h.version if h else None))
     if b is None or h is None:
@@ -380,20 +392,26 @@ def compare_document(b: Document | None, h: Document | None, everyone: list[str]
     hs, hb = _locate(h)
     moved = _reordered(b, h)
     order = list(hs) + [sid for sid in bs if sid not in hs]
+    unchanged = {sid for sid in order if same_words and sid not in moved and sid in bs and sid in hs
+                 and bs[sid] == hs[sid]} if same_words else set()
     for sid in order:
+        if sid in unchanged:
+            continue
         c = _compare_section(out.id, sid, bs.get(sid), hs.get(sid), bb, hb, sid in moved, everyone, tb, th)
         if c:
             out.sections.append(c)
-    out.roles = _roles(bs, hs, everyone, tb, th)
+    out.roles = _roles(bs, hs, everyone, tb, th, unchanged)
     return out
 
 
-def _roles(bs, hs, everyone, tb, th) -> dict[str, dict[str, list]]:
-    """Per role, what its view (/for/<role>/) gains and loses, and the sections whose text changes in it."""
+def _roles(bs, hs, everyone, tb, th, unchanged=frozenset()) -> dict[str, dict[str, list]]:
+    """Per role, what its view (/for/<role>/) gains and loses, and the sections whose text changes in it (a
+    section in `unchanged` reads the same on both sides, and its face is not worked out)."""
     out = {}
     for role in everyone:
         def view(sections, text):
-            return {sid: (s, _role_face(s, role, text)) for sid, (_, s) in sections.items()
+            return {sid: (s, None if sid in unchanged else _role_face(s, role, text))
+                    for sid, (_, s) in sections.items()
                     if s.status in PUBLIC and _expand(s.audiences, everyone) & {role}}
         before, after = view(bs, tb), view(hs, th)
         gains = [f"{s.number} {s.title}" for sid, (s, _) in after.items() if sid not in before]
