@@ -59,5 +59,8 @@ def test_the_open_page_shows_the_problems_of_a_save_and_drops_them_when_fixed(se
 
     _edit(project, CHAPTER, "[[term:NO<i>SUCH]] and", "the Porthcawl rules and")
     panel.wait_for(state="detached", timeout=60_000)
-    assert "Porthcawl" in page.content()
+    # The panel goes as the page reloads: wait for the reloaded page's text, not the half-loaded document.
+    page.wait_for_function("() => document.body !== null && document.body.innerText.includes('Porthcawl')",
+                           timeout=60_000)
+    assert page.locator("#guidance-problems").count() == 0
     assert any(text.startswith("Problems fixed") for text in lines)
