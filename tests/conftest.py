@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,25 @@ def write(root: Path, rel: str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def served(project):
+    """guidance serve on a copy of the fixture project, on a free port: (project, base URL, terminal lines)."""
+    from builder.preview.server import serve
+
+    lines, ready, stop = [], threading.Event(), threading.Event()
+    url = {}
+
+    def on_ready(address):
+        url["base"] = address
+        ready.set()
+
+    thread = threading.Thread(target=serve, args=(project, 0), daemon=True,
+                              kwargs=dict(echo=lines.append, stop=stop, on_ready=on_ready))
+    thread.start()
+    assert ready.wait(60), lines
+    yield project, url["base"], lines
+    stop.set()
+    thread.join(30)
+    assert not thread.is_alive()

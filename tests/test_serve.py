@@ -173,13 +173,45 @@ def test_a_new_chapter_changes_the_navigation_and_takes_the_full_path(preview, t
     assert preview.apply_change().kind == "incremental"
 
 
+def _nav_says(page: Path, text: str) -> bool:
+    return bool(re.search(r'<a href="[./]*(?:alpha/)?basics/" class="md-nav__link[^"]*">\s*<span class="md-ellipsis">\s*'
+                          + re.escape(text), page.read_text()))
+
+
 @pytest.mark.slow
-def test_a_chapter_title_change_takes_the_full_path(preview):
+def test_a_chapter_title_change_gives_every_page_the_new_navigation_without_a_full_build(preview, tmp_path):
+    site = preview.site_dir
+    shown = [p for p in site.rglob("*.html") if _nav_says(p, "1. Basics")]
+    assert len(shown) >= 3, shown  # the document's landing page and its chapters (the navigation is pruned)
     _edit(preview.root, CHAPTER, "title: Basics", "title: The basics")
+    update = preview.apply_change(rest=False)
+    assert update.ok and update.kind == "incremental", (update.kind, update.reason, report.as_text(update.problems))
+    assert "alpha/basics.md" in update.first and preview.has_rest()
+    assert "The basics" in (site / "alpha/basics/index.html").read_text()
+    assert [e for e in _index(site) if e["title"] == "1. The basics"], "the search index has the new title"
+    assert _nav_says(site / "alpha/schools/index.html", "1. Basics"), "not yet: this page waits"
+
+    assert preview.refresh("/alpha/schools/"), "a page asked for meanwhile is rebuilt before it is served"
+    assert _nav_says(site / "alpha/schools/index.html", "1. The basics")
+
+    rest = preview.build_rest()
+    assert rest.ok and rest.relinked and not preview.has_rest() and "complete" in rest.timings
+    assert all(_nav_says(p, "1. The basics") and not _nav_says(p, "1. Basics") for p in shown), \
+        "every page that showed the chapter in its navigation shows its new title"
+    assert _tree(site) == _tree(_fresh(preview.root, tmp_path)), "the same site as a full build"
+
+
+@pytest.mark.slow
+def test_a_document_title_change_follows_to_the_print_pages_and_role_views(preview, tmp_path):
+    text = (preview.root / "content/alpha/document.yaml").read_text()
+    short = re.search(r"^short_title: (.+)$", text, re.M)
+    assert short, text
+    _edit(preview.root, "content/alpha/document.yaml", short.group(0), "short_title: Alpha renamed")
     update = preview.apply_change()
-    assert update.kind == "full" and update.reason == "the navigation changed"
-    page = (preview.site_dir / "alpha/schools/index.html").read_text()
-    assert re.search(r'<a href="../basics/" class="md-nav__link">\s*<span class="md-ellipsis">\s*1. The basics', page)
+    assert update.ok and update.kind == "incremental", (update.kind, update.reason, report.as_text(update.problems))
+    assert not preview.has_rest()
+    assert "Alpha renamed" in (preview.site_dir / "for/police/alpha/index.html").read_text()
+    assert _tree(preview.site_dir) == _tree(_fresh(preview.root, tmp_path)), "the same site as a full build"
 
 
 @pytest.mark.slow
@@ -221,42 +253,24 @@ def test_a_change_to_mkdocs_yml_takes_the_full_path(preview):
 
 
 @pytest.mark.slow
-def test_guidance_serve_reloads_the_browser_on_save(project):
+def test_guidance_serve_reloads_the_browser_on_save(served):
     """The real server on 127.0.0.1 (any free port): a page, its live-reload poll, a save, the new page."""
-    from builder.preview.server import serve
+    project, base, lines = served
+    assert base.startswith("http://127.0.0.1:")
+    page = urllib.request.urlopen(base + "alpha/basics/", timeout=10).read().decode()
+    epoch = re.search(r"livereload\((\d+), (\d+)\)", page)
+    assert epoch, "pages carry the live-reload script"
 
-    lines, ready, stop = [], threading.Event(), threading.Event()
-    url = {}
+    _edit(project, CHAPTER, OLD, NEW)
+    answer = urllib.request.urlopen(f"{base}livereload/{epoch[1]}/{epoch[2]}", timeout=60).read()
+    assert int(answer) > int(epoch[1]), "the browser is told to reload"
+    assert "Porthcawl" in urllib.request.urlopen(base + "alpha/basics/", timeout=10).read().decode()
+    assert any(line.startswith("preview updated in") for line in lines), lines
 
-    def on_ready(address):
-        url["base"] = address
-        ready.set()
-
-    thread = threading.Thread(target=serve, args=(project, 0), daemon=True,
-                              kwargs=dict(echo=lines.append, stop=stop, on_ready=on_ready))
-    thread.start()
-    try:
-        assert ready.wait(60), lines
-        base = url["base"]
-        assert base.startswith("http://127.0.0.1:")
-        page = urllib.request.urlopen(base + "alpha/basics/", timeout=10).read().decode()
-        epoch = re.search(r"livereload\((\d+), (\d+)\)", page)
-        assert epoch, "pages carry the live-reload script"
-
-        _edit(project, CHAPTER, OLD, NEW)
-        answer = urllib.request.urlopen(f"{base}livereload/{epoch[1]}/{epoch[2]}", timeout=60).read()
-        assert int(answer) > int(epoch[1]), "the browser is told to reload"
-        assert "Porthcawl" in urllib.request.urlopen(base + "alpha/basics/", timeout=10).read().decode()
-        assert any(line.startswith("preview updated in") for line in lines), lines
-
-        _edit(project, CHAPTER, "serious crime", "serious crime [[term:NOSUCH]]")
-        _wait_for(lambda: any("NOSUCH" in line for line in lines), stop, "the terminal lists the problem")
-        assert any(re.search(r"01-basics\.yaml:\d+:\d+: error", line) for line in lines), lines
-        assert "Porthcawl" in urllib.request.urlopen(base + "alpha/basics/", timeout=10).read().decode()
-    finally:
-        stop.set()
-        thread.join(30)
-    assert not thread.is_alive()
+    _edit(project, CHAPTER, "serious crime", "serious crime [[term:NOSUCH]]")
+    _wait_for(lambda: any("NOSUCH" in line for line in lines), threading.Event(), "the terminal lists the problem")
+    assert any(re.search(r"01-basics\.yaml:\d+:\d+: error", line) for line in lines), lines
+    assert "Porthcawl" in urllib.request.urlopen(base + "alpha/basics/", timeout=10).read().decode()
 
 
 @pytest.mark.slow
@@ -298,6 +312,25 @@ def test_guidance_serve_on_content_with_problems_lists_them_until_it_can_build(p
         stop.set()
         thread.join(30)
     assert not thread.is_alive()
+
+
+@pytest.mark.slow
+def test_guidance_serve_shows_a_new_chapter_title_on_every_page_it_serves(served):
+    """Through the real server: once the terminal says the preview is updated, every page served, the open one
+    and the others, has the new title in its navigation, whether or not the watcher has rewritten it yet."""
+    project, base, lines = served
+    page = urllib.request.urlopen(base + "alpha/schools/", timeout=10).read().decode()
+    epoch = re.search(r"livereload\((\d+), (\d+)\)", page)
+    _edit(project, CHAPTER, "title: Basics", "title: The basics")
+    request = urllib.request.Request(f"{base}livereload/{epoch[1]}/{epoch[2]}",
+                                     headers={"Referer": base + "alpha/schools/"})  # as the open page polls
+    assert int(urllib.request.urlopen(request, timeout=60).read()) > int(epoch[1]), "the browser reloads"
+    _wait_for(lambda: any(line.startswith("preview updated in") for line in lines), threading.Event(), "the update")
+    assert not any("rebuilt in full" in line for line in lines[1:]), lines
+    for path in ["alpha/schools/", "alpha/", "alpha/basics/"]:
+        served_page = urllib.request.urlopen(base + path, timeout=30).read().decode()
+        assert re.search(r'class="md-nav__link[^"]*">\s*<span class="md-ellipsis">\s*1. The basics', served_page), path
+        assert not re.search(r'<span class="md-ellipsis">\s*1. Basics\b', served_page), path
 
 
 def test_guidance_serve_says_when_the_port_is_taken(project):

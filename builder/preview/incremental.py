@@ -14,8 +14,8 @@ page's search entries. A change is then applied in two steps:
 
 1. The edited pages (the edit-to-preview latency, `timings["preview"]`): check the content, render every page but
    the aggregated ones (render's `only` option) and diff their Markdown against what the site was built from. If
-   pages were added or removed, the navigation changed, mkdocs.yml or the theme changed, or an earlier update
-   failed half way, build everything again (the full path: correctness first). Otherwise re-run MkDocs' per-page
+   pages were added or removed, mkdocs.yml or the theme changed, or an earlier update failed half way, build
+   everything again (the full path: correctness first). Otherwise re-run MkDocs' per-page
    steps for the changed pages only (mkdocs.commands.build._populate_page, then as _build_page does: the
    page_context event, where the search plugin collects the page's entries, the theme template and post_page),
    sanitise them, and write their HTML and the search index: the rebuilt pages' entries replaced, every other
@@ -27,7 +27,13 @@ page's search entries. A change is then applied in two steps:
    after the browser has reloaded (build_rest()), and stops early when another save arrives: the pages left
    still differ from what the site was built from, so the next update rebuilds them.
 
-A page whose title or front matter changes sends the update down the full path. Anything unexpected (an exception,
+When the navigation changes (a chapter or document title) or a page's title or front matter does, no page is
+converted again but those whose Markdown changed: MkDocs' Navigation is built afresh around the Page objects it
+has (each keeps its converted content), the changed pages, those whose title changed and those open in a browser
+are rebuilt in step 1, and every other page waits in `retemplate` for the theme template alone (with the search
+entries it had: its content did not change). build_rest() works through them after the aggregated pages, without
+reloading the browser, and refresh(), which guidance serve calls as it serves a page, rebuilds a waiting page
+first, so a page served is never one with the old navigation. Anything unexpected (an exception,
 a MkDocs warning, an unsafe page) leaves the pages on disk as they were and sends the next update down the full
 path. tests/test_serve.py checks that an incremental update leaves the same site, byte for byte, as a full build.
 
@@ -44,6 +50,7 @@ import re
 import secrets
 import shutil
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +63,7 @@ from builder.site.safety import sanitise_page, sanitise_search_entries, theme_sc
 from builder.site.build import THEME_DIR, _build_dir_problem, _Collect, tune_entries, write_config
 
 CONFIG_NAME = "mkdocs-serve"
+NAV_CHANGED = "the navigation changed"
 
 
 def is_aggregated(rel: str) -> bool:
@@ -102,6 +110,7 @@ class Update:
     changed: list[str] = field(default_factory=list)  # Markdown pages whose text changed
     first: list[str] = field(default_factory=list)  # rebuilt in the first step
     rest: list[str] = field(default_factory=list)  # aggregated pages rebuilt in the second step
+    relinked: list[str] = field(default_factory=list)  # pages given the new navigation only (see Preview.retemplate)
     pending: list[str] = field(default_factory=list)  # aggregated pages still to rebuild (see build_rest)
     reason: str = ""  # why the full path was taken
     timings: dict[str, float] = field(default_factory=dict)
@@ -128,10 +137,13 @@ class Update:
             said.append(f"preview updated in {t['preview']:.2f} s: {pages}")
         if self.rest:
             said.append(f"{len(self.rest)} print page(s) and audience view(s) updated"
+                        + (f" after {t['complete']:.2f} s" if "complete" in t and not self.relinked else ""))
+        if self.relinked:
+            said.append(f"the navigation of {len(self.relinked)} other page(s) updated"
                         + (f" after {t['complete']:.2f} s" if "complete" in t else ""))
         line = "; ".join(said) or "no page changed"
         if self.owed:
-            line += " (print pages and audience views follow)"
+            line += " (print pages, audience views and other pages' navigation follow)"
         return line
 
 
@@ -157,6 +169,7 @@ class _State:
     entries: dict[str, list[dict]] = field(default_factory=dict)  # page → the same, tuned and sanitised
     setup: dict[str, int] = field(default_factory=dict)
     extra: dict[str, dict] = field(default_factory=dict)  # render's Site.search_extra: roles, aka, left-out entries
+    by_dest: dict[str, str] | None = None  # a page's file in the site → its Markdown page
 
 
 class Preview:
@@ -179,6 +192,11 @@ class Preview:
         self.site = None  # the last render (builder.render.pages.Site); without its aggregated pages while owed is set
         self.owed = None  # the Content whose aggregated pages are still to be rendered and built
         self.pending: list[str] = []  # aggregated pages rendered but not yet built
+        # Pages whose converted content is current but whose HTML still has the old navigation (after a change of
+        # navigation or of a page title, only the pages whose Markdown changed are converted again; the others
+        # only go through the theme template again, in build_rest() or when the browser asks for them: refresh()).
+        self.retemplate: dict[str, None] = {}
+        self.lock = threading.RLock()  # the warm MkDocs state is used by the watcher and by page requests
         self._written: dict[str, str] = {}  # what the preview docs tree holds
 
     # --- the entry points -----------------------------------------------------------------------------------
@@ -188,8 +206,13 @@ class Preview:
         return self.apply_change(force_full=True)
 
     def apply_change(self, rest: bool = True, force_full: bool = False) -> Update:
-        """Bring the preview up to date with the files on disk. rest=False leaves the aggregated pages for
-        build_rest(), which guidance serve runs after the browser has reloaded."""
+        """Bring the preview up to date with the files on disk. rest=False leaves the aggregated pages (and the
+        navigation of pages whose content did not change) for build_rest(), which guidance serve runs after the
+        browser has reloaded."""
+        with self.lock:
+            return self._apply_change(rest, force_full)
+
+    def _apply_change(self, rest: bool, force_full: bool) -> Update:
         started = time.perf_counter()
         update = Update("none", started=started)
         t = update.timings
@@ -207,8 +230,10 @@ class Preview:
         site = render(checked.content, Options(preview=True, only=None if reason else _first_step))
         t["render"] = time.perf_counter() - mark
         mark = time.perf_counter()
+        renav = False
         if not reason:
             reason = self._changed_shape(site, aggregated=False)
+            renav, reason = reason == NAV_CHANGED, "" if reason == NAV_CHANGED else reason
             if reason:
                 site = self._completed(site, checked.content)
         if reason:
@@ -220,19 +245,19 @@ class Preview:
         update.changed = [rel for rel, text in site.pages.items()
                           if not is_aggregated(rel) and self.state.built.get(rel) != text]
         t["diff"] = time.perf_counter() - mark
-        if update.changed or site.search_labels != self.state.labels or site.search_extra != self.state.extra:
-            self._first(update, started)
+        if update.changed or renav or site.search_labels != self.state.labels or site.search_extra != self.state.extra:
+            self._first(update, started, renav)
         else:
             t["preview"] = time.perf_counter() - started
         if rest and update.ok and self.owed is not None:
             more = self.build_rest(started=started)
             update.problems += more.problems
             update.changed += more.changed
-            update.rest = more.rest
+            update.rest, update.relinked = more.rest, more.relinked
             if more.kind in ("failed", "full"):
                 update.kind, update.reason, update.first = more.kind, more.reason, more.first
                 update.timings.update({k: v for k, v in more.timings.items() if k in ("preview", "complete")})
-            elif update.kind == "none" and more.rest:
+            elif update.kind == "none" and (more.rest or more.relinked):
                 update.kind = "incremental"
             if "complete" in more.timings:
                 t["complete"] = more.timings["complete"]
@@ -242,41 +267,28 @@ class Preview:
         return update
 
     def has_rest(self) -> bool:
-        """Whether the aggregated pages still wait for build_rest()."""
-        return self.owed is not None or bool(self.pending)
+        """Whether the aggregated pages, or pages' new navigation, still wait for build_rest()."""
+        return self.owed is not None or bool(self.pending) or bool(self.retemplate)
 
     def build_rest(self, should_stop: Callable[[], bool] = lambda: False, started: float | None = None) -> Update:
-        """Render the aggregated pages of the last change and rebuild those that changed, one at a time; stop as
-        soon as should_stop() says so (the rest stay owed: the next update renders them again)."""
+        """Render the aggregated pages of the last change and rebuild those that changed, one at a time, then give
+        the pages still waiting for it the new navigation; stop as soon as should_stop() says so (the rest stay
+        owed: the next update renders them again)."""
         started = time.perf_counter() if started is None else started
         update = Update("none", started=started)
         if self.state is None or self.stale or should_stop():
             return update
         state = self.state
         try:
-            if self.owed is not None:
-                mark = time.perf_counter()
-                part = render(self.owed, Options(preview=True, only=is_aggregated))
-                update.timings["render"] = time.perf_counter() - mark
-                self.owed = None
-                pages = {rel: text for rel, text in part.pages.items() if is_aggregated(rel)}
-                self.site.pages.update(pages)
-                reason = self._changed_shape(part, aggregated=True)
-                if reason:
-                    raise _NeedFull(reason)
-                self.pending = [rel for rel, text in pages.items() if state.built.get(rel) != text]
-                update.changed = list(self.pending)
-                self._write_markdown(self.site.pages, self.pending)
-            with self._collect() as collect:
-                while self.pending and not should_stop():
-                    rel = self.pending[0]
-                    self._build_pages([rel], update, collect, skip_links_to=set(self.pending[1:]))
-                    self.pending.pop(0)
-                    update.rest.append(rel)
-                if not self.pending and not update.rest:
-                    # Nothing aggregated changed: the first step skipped these pages' links, so check them now.
-                    self._check_anchors(state.doc_files, collect, set())
-                    self._raise_warnings(collect)
+            self._build_aggregated(update, should_stop)
+            while self.retemplate and not should_stop():
+                with self.lock, self._collect() as collect:  # a page at a time: a request waits for one at most
+                    if self.state is not state or self.stale:
+                        break
+                    rel = next(iter(self.retemplate), None)
+                    if rel is not None:
+                        self._write_pages([rel], update, collect, converted=False, publish=False)
+                        update.relinked.append(rel)
         except _NeedFull as err:
             update.reason = str(err)
             self._full(self.site, update, started)
@@ -284,13 +296,71 @@ class Preview:
         except Exception as err:  # noqa: BLE001 - any surprise: the next update builds everything
             self._failed(update, err)
             return update
-        if update.rest:
+        if update.rest or update.relinked:
             update.kind = "incremental"
         update.pending = list(self.pending)
         update.owed = self.has_rest()
         if not self.has_rest():
             update.timings["complete"] = time.perf_counter() - started
         return update
+
+    def refresh(self, path: str) -> bool:
+        """Give the page at site path (as a browser asks for it: "/doc/chapter/") the new navigation now, if it is
+        still waiting for it, so that it is served up to date. Returns whether it was rebuilt. A failure leaves the
+        page as it was and sends the next update down the full path, which reports it."""
+        rel = self._page_at(path)
+        if rel is None or rel not in self.retemplate:
+            return False
+        with self.lock:
+            if rel not in self.retemplate or self.state is None or self.stale:
+                return False
+            update = Update("none")
+            try:
+                with self._collect() as collect:
+                    self._write_pages([rel], update, collect, converted=False, publish=False)
+            except Exception as err:  # noqa: BLE001 - served as it was; the next update builds everything
+                self._failed(update, err)
+                return False
+            return True
+
+    def _page_at(self, path: str) -> str | None:
+        state = self.state
+        if state is None:
+            return None
+        dest = path.lstrip("/")
+        if dest == "" or dest.endswith("/"):
+            dest += "index.html"
+        if state.by_dest is None:
+            state.by_dest = {f.dest_uri: f.src_uri for f in state.doc_files}
+        return state.by_dest.get(dest)
+
+    def _build_aggregated(self, update: Update, should_stop: Callable[[], bool]) -> None:
+        """build_rest()'s first part: the aggregated pages of the last change."""
+        state = self.state
+        if self.owed is not None:
+            mark = time.perf_counter()
+            part = render(self.owed, Options(preview=True, only=is_aggregated))  # pure: page requests go on
+            update.timings["render"] = time.perf_counter() - mark
+            self.owed = None
+            pages = {rel: text for rel, text in part.pages.items() if is_aggregated(rel)}
+            self.site.pages.update(pages)
+            reason = self._changed_shape(part, aggregated=True)
+            if reason:
+                raise _NeedFull(reason)
+            self.pending = [rel for rel, text in pages.items() if state.built.get(rel) != text]
+            update.changed = list(self.pending)
+            self._write_markdown(self.site.pages, self.pending)
+        while self.pending and not should_stop():
+            with self.lock, self._collect() as collect:  # the page requests' refresh() uses the same MkDocs state
+                rel = self.pending[0]
+                self._build_pages([rel], update, collect, skip_links_to=set(self.pending[1:]))
+                self.pending.pop(0)
+                update.rest.append(rel)
+        if not self.pending and not update.rest:
+            # Nothing aggregated changed: the first step skipped these pages' links, so check them now.
+            with self.lock, self._collect() as collect:
+                self._check_anchors(state.doc_files, collect, set())
+                self._raise_warnings(collect)
 
     def changed_on_disk(self) -> bool:
         """Whether any watched file changed since the last update started (guidance serve polls this)."""
@@ -335,7 +405,7 @@ class Preview:
                 {r for r in state.built if is_aggregated(r) == aggregated}:
             return "pages were added or removed"
         if site.nav != state.site_nav:
-            return "the navigation changed"
+            return NAV_CHANGED
         return ""
 
     def _completed(self, site, content):
@@ -344,8 +414,9 @@ class Preview:
         site.pages.update({rel: text for rel, text in part.pages.items() if is_aggregated(rel)})
         return site
 
-    def _first(self, update: Update, started: float) -> None:
-        """The first step: every changed page but the aggregated ones, and the search index."""
+    def _first(self, update: Update, started: float, renav: bool = False) -> None:
+        """The first step: every changed page but the aggregated ones, and the search index. renav: the
+        navigation changed; the other pages get it in build_rest() or when they are asked for (refresh())."""
         state, site = self.state, self.site
         try:
             self._write_markdown(site.pages, update.changed)
@@ -353,8 +424,9 @@ class Preview:
             state.labels, state.extra = site.search_labels, site.search_extra
             with self._collect() as collect:
                 skip = {rel for rel in state.built if is_aggregated(rel)}  # their text is the old one until step two
-                self._build_pages(update.changed, update, collect, skip_links_to=skip, relabel=relabel)
-            update.kind, update.first = "incremental", list(update.changed)
+                first = self._build_pages(update.changed, update, collect, skip_links_to=skip, relabel=relabel,
+                                          nav=site.nav if renav else None)
+            update.kind, update.first = "incremental", first
             update.timings["preview"] = time.perf_counter() - started
         except _NeedFull as err:
             update.reason = str(err)
@@ -364,13 +436,15 @@ class Preview:
             self._failed(update, err)
 
     def _build_pages(self, rels: list[str], update: Update, collect: _Collect, skip_links_to: set[str],
-                     relabel: bool = False) -> None:
+                     relabel: bool = False, nav: list | None = None) -> list[str]:
         """Re-populate and re-render rels with the warm MkDocs state; write their HTML and the search index only
-        when all of them built without a warning."""
+        when all of them built without a warning. nav: a new navigation (mkdocs.yml's form). When it is given,
+        or a page's title or front matter changed, other pages may show it too (see _relink). Returns the pages
+        rebuilt."""
         from builder.site.mkdocs_adapter import _populate_page
 
         state = self.state
-        pages = []
+        retitled = []
         for rel in rels:
             file = state.files.get_file_from_path(rel)
             page = file.page if file is not None else None
@@ -380,36 +454,97 @@ class Preview:
             self.stale = True  # from here on the warm state holds content the site does not
             _populate_page(page, state.config, state.files)
             if (page.title, dict(page.meta)) != before:
-                raise _NeedFull(f"the title or front matter of {rel} changed")
-            pages.append(page)
+                retitled.append(rel)
+        rels = list(rels)
+        relinked = nav is not None or bool(retitled)
+        if relinked:
+            rels += self._relink(state.site_nav if nav is None else nav, rels)
         self._check_anchors([f for f in state.doc_files if f.src_uri not in skip_links_to], collect, skip_links_to)
+        self._write_pages(rels, update, collect, relabel=relabel)
+        if relinked:
+            self._write_theme_pages()
+        return rels
+
+    def _relink(self, nav: list, converted: list[str]) -> list[str]:
+        """Give the warm MkDocs state the navigation nav without converting any page's Markdown again: each Page
+        keeps its content; its title from the navigation, parent and neighbours are set afresh. A page not in
+        converted whose view of the navigation (_nav_view: what a pruned Material page shows of it) changed
+        now has an old navigation in its HTML: if its own title changed (a title is in its search entries) it is
+        converted again and returned, to be rebuilt with converted; otherwise it waits in self.retemplate, with
+        the pages that still waited from an earlier change."""
+        from builder.site.mkdocs_adapter import _populate_page, get_navigation
+
+        state, config = self.state, self.state.config
+        titles = {f.src_uri: f.page.title for f in state.doc_files}
+        before = _nav_views(state.nav, state.doc_files)
+        for file in state.doc_files:
+            page = file.page
+            page.__dict__.pop("title", None)  # the title the navigation gave it (a weak_property's override)
+            page.parent = page.previous_page = page.next_page = None
+        for title, rel in _nav_pages(nav):
+            file = state.files.get_file_from_path(rel)
+            if title is not None and file is not None and file.page is not None:
+                file.page.title = title
+        config["nav"] = nav
+        state.nav = config.plugins.on_nav(get_navigation(state.files, config), config=config, files=state.files)
+        state.site_nav = nav
+        after = _nav_views(state.nav, state.doc_files)
+        moved = [f.src_uri for f in state.doc_files
+                 if f.src_uri not in converted and before[f.src_uri] != after[f.src_uri]]
+        again = [rel for rel in moved if not is_aggregated(rel) and state.files.get_file_from_path(rel).page.title
+                 != titles[rel]]
+        for rel in again:
+            _populate_page(state.files.get_file_from_path(rel).page, config, state.files)
+        done = set(converted) | set(again)
+        self.retemplate = dict.fromkeys(rel for rel in [*self.retemplate, *moved] if rel not in done)
+        return again
+
+    def _write_theme_pages(self) -> None:
+        """The theme's static pages (404.html, sitemap.xml), which carry the navigation too."""
+        from builder.site.mkdocs_adapter import _build_theme_template
+
+        state, config = self.state, self.state.config
+        with self.publish():
+            for template in config.theme.static_templates:
+                _build_theme_template(template, state.env, state.files, config, state.nav)
+
+    def _write_pages(self, rels: list[str], update: Update, collect: _Collect, relabel: bool = False,
+                     converted: bool = True, publish: bool = True) -> None:
+        """Render rels through the theme template, sanitise them, and write them and (if their entries changed)
+        the search index. converted=False: their content was not converted again, only their navigation is new,
+        so their search entries are the ones kept. publish=False: write without reloading open pages."""
+        state = self.state
         outputs = {}
-        for page in pages:
-            html, raw = self._render_page(page)
+        for rel in rels:
+            page = state.files.get_file_from_path(rel).page
+            html, raw = self._render_page(page, index=converted)
             cleaned, found = sanitise_page(page.file.dest_uri, html, state.allowed)
             update.problems += found
-            outputs[page.file.src_uri] = (page, cleaned, raw)
+            outputs[rel] = (page, cleaned, raw)
         self._raise_warnings(collect)
         if any(p.severity == "error" for p in update.problems):
             raise _Unsafe()
         search_changed = relabel
-        for rel, (page, cleaned, raw) in outputs.items():
-            if raw != state.raw.get(rel):
-                state.raw[rel] = raw
-                search_changed = True
-        if relabel:
-            state.entries = {rel: self._final_entries(raw, update) for rel, raw in state.raw.items()}
-        else:
+        if converted:
             for rel, (page, cleaned, raw) in outputs.items():
-                state.entries[rel] = self._final_entries(raw, update)
-        with self.publish():
+                if raw != state.raw.get(rel):
+                    state.raw[rel] = raw
+                    search_changed = True
+            if relabel:
+                state.entries = {rel: self._final_entries(raw, update) for rel, raw in state.raw.items()}
+            else:
+                for rel in outputs:
+                    state.entries[rel] = self._final_entries(state.raw[rel], update)
+        with self.publish() if publish else contextlib.nullcontext():
             for rel, (page, cleaned, raw) in outputs.items():
                 _write_if_changed(self.site_dir / page.file.dest_uri,
                                   cleaned.encode("utf-8", errors="xmlcharrefreplace"))
             if search_changed:
                 self._write_search_index(self.site_dir)
         for rel in rels:
-            state.built[rel] = self._written[rel]
+            if converted:  # a page given only the new navigation was built from the text it was built from
+                state.built[rel] = self._written[rel]
+            self.retemplate.pop(rel, None)
         self.stale = False
 
     def _final_entries(self, raw: list[dict], update: Update) -> list[dict]:
@@ -418,14 +553,18 @@ class Preview:
         update.problems += sanitise_search_entries(entries)
         return entries
 
-    def _render_page(self, page) -> tuple[str, list[dict]]:
+    def _render_page(self, page, index: bool = True) -> tuple[str, list[dict]]:
         """mkdocs.commands.build._build_page, returning the HTML instead of writing it, and the page's search
-        entries (what the search plugin's page_context handler added)."""
+        entries (what the search plugin's page_context handler added). index=False: the page's content was not
+        converted again and its entries are not wanted (the search plugin has already taken the parts that are
+        left out of search out of the content: its entries from that content would be wrong)."""
         from builder.site.mkdocs_adapter import get_context
 
         state, config = self.state, self.state.config
-        index = state.search.search_index if state.search is not None else None
+        index = state.search.search_index if state.search is not None and index else None
         mark = len(index.entries) if index is not None else 0
+        if state.search is not None and index is None:
+            state.search.search_index.add_entry_from_context = _skip_entries
         config._current_page = page
         try:
             page.active = True
@@ -437,6 +576,8 @@ class Preview:
         finally:
             page.active = False
             config._current_page = None
+            if state.search is not None:
+                state.search.search_index.__dict__.pop("add_entry_from_context", None)
         raw = []
         if index is not None:
             raw = index.entries[mark:]
@@ -543,6 +684,7 @@ class Preview:
             if previous is not None:
                 previous.config.plugins.on_shutdown()
             self.state, self.stale, self.site, self.owed, self.pending = state, False, site, None, []
+            self.retemplate = {}
             update.kind = "full"
             update.first = list(site.pages)
             update.timings["preview"] = update.timings["complete"] = time.perf_counter() - started
@@ -594,6 +736,8 @@ class Preview:
     def _failed(self, update: Update, err: Exception, full: bool = False) -> None:
         update.kind = "failed"
         self.owed, self.pending = None, []  # the next update renders everything again and diffs it
+        if not full:
+            self.retemplate = {}  # and builds every page: these keep their old navigation until then
         if isinstance(err, _Warnings):
             update.problems += [_mkdocs_problem(m, self._config_rel()) for m in err.messages]
         elif not isinstance(err, _Unsafe):
@@ -610,6 +754,60 @@ class _Warnings(Exception):
 
 class _Unsafe(Exception):
     """sanitise_page found an error (already among the update's problems)."""
+
+
+def _skip_entries(page) -> None:
+    """In place of the search plugin's add_entry_from_context while a page only gets a new navigation."""
+
+
+def _nav_views(nav, doc_files) -> dict[str, tuple]:
+    """Each page's view of the navigation (see _nav_view), sharing the parts that pages have in common."""
+    shared: dict[int, tuple] = {}
+    return {f.src_uri: _nav_view(f.page, nav, shared) for f in doc_files}
+
+
+def _nav_view(page, nav, shared: dict[int, tuple]) -> tuple:
+    """What page's HTML shows of the navigation, as Material draws it with navigation.prune
+    (partials/nav-item.html): every top-level item; inside the sections that hold the page, their items; of any
+    other section only its title, its first page's address and whether it has children. Also the page's own
+    title and front matter, its neighbours (the footer and <link rel>) and the home page. Two equal views give
+    the same HTML, so a page whose view did not change keeps its file. It errs towards inequality: front matter
+    of every page shown is in it, whether the theme reads it or not."""
+    chain = set()
+    item = page.parent
+    while item is not None:
+        chain.add(id(item))
+        item = item.parent
+
+    def view(item) -> tuple:
+        if item.children:
+            if id(item) in chain:
+                return ("open", item.title, tuple(view(child) for child in item.children))
+            if id(item) not in shared:
+                first = item.children[0]
+                while first.children:
+                    first = first.children[0]
+                shared[id(item)] = ("pruned", item.title, first.url, len(item.children))
+            return shared[id(item)]
+        if item.is_page:
+            return ("page", item.title, item.url, repr(item.meta), item is page)
+        return ("link", item.title, item.url)
+
+    def neighbour(other) -> tuple | None:
+        return None if other is None else (other.title, other.url)
+
+    return (page.title, repr(page.meta), neighbour(page.previous_page), neighbour(page.next_page),
+            getattr(nav.homepage, "url", None), tuple(view(item) for item in nav.items))
+
+
+def _nav_pages(nav) -> list[tuple[str | None, str]]:
+    """(title, page) for every page in a navigation of mkdocs.yml's form."""
+    if isinstance(nav, str):
+        return [(None, nav)]
+    if isinstance(nav, dict):
+        return [pair for title, value in nav.items()
+                for pair in ([(title, value)] if isinstance(value, str) else _nav_pages(value))]
+    return [pair for item in nav for pair in _nav_pages(item)]
 
 
 def _running(pid: int) -> bool:

@@ -2,8 +2,9 @@
 serves it on 127.0.0.1 and reloads the browser after each update.
 
 The content files are polled every POLL seconds. On a save the edited pages and the search index are rewritten
-first and the browser reloads; the aggregated pages (print pages, audience views) follow, unless another save
-arrives first. Problems are printed in the text format and the last good preview stays; every page served also
+first and the browser reloads; the aggregated pages (print pages, audience views) follow, and after a change of
+navigation the other pages' new navigation, unless another save arrives first (a page asked for before its turn
+is given its new navigation as it is served). An update that fails half way is followed by a full build. Problems are printed in the text format and the last good preview stays; every page served also
 shows them, with their file:line:col, in a panel at the foot of the window (added as the page is served, so no
 built file changes), which goes when they are fixed. The terminal says when they are.
 """
@@ -78,6 +79,7 @@ def make_server(site_dir: Path, port: int, host: str = "127.0.0.1"):
     class PreviewServer(LiveReloadServer):
         panel = b""
         waiting = False  # no preview built yet: every page is the waiting page
+        refresh: Callable[[str], object] | None = None  # brings a page up to date before it is served
 
         def show_problems(self, problems: list[Problem], waiting: bool = False) -> None:
             panel = problem_panel(problems, waiting).encode("utf-8")
@@ -87,6 +89,8 @@ def make_server(site_dir: Path, port: int, host: str = "127.0.0.1"):
 
         def _serve_request(self, environ, start_response):
             path = environ.get("PATH_INFO", "")
+            if self.refresh is not None and not self.waiting and path.endswith(("/", ".html")):
+                self.refresh(path)  # a page still waiting for a new navigation gets it now
             if self.waiting and not path.startswith("/livereload/") and path.endswith(("/", ".html")):
                 with self._epoch_cond:
                     epoch = self._visible_epoch
@@ -149,7 +153,7 @@ def watch(preview: Preview, echo: Callable[[str], None], stop: threading.Event,
     """Apply each save to the preview until stop is set; show(problems, waiting) gives the browser the latest
     problems, and whether there is still no preview to show under them. failing: the last update failed."""
     while not stop.is_set():
-        if not preview.changed_on_disk():
+        if not preview.changed_on_disk() and not (preview.stale and not failing):  # stale: rebuild it all once
             if preview.has_rest():  # aggregated pages left by an update another save interrupted
                 finish(preview, echo, time.perf_counter())
             stop.wait(POLL)
@@ -200,6 +204,7 @@ def serve(root: Path, port: int, echo=print, *, stop: threading.Event | None = N
             echo(report.as_text(first.problems))
         server.show_problems(first.problems, waiting=not first.ok)
         preview.publish = server.writing
+        server.refresh = preview.refresh
         server.start()
         if first.ok:
             echo(f"Previewing drafts on {server.url} (built in {first.timings['total']:.1f} s). "

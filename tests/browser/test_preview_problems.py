@@ -2,7 +2,6 @@
 file:line:col in a panel that is on screen and passes axe; the fix reloads the page again without it."""
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -13,28 +12,6 @@ from tests.test_serve import CHAPTER, OLD, _edit
 axe_package = require("axe_playwright_python", "axe-core comes with the test extra: make test")
 AXE = Path(axe_package.__file__).parent / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-@pytest.fixture
-def served(project):
-    """guidance serve on a copy of the fixture project, on a free port: (project, base URL, terminal lines)."""
-    from builder.preview.server import serve
-
-    lines, ready, stop = [], threading.Event(), threading.Event()
-    url = {}
-
-    def on_ready(address):
-        url["base"] = address
-        ready.set()
-
-    thread = threading.Thread(target=serve, args=(project, 0), daemon=True,
-                              kwargs=dict(echo=lines.append, stop=stop, on_ready=on_ready))
-    thread.start()
-    assert ready.wait(60), lines
-    yield project, url["base"], lines
-    stop.set()
-    thread.join(30)
-    assert not thread.is_alive()
 
 
 def test_the_open_page_shows_the_problems_of_a_save_and_drops_them_when_fixed(served, page):
