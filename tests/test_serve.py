@@ -183,6 +183,8 @@ def test_a_chapter_title_change_gives_every_page_the_new_navigation_without_a_fu
     site = preview.site_dir
     shown = [p for p in site.rglob("*.html") if _nav_says(p, "1. Basics")]
     assert len(shown) >= 3, shown  # the document's landing page and its chapters (the navigation is pruned)
+    unchanged = site / UNCHANGED  # beta's chapter: its navigation shows alpha by its document title only
+    os.utime(unchanged, ns=(10**18, 10**18))
     _edit(preview.root, CHAPTER, "title: Basics", "title: The basics")
     update = preview.apply_change(rest=False)
     assert update.ok and update.kind == "incremental", (update.kind, update.reason, report.as_text(update.problems))
@@ -198,18 +200,106 @@ def test_a_chapter_title_change_gives_every_page_the_new_navigation_without_a_fu
     assert rest.ok and rest.relinked and not preview.has_rest() and "complete" in rest.timings
     assert all(_nav_says(p, "1. The basics") and not _nav_says(p, "1. Basics") for p in shown), \
         "every page that showed the chapter in its navigation shows its new title"
+    assert unchanged.stat().st_mtime_ns == 10**18, "a page whose navigation looks the same is not rewritten"
     assert _tree(site) == _tree(_fresh(preview.root, tmp_path)), "the same site as a full build"
 
 
 @pytest.mark.slow
-def test_a_document_title_change_follows_to_the_print_pages_and_role_views(preview, tmp_path):
+def test_without_a_pruned_navigation_every_page_shows_the_new_chapter_title(project, tmp_path):
+    _edit(project, "mkdocs.yml", "    - navigation.prune", "    - navigation.footer")  # every page: all of it
+    preview = Preview(project)
+    try:
+        assert preview.start().ok
+        assert _nav_says(preview.site_dir / UNCHANGED, "1. Basics"), "beta's page lists alpha's chapters"
+        _edit(project, CHAPTER, "title: Basics", "title: The basics")
+        update = preview.apply_change()
+        assert update.ok and update.kind == "incremental", (update.kind, update.reason)
+        assert _nav_says(preview.site_dir / UNCHANGED, "1. The basics")
+        assert _tree(preview.site_dir) == _tree(_fresh(project, tmp_path)), "the same site as a full build"
+    finally:
+        preview.close()
+
+
+@pytest.mark.slow
+def test_a_page_asked_for_before_its_turn_is_served_with_the_new_navigation(preview):
+    """Through the real server, between the first step of a navigation change and build_rest(): the page on
+    disk still has the old chapter title, the page served has the new one (and is written so)."""
+    from builder.preview.server import make_server
+
+    server = make_server(preview.site_dir, 0)
+    server.listen()
+    preview.publish, server.refresh = server.writing, preview.refresh  # as guidance serve connects them
+    server.start()
+    try:
+        on_disk = preview.site_dir / "alpha/schools/index.html"
+        _edit(preview.root, CHAPTER, "title: Basics", "title: The basics")
+        update = preview.apply_change(rest=False)
+        assert update.ok and update.kind == "incremental" and preview.has_rest(), (update.kind, update.reason)
+        assert _nav_says(on_disk, "1. Basics"), "build_rest() has not reached it"
+        page = urllib.request.urlopen(server.url + "alpha/schools/", timeout=30).read().decode()
+        assert re.search(r'class="md-nav__link[^"]*">\s*<span class="md-ellipsis">\s*1. The basics', page)
+        assert not re.search(r'<span class="md-ellipsis">\s*1. Basics\b', page)
+        assert _nav_says(on_disk, "1. The basics")
+        assert "Basics" not in urllib.request.urlopen(server.url + "alpha/basics/", timeout=30).read().decode()
+    finally:
+        server.stop()
+        server.server_close()
+
+
+def _block_write(page: Path) -> None:
+    """Make the next write of a built page fail, as a full disk would: something in the way of the temporary file
+    it is written to (builder/preview/incremental.py's _write_if_changed) before it replaces the page."""
+    (page.parent / f".{page.name}.tmp-{os.getpid()}").mkdir()
+
+
+@pytest.mark.slow
+def test_a_page_that_cannot_be_given_the_new_navigation_stays_as_it_was_and_the_next_update_is_full(preview):
+    site = preview.site_dir
+    schools = site / "alpha/schools/index.html"
+    old = schools.read_bytes()
+    _edit(preview.root, CHAPTER, "title: Basics", "title: The basics")
+    assert preview.apply_change(rest=False).kind == "incremental"
+    _block_write(schools)
+    assert not preview.refresh("/alpha/schools/"), "refused"
+    assert schools.read_bytes() == old, "the page stays as it was"
+    assert not preview.has_rest() and preview.build_rest().kind == "none", "nothing more is done piecemeal"
+
+    shutil.rmtree(schools.parent / f".{schools.name}.tmp-{os.getpid()}")
+    update = preview.apply_change()
+    assert update.kind == "full" and update.reason == "the last update did not finish", update.reason
+    assert _nav_says(schools, "1. The basics")
+
+
+@pytest.mark.slow
+def test_a_navigation_change_that_fails_in_its_first_step_leaves_every_page_as_it_was(preview, tmp_path):
+    site = preview.site_dir
+    before = _tree(site)
+    _block_write(site / "alpha/basics/index.html")
+    _edit(preview.root, CHAPTER, "title: Basics", "title: The basics")
+    update = preview.apply_change()
+    assert update.kind == "failed" and "build.mkdocs" in report.as_text(update.problems)
+    assert {k: v for k, v in _tree(site).items() if ".tmp-" not in k} == before, "the last good preview stays"
+    assert not preview.has_rest()
+
+    shutil.rmtree(site / "alpha/basics" / f".index.html.tmp-{os.getpid()}")
+    update = preview.apply_change()
+    assert update.kind == "full" and update.reason == "the last update did not finish", update.reason
+    assert _tree(site) == _tree(_fresh(preview.root, tmp_path))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("field", ["short_title", "title"])  # in the navigation; in the landing page's front matter
+def test_a_document_title_change_follows_to_the_print_pages_and_role_views(preview, tmp_path, field):
     text = (preview.root / "content/alpha/document.yaml").read_text()
-    short = re.search(r"^short_title: (.+)$", text, re.M)
-    assert short, text
-    _edit(preview.root, "content/alpha/document.yaml", short.group(0), "short_title: Alpha renamed")
+    line = re.search(rf"^{field}: (.+)$", text, re.M)
+    assert line, text
+    _edit(preview.root, "content/alpha/document.yaml", line.group(0), f"{field}: Alpha renamed")
     update = preview.apply_change()
     assert update.ok and update.kind == "incremental", (update.kind, update.reason, report.as_text(update.problems))
     assert not preview.has_rest()
+    if field == "title":
+        assert "alpha/index.md" in update.first
+        assert 'title: "Alpha renamed"' in (preview.build_dir / "docs/alpha/index.md").read_text(), "front matter"
     assert "Alpha renamed" in (preview.site_dir / "for/police/alpha/index.html").read_text()
     assert _tree(preview.site_dir) == _tree(_fresh(preview.root, tmp_path)), "the same site as a full build"
 

@@ -29,13 +29,15 @@ page's search entries. A change is then applied in two steps:
 
 When the navigation changes (a chapter or document title) or a page's title or front matter does, no page is
 converted again but those whose Markdown changed: MkDocs' Navigation is built afresh around the Page objects it
-has (each keeps its converted content), the changed pages, those whose title changed and those open in a browser
-are rebuilt in step 1, and every other page waits in `retemplate` for the theme template alone (with the search
-entries it had: its content did not change). build_rest() works through them after the aggregated pages, without
-reloading the browser, and refresh(), which guidance serve calls as it serves a page, rebuilds a waiting page
-first, so a page served is never one with the old navigation. Anything unexpected (an exception,
-a MkDocs warning, an unsafe page) leaves the pages on disk as they were and sends the next update down the full
-path. tests/test_serve.py checks that an incremental update leaves the same site, byte for byte, as a full build.
+has (each keeps its converted content). A page whose view of the navigation is unchanged (what a pruned Material
+page shows of it: _nav_view) keeps its file; a changed page whose own title changed is converted again in step 1;
+every other such page waits in `retemplate` for the theme template alone, with the search entries it had.
+build_rest() works through them after the aggregated pages, without reloading the browser, and refresh(), which
+guidance serve calls as it serves a page, rebuilds a waiting page first, so a page served never has the old
+navigation. Anything unexpected (an exception, a MkDocs warning, an unsafe page, a write that fails: each step's
+files are written beside their place and renamed only when all are) leaves the pages on disk as they were and
+sends the next update down the full path. tests/test_serve.py checks that an incremental update leaves the same
+site, byte for byte, as a full build.
 
 Problems (content that does not validate, MkDocs warnings, unsafe HTML) are returned, never printed; while there
 are errors the preview on disk is the last good one. The preview is sanitised like `guidance build --preview`
@@ -476,7 +478,8 @@ class Preview:
 
         state, config = self.state, self.state.config
         titles = {f.src_uri: f.page.title for f in state.doc_files}
-        before = _nav_views(state.nav, state.doc_files)
+        pruned = _prunes(config)
+        before = _nav_views(state.nav, state.doc_files, pruned)
         for file in state.doc_files:
             page = file.page
             page.__dict__.pop("title", None)  # the title the navigation gave it (a weak_property's override)
@@ -488,7 +491,7 @@ class Preview:
         config["nav"] = nav
         state.nav = config.plugins.on_nav(get_navigation(state.files, config), config=config, files=state.files)
         state.site_nav = nav
-        after = _nav_views(state.nav, state.doc_files)
+        after = _nav_views(state.nav, state.doc_files, pruned)
         moved = [f.src_uri for f in state.doc_files
                  if f.src_uri not in converted and before[f.src_uri] != after[f.src_uri]]
         again = [rel for rel in moved if not is_aggregated(rel) and state.files.get_file_from_path(rel).page.title
@@ -535,12 +538,14 @@ class Preview:
             else:
                 for rel in outputs:
                     state.entries[rel] = self._final_entries(state.raw[rel], update)
+        files = {self.site_dir / page.file.dest_uri: cleaned.encode("utf-8", errors="xmlcharrefreplace")
+                 for page, cleaned, raw in outputs.values()}
+        if search_changed and state.search is not None:
+            files[self.site_dir / "search" / "search_index.json"] = self._search_index_data()
+        staged = _stage(files)  # every file written beside its place first: a failure here changes no page
         with self.publish() if publish else contextlib.nullcontext():
-            for rel, (page, cleaned, raw) in outputs.items():
-                _write_if_changed(self.site_dir / page.file.dest_uri,
-                                  cleaned.encode("utf-8", errors="xmlcharrefreplace"))
-            if search_changed:
-                self._write_search_index(self.site_dir)
+            for tmp, path in staged:
+                os.replace(tmp, path)
         for rel in rels:
             if converted:  # a page given only the new navigation was built from the text it was built from
                 state.built[rel] = self._written[rel]
@@ -602,16 +607,17 @@ class Preview:
                 page.validate_anchor_links(files=self.state.files, log_level=level)
 
     def _write_search_index(self, out: Path) -> None:
+        if self.state.search is not None:
+            _write_if_changed(out / "search" / "search_index.json", self._search_index_data())
+
+    def _search_index_data(self) -> bytes:
         state = self.state
-        if state.search is None:
-            return
         index = state.search.search_index
         index.entries = [e for f in state.doc_files for e in state.entries.get(f.src_uri, ())]
         try:
-            data = index.generate_search_index(None)
+            return index.generate_search_index(None).encode("utf-8")
         finally:
             index.entries = []
-        _write_if_changed(out / "search" / "search_index.json", data.encode("utf-8"))
 
     # --- the full path --------------------------------------------------------------------------------------
 
@@ -760,13 +766,27 @@ def _skip_entries(page) -> None:
     """In place of the search plugin's add_entry_from_context while a page only gets a new navigation."""
 
 
-def _nav_views(nav, doc_files) -> dict[str, tuple]:
-    """Each page's view of the navigation (see _nav_view), sharing the parts that pages have in common."""
+def _prunes(config) -> bool | None:
+    """True: the theme is Material drawing each page's navigation pruned (mkdocs.yml's navigation.prune, without
+    the features that keep sections open); False: Material drawing all of it; None: another theme, whose pages
+    may show anything of the navigation."""
+    if config.theme.name != "material":
+        return None
+    features = set(config.theme.get("features") or ())
+    return "navigation.prune" in features and not features & {"navigation.tabs", "navigation.sections",
+                                                               "navigation.expand"}
+
+
+def _nav_views(nav, doc_files, pruned: bool | None) -> dict[str, object]:
+    """Each page's view of the navigation (see _nav_view), sharing the parts that pages have in common; with a
+    theme other than Material, a view that equals no other (every page is given the new navigation)."""
+    if pruned is None:
+        return {f.src_uri: object() for f in doc_files}
     shared: dict[int, tuple] = {}
-    return {f.src_uri: _nav_view(f.page, nav, shared) for f in doc_files}
+    return {f.src_uri: _nav_view(f.page, nav, shared, pruned) for f in doc_files}
 
 
-def _nav_view(page, nav, shared: dict[int, tuple]) -> tuple:
+def _nav_view(page, nav, shared: dict[int, tuple], pruned: bool = True) -> tuple:
     """What page's HTML shows of the navigation, as Material draws it with navigation.prune
     (partials/nav-item.html): every top-level item; inside the sections that hold the page, their items; of any
     other section only its title, its first page's address and whether it has children. Also the page's own
@@ -781,7 +801,7 @@ def _nav_view(page, nav, shared: dict[int, tuple]) -> tuple:
 
     def view(item) -> tuple:
         if item.children:
-            if id(item) in chain:
+            if id(item) in chain or not pruned:
                 return ("open", item.title, tuple(view(child) for child in item.children))
             if id(item) not in shared:
                 first = item.children[0]
@@ -828,15 +848,30 @@ def _mkdocs_problem(message: str, config: str) -> Problem:
 
 def _write_if_changed(path: Path, data: bytes) -> None:
     """Replace path by data in one rename (a browser never reads half a page); leave it alone when equal."""
+    for tmp, path in _stage({path: data}):
+        os.replace(tmp, path)
+
+
+def _stage(files: dict[Path, bytes]) -> list[tuple[Path, Path]]:
+    """Write each file's new data beside it, (temporary file, file) for those whose data differs, to be renamed
+    into place; on a failure nothing is left behind."""
+    staged = []
     try:
-        if path.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+        for path, data in files.items():
+            try:
+                if path.read_bytes() == data:
+                    continue
+            except OSError:
+                pass
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+            tmp.write_bytes(data)
+            staged.append((tmp, path))
+    except BaseException:
+        for tmp, path in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    return staged
 
 
 def _swap(new: Path, out: Path) -> None:
