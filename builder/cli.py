@@ -9,6 +9,7 @@ import click
 from builder import pipeline
 from builder.review import report
 
+
 def _root(ctx, param, value: Path | None) -> Path:
     """--root as given, else the project folder holding the current folder (found by walking up), else "."."""
     from builder.content.config import find_root
@@ -68,7 +69,7 @@ def validate_cmd(root: Path, fmt: str, strict: bool):
               help="Site engine: Material for MkDocs, or Zensical, its successor (install the 'zensical' extra).")
 def build_cmd(root: Path, fmt: str, preview: bool, out: Path | None, engine: str):
     """Validate, render and build the site."""
-    from builder.site.build import engine_missing
+    from builder.site.engines import engine_missing
 
     if (missing := engine_missing(engine)) is not None:  # before validating: say at once what to install
         _print_problems([missing], fmt)
@@ -179,9 +180,9 @@ def _git_refusal(err) -> None:
               "standalone redline page, json for tools.")
 def diff_cmd(root: Path, base: str | None, head: str | None, fmt: str):
     """What changed from BASE (default: the merge base with main) to HEAD (default: the working tree), and for whom."""
+    from builder.history.git import HistoryError
     from builder.review.diff import review
     from builder.review.diff_report import FORMATS, as_text
-    from builder.history.git import HistoryError
 
     try:
         diff, problems = review(root, base, head)
@@ -201,8 +202,8 @@ def diff_cmd(root: Path, base: str | None, head: str | None, fmt: str):
 @click.argument("doc", required=False)
 def history_cmd(root: Path, doc: str | None):
     """Editions, change notes and last-updated dates of DOC (default: every document)."""
-    from builder.render.archive import describe
     from builder.history.git import collect
+    from builder.render.archive import describe
 
     checked = pipeline.check(root)
     if checked.failed():

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from builder import pipeline
 from builder.site import build as site
+from builder.site import engines
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -17,8 +18,8 @@ def test_the_site_is_the_same_byte_for_byte_with_and_without_letting_go(project,
     checked, lean = pipeline.build(project)
     assert lean is not None and lean.ok
     with monkeypatch.context() as m:
-        m.setattr(site._ReleaseMarkdown, "on_page_content", lambda self, html, **kw: html)
-        m.setattr(site._ReleaseMarkdown, "on_post_page", lambda self, output, **kw: output)
+        m.setattr(engines._ReleaseMarkdown, "on_page_content", lambda self, html, **kw: html)
+        m.setattr(engines._ReleaseMarkdown, "on_post_page", lambda self, output, **kw: output)
         real = site.build_site  # pipeline.build imports it from builder.site.build when it runs
         m.setattr(site, "build_site", lambda *a, **kw: real(*a, **{**kw, "keep_pages": True}))
         checked, kept = pipeline.build(twin)

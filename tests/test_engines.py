@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from builder import cli
-from builder import pipeline
-from builder.site import safety
-from builder.site import build as site_stage
-from builder.render.pages import Options, render
 from test_safety import _canaries, _canary_project, _readable, _tree
+
+from builder import cli, pipeline
+from builder.render.pages import Options, render
+from builder.site import build as site_stage
+from builder.site import engines, sanitise
+from builder.site.leaks import leaks
 
 CONTRACT = ["index.html", "alpha/index.html", "alpha/basics/index.html", "alpha/schools/index.html",
             "alpha/changes/index.html", "alpha/print/index.html", "beta/index.html", "beta/only/index.html",
@@ -159,11 +159,11 @@ def test_run_engine_builds_into_any_folder_replacing_what_it_held(zbuilt, tmp_pa
     out = tmp_path / "elsewhere"
     out.mkdir()
     (out / "stale.html").write_text("old")
-    assert site_stage.run_engine("zensical", root / "build/zensical.yml", out) == []
+    assert engines.run_engine("zensical", root / "build/zensical.yml", out) == []
     assert (out / "alpha/basics/index.html").is_file() and (out / "search.json").is_file()
     assert not (out / "stale.html").exists()
     with pytest.raises(ValueError):
-        site_stage.run_engine("hugo", root / "build/zensical.yml", out)
+        engines.run_engine("hugo", root / "build/zensical.yml", out)
 
 
 @pytest.mark.slow
@@ -206,7 +206,7 @@ def test_a_missing_zensical_says_how_to_install_it(project, monkeypatch):
     assert "[build.engine-missing] Zensical is not installed" in run.output
     assert "pip install -e '.[zensical]'" in run.output and "Traceback" not in run.output
     assert (project / "site/index.html").read_text() == "the old site"
-    assert site_stage.run_engine("zensical", project / "mkdocs.yml", project / "out")[0].code == "build.engine-missing"
+    assert engines.run_engine("zensical", project / "mkdocs.yml", project / "out")[0].code == "build.engine-missing"
     checked, result = pipeline.build(project, engine="zensical")
     assert [p.code for p in result.problems if p.severity == "error"] == ["build.engine-missing"]
 
@@ -226,15 +226,15 @@ RuntimeError: Aborted because --strict flag is set
 
 def test_zensical_output_becomes_problems_without_tracebacks():
     docs = Path("build/docs")
-    [warning] = site_stage._zensical_problems(ZENSICAL_OUTPUT, "zensical.yml", docs, 1)
+    [warning] = engines._zensical_problems(ZENSICAL_OUTPUT, "zensical.yml", docs, 1)
     assert (str(warning.pos), warning.message) == ("build/docs/alpha/basics.md:112:10", "page does not exist")
-    [crash] = site_stage._zensical_problems(
+    [crash] = engines._zensical_problems(
         "Build started\nTraceback (most recent call last):\n  File \"x\", line 1\n"
         "RuntimeError: Python error: ModuleNotFoundError: No module named 'nosuchext'\n", "zensical.yml", docs, 1)
     assert (str(crash.pos), crash.message) == ("build/zensical.yml", "ModuleNotFoundError: No module named 'nosuchext'")
-    [config] = site_stage._zensical_problems("Error: site_dir must be within project root\n", "zensical.yml", docs, 1)
+    [config] = engines._zensical_problems("Error: site_dir must be within project root\n", "zensical.yml", docs, 1)
     assert config.message == "site_dir must be within project root"
-    assert site_stage._zensical_problems("Build started\nNo issues found\n", "zensical.yml", docs, 0) == []
+    assert engines._zensical_problems("Build started\nNo issues found\n", "zensical.yml", docs, 0) == []
 
 
 # --- safety, engine-aware parts (synthetic pages: no engine needed) ---------------------------------------------
@@ -249,28 +249,28 @@ PAGE = """<html><head><title>{title}</title><script>var theme_head=1</script></h
 
 def test_theme_scripts_include_the_header_palette_script_but_never_one_in_the_navigation(tmp_path):
     (tmp_path / "404.html").write_text(PAGE.format(title="404", nav="<script>var fromNav=1</script>", body=""))
-    allowed = safety.theme_scripts(tmp_path)
+    allowed = sanitise.theme_scripts(tmp_path)
     assert allowed == {"var theme_head=1", 'var palette=__md_get("__palette")', "var target=1"}
     page = PAGE.format(title="Page", nav="<script>var fromNav=1</script>", body="<p>Text</p>")
-    _, problems = safety.sanitise_page("page.html", page, allowed)
+    _, problems = sanitise.sanitise_page("page.html", page, allowed)
     assert [p.message for p in problems if p.code == "build.unsafe-html"] == \
         ["the page around the content holds an inline script that is not the theme's own (var fromNav=1…)"]
 
 
 def test_skip_link_target_keeps_tabindex_minus_one_but_no_other_tabindex():
     page = PAGE.format(title="t", nav="", body='<p>Text <a href="#x" tabindex="0">link</a></p>')
-    cleaned, removed = safety.clean_page(page)
+    cleaned, removed = sanitise.clean_page(page)
     assert '<a id="__skip" tabindex="-1"></a>' in cleaned and 'tabindex="0"' not in cleaned
     assert removed == ["tabindex= on <a>"]
     untouched = PAGE.format(title="t", nav="", body="<p>Text</p>")
-    assert safety.clean_page(untouched) == (untouched, [])
+    assert sanitise.clean_page(untouched) == (untouched, [])
 
 
 def test_zensical_search_index_is_sanitised(tmp_path):
     index = {"config": {}, "items": [{"location": "a/#s", "title": "T", "text": '<p>ok <img src=x onerror="alert(1)"></p>'},
                                      {"location": "b/", "title": "B", "text": "<p>fine</p>"}]}
     (tmp_path / "search.json").write_text(json.dumps(index))
-    problems = safety.sanitise_site(tmp_path)
+    problems = sanitise.sanitise_site(tmp_path)
     assert [(str(p.pos), p.code) for p in problems] == [("site/search.json", "build.sanitised")]
     assert "a/#s" in problems[0].message
     text = (tmp_path / "search.json").read_text()
@@ -281,4 +281,4 @@ def test_leak_check_reads_zensical_search_json(tmp_path):
     hidden = ["Zebra quartz marmalade canary notebook lantern velvet harbour secret draft words."]
     (tmp_path / "search.json").write_text(
         '{"items": [{"location": "a/", "text": "Zebra \\u0051uartz marmalade canary notebook lantern"}]}')
-    assert safety.leaks(tmp_path, hidden) == ["search.json: 'zebra quartz marmalade canary notebook lantern…'"]
+    assert leaks(tmp_path, hidden) == ["search.json: 'zebra quartz marmalade canary notebook lantern…'"]

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from builder import pipeline
-from builder.site import safety
-from builder.site import build as site_module
 from builder.render.pages import Options, render
-from builder.site.build import build_site, run_mkdocs, write_config, write_docs
+from builder.site import build as site_module
+from builder.site import leaks, sanitise
+from builder.site.build import build_site, write_docs
+from builder.site.engines import run_mkdocs, write_config
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -142,7 +143,7 @@ def test_a_render_fault_that_leaks_a_draft_stops_the_build_and_keeps_the_old_sit
 @pytest.mark.parametrize("where", ["sitemap.xml.gz", "search/search_index.json", "404.html", "index.html"])
 def test_the_leak_check_reads_every_kind_of_built_file(built, where):
     site, rendered = built / "site", _public_site(built)
-    assert safety.leaks(site, rendered.hidden_text, rendered.public_text) == []
+    assert leaks.leaks(site, rendered.hidden_text, rendered.public_text) == []
     path = site / where
     planted = "Zebra Quartz MARMALADE canary notebook lantern"
     if where.endswith(".gz"):
@@ -155,7 +156,7 @@ def test_the_leak_check_reads_every_kind_of_built_file(built, where):
         path.write_text(path.read_text() + planted.replace(" ", " <em>\n</em>"))
     else:
         path.write_text(path.read_text().replace("<html", f'<html data-note="{planted}"', 1))
-    assert safety.leaks(site, rendered.hidden_text, rendered.public_text) == \
+    assert leaks.leaks(site, rendered.hidden_text, rendered.public_text) == \
         [f"{where}: 'zebra quartz marmalade canary notebook lantern…'"]
 
 
@@ -163,7 +164,7 @@ def test_short_passages_are_probed_whole_and_published_words_are_not_probed():
     hidden = ["Two words", "Stalking is a crime", "Plans for the draft section",
               "Officers should record [[term:SPO]] breaches with the date, time and place of each."]
     public = ["Stalking is a crime under the Act.", "Officers should record breaches"]
-    assert safety.probes(hidden, public) == {
+    assert leaks.probes(hidden, public) == {
         5: {("plans", "for", "the", "draft", "section")},
         6: {("breaches", "with", "the", "date", "time", "and"), ("with", "the", "date", "time", "and", "place"),
             ("the", "date", "time", "and", "place", "of"), ("date", "time", "and", "place", "of", "each")},
@@ -174,7 +175,7 @@ def test_short_passages_are_probed_whole_and_published_words_are_not_probed():
 def test_sanitiser_leaves_normal_pages_byte_for_byte(built):
     for page in (built / "site").rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        assert safety.clean_page(text) == (text, []), page
+        assert sanitise.clean_page(text) == (text, []), page
 
 
 @pytest.mark.slow
@@ -210,7 +211,7 @@ def test_markup_that_slips_past_validation_is_removed_with_a_warning(built):
                     "href= on <a>", "style= on <p>", "data-md-component= on <p>"):
         assert removed in warnings[0].message
     page = (built / "site/alpha/basics/index.html").read_text()
-    article = page[page.index(safety.ARTICLE):page.rindex("</article>")]
+    article = page[page.index(sanitise.ARTICLE):page.rindex("</article>")]
     for bad in ("<script", "onerror", "onclick", "onmouseover", "javascript:", "<iframe", "style=", "data-md-"):
         assert bad not in article
     assert "1.1 What stalking is" in article and "js link" in article and "hover" in article, "the text stays"
@@ -235,7 +236,7 @@ def test_public_build_excludes_any_page_it_did_not_render(project, tmp_path):
     write_docs(site, docs)
     (docs / "alpha/leftover-draft.md").write_text("# Left over\n\nZebra quartz marmalade canary draft.\n")
     config = write_config(project, build_dir, "mkdocs", docs, tmp_path / "out", site.nav,
-                          exclude=safety.only_pages(site.pages))
+                          exclude=sanitise.only_pages(site.pages))
     assert run_mkdocs(config, tmp_path / "out") == []
     assert (tmp_path / "out/alpha/basics/index.html").is_file()
     assert not (tmp_path / "out/alpha/leftover-draft").exists()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from builder import pipeline
-from builder.site.build import leaks
+from builder.site.leaks import leaks
 
 DRAFT_WORDS = "zebra quartz marmalade canary"
 

@@ -41,7 +41,7 @@ site, byte for byte, as a full build.
 
 Problems (content that does not validate, MkDocs warnings, unsafe HTML) are returned, never printed; while there
 are errors the preview on disk is the last good one. The preview is sanitised like `guidance build --preview`
-(builder/site/safety.py) and its search index tuned the same way (builder/site/build.py).
+(builder/site/sanitise.py) and its search index tuned the same way (builder/site/search.py).
 """
 from __future__ import annotations
 
@@ -61,8 +61,10 @@ from typing import Callable
 from builder.content.check import check
 from builder.content.model import Pos, Problem
 from builder.render.pages import Options, render
-from builder.site.safety import sanitise_page, sanitise_search_entries, theme_scripts
-from builder.site.build import THEME_DIR, _build_dir_problem, _Collect, tune_entries, write_config
+from builder.site.build import _build_dir_problem
+from builder.site.engines import THEME_DIR, _Collect, write_config
+from builder.site.sanitise import sanitise_page, sanitise_search_entries, theme_scripts
+from builder.site.search import tune_entries
 
 CONFIG_NAME = "mkdocs-serve"
 NAV_CHANGED = "the navigation changed"
@@ -163,7 +165,7 @@ class _State:
     nav: object
     env: object
     search: object  # the search plugin, or None
-    allowed: set[str]  # the theme's inline scripts (builder/site/safety.py)
+    allowed: set[str]  # the theme's inline scripts (builder/site/sanitise.py)
     site_nav: list
     labels: dict[str, str]
     built: dict[str, str]  # Markdown page → the text its HTML was built from
@@ -624,8 +626,17 @@ class Preview:
     def _full(self, site, update: Update, started: float) -> None:
         """mkdocs.commands.build.build(), step by step, into a temporary folder swapped in whole; the objects it
         makes are kept for the incremental path. On problems, the old preview and state stay."""
-        from builder.site.mkdocs_adapter import (InclusionLevel, Page, _build_extra_template, _build_theme_template,
-                                            _populate_page, get_files, get_navigation, load_config, set_exclusions)
+        from builder.site.mkdocs_adapter import (
+            InclusionLevel,
+            Page,
+            _build_extra_template,
+            _build_theme_template,
+            _populate_page,
+            get_files,
+            get_navigation,
+            load_config,
+            set_exclusions,
+        )
 
         if (refused := _build_dir_problem(self.root)) is not None:  # never build through a link out of the project
             update.kind = "failed"

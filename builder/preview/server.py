@@ -18,9 +18,9 @@ from typing import Callable
 
 from jinja2 import Environment
 
-from builder.review import report
-from builder.preview.incremental import Preview
 from builder.content.model import Problem
+from builder.preview.incremental import Preview
+from builder.review import report
 
 POLL = 0.05  # seconds between looks at the watched files (a stat of each: about a millisecond)
 SETTLE = 0.05  # how long a change must rest before it is read, for editors that save in two writes

@@ -25,7 +25,7 @@ class Site:
     pages: dict[str, str] = field(default_factory=dict)
     nav: list = field(default_factory=list)
     hidden_text: list[str] = field(default_factory=list)
-    public_text: list[str] = field(default_factory=list)  # all the public build may show; see builder/site/safety.py
+    public_text: list[str] = field(default_factory=list)  # all the public build may show; see builder/site/leaks.py
     search_labels: dict[str, str] = field(default_factory=dict)  # "doc/chapter/#section" → "for police officers…"
     # "doc/chapter/#section" → fields for its search entry: "roles" (audience ids, or ["all"]), "aka" (the words
     # readers use for the glossary terms its title names), "exclude" (a withdrawal notice: out of the results)
