@@ -217,6 +217,58 @@ def test_markup_that_slips_past_validation_is_removed_with_a_warning(built):
     assert "1.1 What stalking is" in article and "js link" in article and "hover" in article, "the text stays"
 
 
+def _faulty_build(project, leak: bool):
+    """A public build whose render let markup through on one page and, if leak, a draft's words onto another."""
+    site = _public_site(project)
+    site.pages["alpha/basics.md"] += "\n\n" + "\n\n".join(PAYLOADS) + "\n"
+    if leak:
+        site.pages[other_page(project, md=True)] += "\nZebra quartz marmalade canary notebook lantern velvet harbour\n"
+        site.hidden_text.append("Zebra quartz marmalade canary notebook lantern velvet harbour")
+    result = build_site(project, site, project / "site", preview=False)
+    return [(p.code, p.pos.file, p.message) for p in result.problems], _tree(project / "site")
+
+
+def other_page(project, md: bool = False) -> str:
+    """A page but alpha/basics: its Markdown (md) or the page built from it."""
+    rel = next(rel for rel in sorted(_public_site(project).pages)
+               if rel.endswith(".md") and not rel.endswith("index.md") and rel != "alpha/basics.md")
+    return rel if md else rel.removesuffix(".md") + "/index.html"
+
+
+def _dies(*args):
+    import os
+    os._exit(1)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["worker dies", "threads running"])
+def test_pages_checked_while_mkdocs_builds_give_what_checks_after_the_build_give(built, monkeypatch, mode):
+    """MkDocs hands each page to a worker process that sanitises it and looks for drafts (site/checker.py); when
+    the worker cannot run (other threads in the process) or dies on a page, the same checks run after the build,
+    in the process: the problems and the site are the same whichever way."""
+    from builder.site import checker
+
+    seen = []
+    real_finish = checker.PageChecker.finish
+    monkeypatch.setattr(checker.PageChecker, "finish",
+                        lambda self: seen.append((self.pool is not None, len(self.pages))) or real_finish(self))
+    concurrent = [_faulty_build(built, leak=False), _faulty_build(built, leak=True)]
+    assert [pool for pool, _ in seen] == [True, True] and all(pages >= 5 for _, pages in seen), "pages went to it"
+    seen.clear()
+    if mode == "worker dies":
+        monkeypatch.setattr(checker, "_check_page", _dies)
+    else:
+        monkeypatch.setattr(checker.threading, "active_count", lambda: 2)
+    shutil.rmtree(built / "site")
+    pipeline.build(built)
+    after = [_faulty_build(built, leak=False), _faulty_build(built, leak=True)]
+    assert seen[0][0] is (mode == "worker dies")
+    assert after == concurrent
+    problems, _ = concurrent[1]
+    assert [code for code, *_ in problems] == ["build.sanitised", "build.draft-leak", "build.draft-leak"]
+    assert [message.split(": ")[1] for *_, message in problems[1:]] == [other_page(built), "search/search_index.json"]
+
+
 @pytest.mark.slow
 def test_markup_in_titles_around_the_content_refuses_the_build(built):
     before = _tree(built / "site")

@@ -15,9 +15,9 @@ from ruamel.yaml import YAML
 
 from builder.content.model import Pos, Problem
 from builder.render.pages import Site
+from builder.site.checker import PageChecker
 from builder.site.engines import engine_missing, run_engine, write_config
-from builder.site.leaks import leaks
-from builder.site.sanitise import only_pages, sanitise_site
+from builder.site.sanitise import only_pages
 from builder.site.search import tune_search_index
 
 # Written into every site guidance builds (a dot file: MkDocs and Zensical keep dot files when they clean site_dir),
@@ -209,12 +209,16 @@ def _build_site(root: Path, site: Site, out_dir: Path, preview: bool, engine: st
                                   url=site.site_url, extra={"roles": site.roles})
             if not keep_pages:
                 site.pages.clear()
-            result.problems = run_engine(engine, config, tmp)
-            tune_search_index(tmp, site.search_labels, site.search_extra)
-            if result.ok:
-                result.problems += sanitise_site(tmp)
+            with PageChecker(tmp, site.hidden_text, site.public_text, leak_check=not preview,
+                             concurrent=engine == "mkdocs") as checker:
+                result.problems = run_engine(engine, config, tmp, page_hook=checker.hook)
+                tune_search_index(tmp, site.search_labels, site.search_extra)
+                found = []
+                if result.ok:
+                    problems, found = checker.finish()
+                    result.problems += problems
             if result.ok and not preview:
-                for leak in leaks(tmp, site.hidden_text, site.public_text):
+                for leak in found:
                     result.problems.append(Problem(Pos("site"), "error", "build.draft-leak",
                                                    f"unpublished text reached the built site: {leak}",
                                                    "The build was stopped and the old site kept. Report this: it is a fault in the builder."))

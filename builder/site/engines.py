@@ -87,8 +87,9 @@ class _ReleaseMarkdown:
         return output
 
 
-def run_mkdocs(config_path: Path, site_dir: Path) -> list[Problem]:
-    """Build with MkDocs' API in strict mode; every warning (broken link or anchor) is a problem."""
+def run_mkdocs(config_path: Path, site_dir: Path, page_hook=None) -> list[Problem]:
+    """Build with MkDocs' API in strict mode; every warning (broken link or anchor) is a problem. page_hook: a
+    plugin whose on_post_page sees each page as it is written (checker.PageChecker)."""
     from builder.site.mkdocs_adapter import MkDocsException, build, load_config
 
     collect = _Collect()
@@ -100,6 +101,8 @@ def run_mkdocs(config_path: Path, site_dir: Path) -> list[Problem]:
         config = load_config(str(config_path), site_dir=str(site_dir))
         config["strict"] = True
         config.plugins["guidance-release-markdown"] = _ReleaseMarkdown()
+        if page_hook is not None:
+            config.plugins["guidance-check-pages"] = page_hook
         build(config)
         failed = None
     except MkDocsException as err:
@@ -132,12 +135,13 @@ def engine_missing(engine: str) -> Problem | None:
                    "(or `pip install zensical`), or build with the default engine, mkdocs.")
 
 
-def run_engine(engine: str, config_path: Path, site_dir: Path) -> list[Problem]:
+def run_engine(engine: str, config_path: Path, site_dir: Path, page_hook=None) -> list[Problem]:
     """Build the site config_path describes with engine ("mkdocs" or "zensical") into site_dir, whatever site_dir
     the config names; what site_dir held is replaced, as `mkdocs build` does. Returns the engine's problems
-    (warnings count as errors: both run strict); [] is a clean build. Nothing is sanitised or checked here."""
+    (warnings count as errors: both run strict); [] is a clean build. Nothing is sanitised or checked here;
+    page_hook (MkDocs only: Zensical builds in a child process) sees each page as it is written."""
     if engine == "mkdocs":
-        return run_mkdocs(config_path, site_dir)
+        return run_mkdocs(config_path, site_dir, page_hook)
     if engine == "zensical":
         return run_zensical(config_path, site_dir)
     raise ValueError(f"unknown site engine {engine!r}: choose one of {', '.join(ENGINES)}")

@@ -89,21 +89,34 @@ def _strings(value) -> Iterable[str]:
 
 def leaks(site_dir: Path, hidden: Iterable[str], public: Iterable[str] = ()) -> list[str]:
     """Passages of unpublished text found in any file of the built site (pages, search index, sitemaps and their
-    .gz), in text, comments or attribute values, compared case- and entity-insensitively."""
-    wanted = probes(hidden, public)
+    .gz), in text, comments or attribute values, compared case- and entity-insensitively: one per file, in the
+    order of their paths."""
+    found = scan(site_dir, probes(hidden, public))
+    return [found[rel] for rel in sorted(found, key=Path)]
+
+
+def scan(site_dir: Path, wanted: dict[int, set[tuple[str, ...]]], skip: Iterable[str] = ()) -> dict[str, str]:
+    """leaks with the probes worked out: each file's path in the site (but those in skip) and what it shows."""
+    found: dict[str, str] = {}
     if not wanted:
-        return []
-    found = []
-    for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
-        text = _file_text(path)
-        if text is None:
+        return found
+    skip = set(skip)
+    for path in site_dir.rglob("*"):
+        rel = path.relative_to(site_dir).as_posix()
+        if rel in skip or not path.is_file() or (text := _file_text(path)) is None:
             continue
-        attributes = "\n".join(a or b for a, b in re.findall(r"=\s*\"([^\"]*)\"|=\s*'([^']*)'", text))
-        for seq in (words(text), words(attributes)):
-            first = min((i for n, grams in wanted.items() for i in range(len(seq) - n + 1)
-                         if tuple(seq[i:i + n]) in grams), default=None)
-            if first is not None:
-                n = max(n for n, grams in wanted.items() if tuple(seq[first:first + n]) in grams)
-                found.append(f"{path.relative_to(site_dir).as_posix()}: '{' '.join(seq[first:first + n])}…'")
-                break
+        if (leak := text_leak(rel, text, wanted)) is not None:
+            found[rel] = leak
     return found
+
+
+def text_leak(rel: str, text: str, wanted: dict[int, set[tuple[str, ...]]]) -> str | None:
+    """The first passage of unpublished text (probes) that text, file rel of the site, shows, as "rel: 'words…'"."""
+    attributes = "\n".join(a or b for a, b in re.findall(r"=\s*\"([^\"]*)\"|=\s*'([^']*)'", text))
+    for seq in (words(text), words(attributes)):
+        first = min((i for n, grams in wanted.items() for i in range(len(seq) - n + 1)
+                     if tuple(seq[i:i + n]) in grams), default=None)
+        if first is not None:
+            n = max(n for n, grams in wanted.items() if tuple(seq[first:first + n]) in grams)
+            return f"{rel}: '{' '.join(seq[first:first + n])}…'"
+    return None

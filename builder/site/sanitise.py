@@ -46,33 +46,40 @@ def clean_fragment(fragment: str, tags=TAGS, attributes=ATTRIBUTES) -> str:
                      strip_comments=False, generic_attribute_prefixes={"data-"}, attribute_filter=_attribute_filter)
 
 
-_TAG = re.compile(r"<([A-Za-z][^\s/<>]*)([^<>]*)>|</[A-Za-z][^<>]*>|<[!?][^<>]*>")
+# A tag ends at the next < or >, so neither pattern can backtrack and a page of any content is read in linear time.
+# _TOKEN splits a fragment into text (even places) and tags (odd places: start, end, comment or declaration).
+_TOKEN = re.compile(r"(<[A-Za-z][^<>]*>|</[A-Za-z][^<>]*>|<[!?][^<>]*>)")
+_START = re.compile(r"<([A-Za-z][^\s/<>]*)([^<>]*)>")
 _ATTR = re.compile(r"""([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 
 
 def shape(fragment: str) -> list[tuple]:
     """What a reader's browser builds from HTML, reduced to the elements that open, with their attributes, and the
-    text, in order: enough to tell whether the sanitiser removed anything. Read with two patterns that cannot
-    backtrack (a tag ends at the next < or >), so a page of any content is read in linear time; comments,
-    declarations and end tags are left out."""
-    text = _uncommented(fragment)
-    items: list[tuple] = []
-    last = 0
-    for m in _TAG.finditer(text):
-        _text(items, text[last:m.start()])
-        last = m.end()
-        if m.group(1):
-            attrs = tuple(sorted((a.lower(), html.unescape(v or w or x or ""))
-                                 for a, v, w, x in _ATTR.findall(m.group(2))))
-            items.append((m.group(1).lower(), attrs))
-    _text(items, text[last:])
-    return items
+    text, in order: enough to tell whether the sanitiser removed anything. Comments, declarations and end tags
+    are left out."""
+    return [item for i, token in enumerate(_TOKEN.split(_uncommented(fragment))) if (item := _item(token, i % 2))]
 
 
-def _text(items: list, text: str) -> None:
-    words = " ".join(html.unescape(text).split())
-    if words:
-        items.append(("#text", words))
+def _item(token: str, is_tag: int) -> tuple | None:
+    """One token's part of shape: ("#text", its words), (tag, sorted attributes) for a start tag, or None."""
+    if not is_tag:
+        words = " ".join(html.unescape(token).split())
+        return ("#text", words) if words else None
+    if (m := _START.fullmatch(token)) is None:
+        return None
+    return m[1].lower(), tuple(sorted((a.lower(), html.unescape(v or w or x or ""))
+                                      for a, v, w, x in _ATTR.findall(m[2])))
+
+
+def same_shape(before: str, after: str) -> bool:
+    """shape(before) == shape(after), found quickly when the sanitiser wrote the fragment back almost as it was
+    (nh3 writes a valueless attribute as ="" and an entity as its character): token by token, shaping only the
+    tokens that differ; the whole shapes are compared only when the tokens do not pair up."""
+    a, b = _TOKEN.split(_uncommented(before)), _TOKEN.split(_uncommented(after))
+    if len(a) == len(b) and all(x == y or _item(x, i % 2) == _item(y, i % 2)
+                                for i, (x, y) in enumerate(zip(a, b))):
+        return True
+    return shape(before) == shape(after)
 
 
 def _uncommented(fragment: str) -> str:
@@ -105,10 +112,9 @@ def clean_page(page: str) -> tuple[str, list[str]]:
     start += len(ARTICLE)
     inner = page[start:end]
     cleaned = clean_fragment(inner)
-    before, after = shape(inner), shape(cleaned)
-    if before == after:
+    if same_shape(inner, cleaned):
         return page, []
-    return page[:start] + cleaned + page[end:], _removed(before, after)
+    return page[:start] + cleaned + page[end:], _removed(shape(inner), shape(cleaned))
 
 
 class _Chrome(HTMLParser):
@@ -202,13 +208,18 @@ class _ThemeScripts(HTMLParser):
             self.script.append(data)
 
 
-def sanitise_site(site_dir: Path) -> list[Problem]:
+def sanitise_site(site_dir: Path, checked: dict[str, list[Problem]] | None = None) -> list[Problem]:
     """Sanitise every built page's article and the search index; refuse a page whose surroundings could run code.
-    Removals are warnings (the site is safe, but validation missed something); unsafe surroundings are errors."""
+    Removals are warnings (the site is safe, but validation missed something); unsafe surroundings are errors.
+    checked: the pages sanitise_page has done already (checker.py, during the build), with their problems."""
     problems: list[Problem] = []
+    checked = checked or {}
     allowed = theme_scripts(site_dir)
     for path in sorted(site_dir.rglob("*.html")):
         rel = path.relative_to(site_dir).as_posix()
+        if rel in checked:
+            problems += checked[rel]
+            continue
         page = path.read_text(encoding="utf-8")
         cleaned, found = sanitise_page(rel, page, allowed)
         if cleaned is not page:
@@ -273,7 +284,7 @@ def sanitise_search_entries(entries: list[dict], rel: str = "search/search_index
             value = entry.get(key)
             if isinstance(value, str):
                 cleaned = clean_fragment(value, tags=SEARCH_TAGS, attributes={})
-                if shape(cleaned) != shape(value):
+                if not same_shape(value, cleaned):
                     entry[key] = cleaned
                     changed.append(entry.get("location", "?"))
     if not changed:
