@@ -46,7 +46,8 @@ class Options:
 
 
 def render(content: Content, options: Options = Options()) -> Site:
-    shown = visible(content, options.preview)
+    trees: dict[str, tuple] = {}
+    shown = visible(content, options.preview, trees)
     env = _environment()
     site = Site(hidden_text=[] if options.preview else hidden_texts(content),
                 public_text=[] if options.preview else public_texts(shown), site_url=options.site_url,
@@ -59,7 +60,7 @@ def render(content: Content, options: Options = Options()) -> Site:
     def emit(path: str, template: str, audience: dict | None = None, **extra):
         if options.only is not None and not options.only(path):
             return
-        links = Links(shown, _audience_index(shown, audience["id"]) if audience else index, path)
+        links = Links(shown, _audience_index(shown, audience["id"]) if audience else index, path, trees)
         site.pages[path] = env.get_template(template).render(
             **page_ctx, **extra, audience=audience, md=links.inline, html=links.html, link=links.to, page=path,
             new_section=links.new_section,
