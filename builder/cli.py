@@ -202,7 +202,7 @@ def diff_cmd(root: Path, base: str | None, head: str | None, fmt: str):
 @click.argument("doc", required=False)
 def history_cmd(root: Path, doc: str | None):
     """Editions, change notes and last-updated dates of DOC (default: every document)."""
-    from builder.history.git import collect
+    from builder.history.collect import collect
     from builder.render.archive import describe
 
     checked = pipeline.check(root)

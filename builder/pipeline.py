@@ -17,7 +17,7 @@ def build(root: Path, preview: bool = False, out_dir: Path | None = None,
     """Validate everything first; only a clean tree is rendered and built (by engine, "mkdocs" or "zensical"). A
     failed build leaves out_dir as it was."""
     # Imported here: `guidance validate` needs none of them, and starts faster without git, Jinja2 and MkDocs.
-    from builder.history.git import collect as collect_history
+    from builder.history.collect import collect as collect_history
     from builder.render.pages import Options, render
     from builder.review.diff import edition_redlines
     from builder.site.build import BuildResult, build_site, check_out_dir, site_url

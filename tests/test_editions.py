@@ -6,11 +6,11 @@ import re
 import pytest
 from click.testing import CliRunner
 from git import Repo
+from gitrepo import GitProject, clone, env
 
 from builder import pipeline
 from builder.cli import main
-from builder.history.git import collect
-from gitrepo import GitProject, clone, env
+from builder.history.collect import collect
 
 BASICS = "content/alpha/01-basics.yaml"
 SCHOOLS = "content/alpha/02-schools.yaml"

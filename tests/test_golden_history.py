@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from gitrepo import GitProject, env
 
 from builder import pipeline
 from builder.cli import main
-from builder.history.git import Stamp, collect
+from builder.history.collect import collect
+from builder.history.dates import Stamp
 from builder.render.pages import Options, render
 from builder.review.diff import edition_redlines
-from gitrepo import GitProject, env
 
 GOLDEN = Path(__file__).parent / "golden" / "history"
 BASICS = "content/alpha/01-basics.yaml"

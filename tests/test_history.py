@@ -6,11 +6,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from git import Repo
+from gitrepo import GitProject, clone, env
 
 from builder import pipeline
 from builder.cli import main
-from builder.history.git import Stamp, collect
-from gitrepo import GitProject, clone, env
+from builder.history.collect import collect
+from builder.history.dates import Stamp
 
 BASICS = "content/alpha/01-basics.yaml"
 SCHOOLS = "content/alpha/02-schools.yaml"

@@ -16,10 +16,12 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from builder.content.edit import _dump, _yaml
-from builder.history.git import collect, dirty_paths, public_state, repository
 from builder.content.load import content_files, load_entries
 from builder.content.model import Pos, Problem
 from builder.content.validate import validate
+from builder.history.collect import collect
+from builder.history.dates import public_state
+from builder.history.git import dirty_paths, repository
 
 # Canonical MAJOR.MINOR: no leading zeros, no sign, at most four digits each (99999999999999999999999.0 is a typo).
 VERSION = re.compile(r"^(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})$")

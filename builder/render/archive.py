@@ -8,8 +8,8 @@ import json
 from datetime import date
 
 from builder.content import inline
-from builder.history.git import History, Stamp
 from builder.content.model import Content, Document, Section, number_document
+from builder.history.dates import History, Stamp
 from builder.render.markdown import Links, md_escape
 from builder.render.views import visible
 

@@ -11,9 +11,9 @@ from datetime import date
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from builder.content.model import Content, Document, Section, public_texts
 from builder.render import archive
 from builder.render.markdown import Links, md_escape, term_anchor
-from builder.content.model import Content, Document, Section, public_texts
 from builder.render.views import hidden_texts, visible
 
 CALLOUT = {"legal": ("note", "Legal requirement"), "example": ("example", "Example"),
@@ -38,7 +38,7 @@ class Site:
 class Options:
     preview: bool = False
     build_date: str = ""
-    history: object = None  # builder.history.git.History: dates, marks and archived editions (builder/render/archive.py)
+    history: object = None  # builder.history.dates.History: dates, marks and archived editions (builder/render/archive.py)
     only: object = None  # a test of page paths: render only the pages it passes (the live preview's two steps)
     site_url: str | None = None  # the public address: citations are full URLs when it is known
     # (document, version) → what changed since the archived edition before it (builder.review.diff.edition_redlines)

@@ -5,8 +5,8 @@ import copy
 import dataclasses
 
 from builder.content import inline
-from builder.render.markdown import nodes
 from builder.content.model import Content, number_document, public_texts
+from builder.render.markdown import nodes
 
 PUBLIC_STATUSES = ("published", "withdrawn")
 

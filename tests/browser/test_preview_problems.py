@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 from tests.conftest import require
 from tests.test_serve import CHAPTER, OLD, _edit

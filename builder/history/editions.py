@@ -1,0 +1,99 @@
+"""History stage, editions: where each edition listed in document.yaml sits in git (its tag, the commit it names,
+or the commit that set its version), its content for the archive, and warnings where the archive would mislead."""
+from __future__ import annotations
+
+from builder.content.model import Content, Problem
+from builder.history.dates import Edition, History, raw_sections
+from builder.history.git import commit_of, content_at, dropped, shallow_commits, tag_commits
+
+
+def find_editions(repo, prefix, content, history, found, snapshots, state, archives) -> None:
+    tags = tag_commits(repo) if history.head else {}
+    cache: dict = {}
+    loaded: dict[str, tuple[Content, list[Problem]]] = {}
+    for doc in content.documents:
+        for e in doc.editions:
+            tag = f"{doc.id}/v{e.version}"
+            record = history.editions[(doc.id, e.version)] = Edition(doc.id, e.version, tag=tag if tag in tags else None)
+            # A tag is a deliberate record of the edition, honoured whenever the clone has its commit; the commit
+            # named in document.yaml travels with the content (tags are often not pushed or fetched); the history
+            # finds editions with neither.
+            pinned = commit_of(repo, e.commit) if e.commit and history.head else None
+            tagged = commit_of(repo, tags[tag]) if tag in tags else None
+            if e.commit and history.head and pinned is None:
+                history.notes.append(Problem(
+                    doc.pos, "warning" if not shallow_commits(repo) else "info", "history.edition-commit-missing",
+                    f"edition {e.version} of {doc.id} names commit {e.commit[:12]}, which this clone does not have",
+                    "Fetch the whole history (git fetch --unshallow), or correct the commit in document.yaml."))
+            if tagged and pinned and tagged != pinned:
+                history.notes.append(Problem(
+                    doc.pos, "warning", "history.edition-disagrees",
+                    f"edition {e.version} of {doc.id}: the tag {tag} is commit {tagged[:7]} but document.yaml names "
+                    f"{pinned[:7]}; the tag is used",
+                    f"Make them agree: move the tag (git tag -f -a {tag} {pinned[:7]}) or correct the commit."))
+            if tagged:
+                record.commit, record.found_by = tagged, "tag"
+            elif pinned:
+                record.commit, record.found_by = pinned, "commit"
+            elif (doc.id, e.version) in found:
+                record.commit, record.found_by = found[(doc.id, e.version)], "history"
+                record.sections = snapshots[(doc.id, e.version)]
+            elif e.version == doc.version:
+                # Not yet committed (or beyond a shallow clone's reach): the current content is this edition.
+                record.found_by, record.sections, record.content = "working tree", state.doc_sections(doc.id), content
+                continue
+            if record.commit is None:
+                history.notes.append(Problem(
+                    doc.pos, "info", "history.edition-not-found",
+                    f"edition {e.version} of {doc.id}: no commit in this clone set that version and there is no "
+                    f"tag {tag}, so it is listed but not archived",
+                    "Fetch the whole history and the tags (git fetch --unshallow --tags)."))
+                continue
+            if record.sections is None:
+                record.sections = raw_sections(repo, prefix, record.commit, doc.id)
+            if not archives or e.version == doc.version:
+                continue  # the current edition is the site itself; only earlier ones are archived
+            if record.commit not in loaded:
+                loaded[record.commit] = content_at(repo, prefix, record.commit, cache)
+            record.content, problems = loaded[record.commit]
+            record.problems = dropped(problems)
+            if record.problems:
+                history.notes.append(Problem(
+                    doc.pos, "warning", "history.edition-unreadable",
+                    f"edition {e.version} of {doc.id} (commit {record.commit[:7]}) does not pass today's checks "
+                    f"({record.problems[0].pos.file}: {record.problems[0].message}), so it is not archived",
+                    "Archived editions are rebuilt from git with today's schemas; keep schema changes compatible."))
+        _honesty(doc, history)
+
+
+def _public_ids(sections: dict[str, tuple[str, str]] | None) -> set[str]:
+    return {sid for sid, (status, _) in (sections or {}).items() if status == "published"}
+
+
+def _honesty(doc, history: History) -> None:
+    """Warn where the archive or the marks would tell readers something untrue: an earlier edition that published
+    nothing (its commit is probably the one that first wrote the version, before any text), or marks that call
+    every section of the current edition new."""
+    records = [(e, history.editions.get((doc.id, e.version))) for e in doc.editions]
+    hint = (f"Say which commit each edition is: add commit: <full commit id> to its entry under editions: in "
+            f"{doc.pos.file} (git log --first-parent -- content/{doc.id} lists the candidates).")
+    for e, record in records:
+        if e.version == doc.version or record is None or record.sections is None:
+            continue
+        if not _public_ids(record.sections):
+            how = {"history": "the commit that first set that version", "tag": f"its tag {record.tag}",
+                   "commit": "the commit named in document.yaml"}.get(record.found_by, record.found_by)
+            history.notes.append(Problem(
+                doc.pos, "warning", "history.edition-empty",
+                f"edition {e.version} of {doc.id} publishes no text at {how} ({(record.commit or '')[:7]}), so its "
+                f"archive would be a heading and nothing else",
+                (f"The tag {record.tag} points at the wrong commit: move it (git tag -f -a {record.tag} <commit>) or "
+                 f"delete it. " if record.found_by == "tag" else "") + hint))
+    known = [(e, r) for e, r in records if r is not None and r.sections is not None]
+    if len(known) > 1 and all(r.sections is not None for _, r in records if r is not None):
+        first, now = _public_ids(known[0][1].sections), _public_ids(known[-1][1].sections)
+        if now and not (first & now) and first != now:
+            history.notes.append(Problem(
+                doc.pos, "warning", "history.all-new",
+                f"every published section of {doc.id} would be marked [new] because edition {known[0][0].version} "
+                f"published none of them", hint))
