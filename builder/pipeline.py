@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from builder.content.check import Checked, check, check_problems  # noqa: F401  (the CLI's and tests' entry points)
+from builder.content.check import Checked, check, check_later, check_problems  # noqa: F401  (the CLI's and tests' entry points)
 
 if TYPE_CHECKING:
     from builder.site.build import BuildResult
@@ -14,26 +14,41 @@ if TYPE_CHECKING:
 
 def build(root: Path, preview: bool = False, out_dir: Path | None = None,
           engine: str = "mkdocs") -> tuple[Checked, BuildResult | None]:
-    """Validate everything first; only a clean tree is rendered and built (by engine, "mkdocs" or "zensical"). A
-    failed build leaves out_dir as it was."""
+    """Validate everything first; only a clean tree is built (by engine, "mkdocs" or "zensical"). A failed build
+    leaves out_dir as it was. Two parts run in forked children (builder/later.py): git's dates while the content
+    is checked, and the house rules while the site is rendered, whose errors stop the build before MkDocs."""
     # Imported here: `guidance validate` needs none of them, and starts faster without git, Jinja2 and MkDocs.
+    from builder.content.rules import forget as rules_forget
     from builder.history.collect import collect as collect_history
+    from builder.history.collect import read_dates
+    from builder.later import Later
     from builder.render.pages import Options, render
     from builder.review.diff import edition_redlines
     from builder.site.build import BuildResult, build_site, check_out_dir, site_url
 
     root = root.resolve()
-    checked = check(root)
+    dates = Later(lambda: read_dates(root))  # git's dates need no content: read while the content is checked
+    checked, house_rules = check_later(root)
     if checked.failed():
+        dates.close(wait=False)
+        checked.problems += house_rules()
         return checked, None
     # Absolute but not resolved: the build refuses an --out that is a link rather than follow it.
     out_dir = Path(os.path.abspath(out_dir or root / ("site-preview" if preview else "site")))
     url, problem = site_url(root, preview)
     if (problem := check_out_dir(root, out_dir) or problem) is not None:  # refused before anything is written
+        dates.close(wait=False)
+        checked.problems += house_rules()
         return checked, BuildResult(out_dir, problems=[problem])
-    history = collect_history(root, checked.content)
+    history_dates = dates.result()
+    rules = Later(house_rules)  # the house rules run while the site is rendered; their errors stop the build
+    rules_forget()  # the child has its copy of the texts parsed for the reference checks
+    history = collect_history(root, checked.content, dates=history_dates)
     site = render(checked.content, Options(preview=preview, history=history, site_url=url,
                                            redlines=edition_redlines(checked.content, history)))
+    checked.problems += rules.result()
+    if checked.failed():
+        return checked, None
     result = build_site(root, site, out_dir, preview, engine=engine, keep_pages=False)
     result.problems += history.notes  # what git could not tell the build, said where the build's problems are
     return checked, result

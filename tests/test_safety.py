@@ -246,6 +246,7 @@ def test_pages_checked_while_mkdocs_builds_give_what_checks_after_the_build_give
     """MkDocs hands each page to a worker process that sanitises it and looks for drafts (site/checker.py); when
     the worker cannot run (other threads in the process) or dies on a page, the same checks run after the build,
     in the process: the problems and the site are the same whichever way."""
+    from builder import later
     from builder.site import checker
 
     seen = []
@@ -258,7 +259,7 @@ def test_pages_checked_while_mkdocs_builds_give_what_checks_after_the_build_give
     if mode == "worker dies":
         monkeypatch.setattr(checker, "_check_page", _dies)
     else:
-        monkeypatch.setattr(checker.threading, "active_count", lambda: 2)
+        monkeypatch.setattr(later.threading, "active_count", lambda: 2)
     shutil.rmtree(built / "site")
     pipeline.build(built)
     after = [_faulty_build(built, leak=False), _faulty_build(built, leak=True)]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from builder.content import cache
 from builder.content import rules
 from builder.content.load import list_content, load_entries, read_content, read_plain_stat, unreadable
 from builder.content.model import Content, Problem
-from builder.content.validate import validate
+from builder.content.validate import validate_later
 
 
 @dataclass
@@ -24,12 +25,20 @@ class Checked:
 
 def check(root: Path, read: tuple | None = None) -> Checked:
     """Load and validate the content under root (or what read_content(root) already returned)."""
+    checked, house_rules = check_later(root, read)
+    checked.problems += house_rules()
+    return checked
+
+
+def check_later(root: Path, read: tuple | None = None) -> tuple[Checked, Callable[[], list[Problem]]]:
+    """check() with the house rules left for later (validate.validate_later): their problems are what the second
+    value returns, to be added to the first's."""
     entries, problems = read if read is not None else read_content(root)
     files, found = load_entries(entries)
     problems = problems + found
-    content, found = validate(files, rules.configure(root), complete=not problems,
-                              unreadable={p.pos.file for p in problems})
-    return Checked(content, problems + found)
+    content, found, house_rules = validate_later(files, rules.configure(root), complete=not problems,
+                                                 unreadable={p.pos.file for p in problems})
+    return Checked(content, problems + found), house_rules
 
 
 def check_problems(root: Path) -> Checked:

@@ -93,7 +93,7 @@ class Edition:
     date: str
     note: str
     major: bool
-    commit: str | None = None  # the edition's commit, when document.yaml names it (builder/history/git.py)
+    commit: str | None = None  # the edition's commit, when document.yaml names it (builder/history/editions.py)
 
 
 @dataclass

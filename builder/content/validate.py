@@ -15,8 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
-from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import yaml
 
@@ -110,6 +109,15 @@ def validate(files: list[SourceFile], config: Config | None = None, complete: bo
              unreadable: set[str] | frozenset[str] = frozenset()) -> tuple[Content, list[Problem]]:
     """Check every file against its schema, build the model from every part that passed, and check references
     and house rules there. `unreadable`: paths of content files that could not be loaded at all."""
+    content, problems, house_rules = validate_later(files, config, complete, unreadable)
+    return content, problems + house_rules()
+
+
+def validate_later(files: list[SourceFile], config: Config | None = None, complete: bool = True,
+                   unreadable: set[str] | frozenset[str] = frozenset()
+                   ) -> tuple[Content, list[Problem], Callable[[], list[Problem]]]:
+    """validate() with the house rules left for later: the model, the schema and reference problems, and a function
+    that runs the house rules (once) and returns theirs. The build runs it in another process while it renders."""
     problems: list[Problem] = []
     readable: list[SourceFile] = []
     cuts: dict[str, set[tuple]] = {}
@@ -129,11 +137,14 @@ def validate(files: list[SourceFile], config: Config | None = None, complete: bo
     content, sources, partial = build_content(readable, cuts)
     try:  # the reference checks and the house rules share one parse of each text (rules.parsed)
         problems.extend(reference_problems(content, sources, known, partial))
-        problems.extend(rules.check(content, sources, config or Config(), complete=complete and not unreadable,
-                                    known=known))
-    finally:
+    except BaseException:
         rules.forget()
-    return content, problems
+        raise
+
+    def house_rules() -> list[Problem]:  # rules.check empties rules.parsed when it returns
+        return rules.check(content, sources, config or Config(), complete=complete and not unreadable, known=known)
+
+    return content, problems, functools.cache(house_rules)
 
 
 def model(files: list[SourceFile]) -> tuple[Content, list[Problem]]:
@@ -634,7 +645,6 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
     the fields of a document in `partial` may be stand-ins and are not checked."""
     out: list[Problem] = []
     audiences = {a["id"] for a in content.audiences}
-    audience_list = ", ".join(sorted(audiences))
     provisions = content.provisions()
     terms = {t["id"] for t in content.terms}
     services = {s["id"] for s in content.services}

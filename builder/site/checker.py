@@ -6,13 +6,12 @@ what the worker did not check (a page it failed on, the files MkDocs writes outs
 engine without this hook) is checked afterwards by the same functions, in this process."""
 from __future__ import annotations
 
-import multiprocessing
-import threading
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from builder.content.model import Problem
+from builder.later import pool as worker_pool
 from builder.site import leaks, sanitise
 
 _wanted: dict | None = None  # in the worker: the probes of unpublished text, worked out once
@@ -46,13 +45,9 @@ class PageChecker:
         self.site_dir, self.hidden, self.public, self.leak_check = site_dir, hidden, public, leak_check
         self.allowed: set[str] | None = None
         self.pages: dict[str, Future] = {}
-        self.pool = None
-        # A forked worker starts at once with everything imported, and runs no script again (spawn imports the
-        # caller's main script anew, and one without a __main__ guard would build again, waiting on the build's
-        # lock). Forking a process with other threads running is unsafe, so then the checks run after the build.
-        if concurrent and "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
-            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_start,
-                                            initargs=(hidden if leak_check else None, public))
+        # Forked (builder/later.py): none where forking is unsafe, and then finish does all the checks.
+        self.pool = worker_pool(_start, (hidden if leak_check else None, public)) if concurrent else None
+        if self.pool is not None:
             self.pool.submit(int)  # fork now, before the engine's pages are held in memory
 
     @property

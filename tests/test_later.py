@@ -1,0 +1,76 @@
+"""Work done in forked processes while the build goes on (builder/later.py): git's dates while the content is
+checked, the house rules while the site is rendered. The answer is the same whether a child does the work, no
+child may be forked (other threads running), or the child dies."""
+import hashlib
+import os
+import shutil
+
+import pytest
+
+from builder import later, pipeline
+from tests.conftest import FIXTURE
+from tests.test_rules import LONG, _pyproject, with_sections
+
+
+def test_a_later_value_comes_from_a_forked_child_or_from_here():
+    here = os.getpid()
+    assert later.Later(os.getpid).result() != here, "worked out in a child"
+    assert later.Later(lambda: [n * n for n in range(5)]).result() == [0, 1, 4, 9, 16]
+
+
+def test_with_other_threads_running_nothing_is_forked(monkeypatch):
+    monkeypatch.setattr(later.threading, "active_count", lambda: 2)
+    assert later.Later(os.getpid).result() == os.getpid()
+
+
+def test_a_child_that_dies_is_replaced_by_the_work_done_here():
+    here = os.getpid()
+    assert later.Later(lambda: 42 if os.getpid() == here else os._exit(1)).result() == 42
+
+
+def _dies(key):
+    os._exit(1)
+
+
+def _tree(folder):
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _outcome(project, out):
+    checked, result = pipeline.build(project, out_dir=out)
+    problems = [(p.severity, p.code, p.pos.file, p.pos.line, p.message) for p in checked.problems]
+    return problems, result is not None and result.ok, _tree(out) if out.exists() else None
+
+
+def _breaks_a_rule(project):
+    with_sections(project, LONG.format(extra=""))
+    _pyproject(project, '[tool.guidance.severity]\n"style.sentence-length" = "error"\n')
+    return project
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("way", ["no child may be forked", "the children die"])
+def test_a_build_is_the_same_with_children_as_without(project, tmp_path, monkeypatch, way):
+    """A clean build gives the same site; a house rule set to error stops the build, reported with every other
+    problem, and writes no site, with its check run in a child or here."""
+    monkeypatch.setenv("GUIDANCE_SITE_URL", "https://guidance.example/")
+    forked = []
+    real_pool = later.pool
+    monkeypatch.setattr(later, "pool", lambda *a, **k: forked.append(p := real_pool(*a, **k)) or p)
+    clean = _outcome(project, tmp_path / "clean")
+    failing = _outcome(_breaks_a_rule(project), tmp_path / "failing")
+    assert len(forked) >= 4 and all(forked), "children were forked: dates and rules, twice"
+    assert clean[1] is True and clean[2]
+    assert failing[1] is False and failing[2] is None, "the rule's error stopped the build before a site was written"
+    assert ("error", "style.sentence-length") in [(s, c) for s, c, *_ in failing[0]]
+
+    if way == "no child may be forked":
+        monkeypatch.setattr(later.threading, "active_count", lambda: 2)
+    else:
+        monkeypatch.setattr(later, "_run", _dies)
+    assert _outcome(project, tmp_path / "failing-here") == failing
+    fresh = tmp_path / "fresh"
+    shutil.copytree(FIXTURE / "content", fresh / "content")
+    shutil.copy(FIXTURE / "mkdocs.yml", fresh / "mkdocs.yml")
+    assert _outcome(fresh, tmp_path / "clean-here") == clean
