@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -27,6 +30,18 @@ def require(module: str, install: str):
         if under_ci():
             pytest.fail(f"{module} is missing under CI, so these tests cannot run: {install}", pytrace=False)
         pytest.skip(f"{module} is not installed ({install}); skipped locally", allow_module_level=True)
+
+
+def in_fresh_process(func, *args):
+    """func(*args), a function of a test module, run in a new Python process and its value (which must be JSON).
+    A new process has one thread, so what builder/later.py forks is forked there, whatever threads earlier tests
+    left running in this one (a browser driver's, a preview server's)."""
+    module = ".".join(Path(func.__code__.co_filename).resolve().relative_to(REPO).with_suffix("").parts)
+    code = f"import json, sys; from {module} import {func.__name__} as f; print(json.dumps(f(*sys.argv[1:])))"
+    run = subprocess.run([sys.executable, "-c", code, *map(str, args)], cwd=REPO, capture_output=True, text=True,
+                         timeout=600, check=False)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads(run.stdout.splitlines()[-1])
 
 
 def pytest_addoption(parser):

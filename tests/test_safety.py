@@ -17,6 +17,7 @@ from builder.site import build as site_module
 from builder.site import leaks, sanitise
 from builder.site.build import build_site, write_docs
 from builder.site.engines import run_mkdocs, write_config
+from tests.conftest import in_fresh_process
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -240,32 +241,39 @@ def _dies(*args):
     os._exit(1)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("mode", ["worker dies", "threads running"])
-def test_pages_checked_while_mkdocs_builds_give_what_checks_after_the_build_give(built, monkeypatch, mode):
-    """MkDocs hands each page to a worker process that sanitises it and looks for drafts (site/checker.py); when
-    the worker cannot run (other threads in the process) or dies on a page, the same checks run after the build,
-    in the process: the problems and the site are the same whichever way."""
+def checked_builds(project: str, mode: str) -> dict:
+    """In a fresh process (builder/later.py forks only where no other thread runs): the two faulty builds, with
+    the page checker's worker forked, made to die on every page, or not forked; and, per build, how many pages
+    went to a worker (None: there was none)."""
     from builder import later
     from builder.site import checker
 
+    if mode == "worker dies":
+        checker._check_page = _dies
+    elif mode == "threads running":
+        later.threading.active_count = lambda: 2
     seen = []
     real_finish = checker.PageChecker.finish
-    monkeypatch.setattr(checker.PageChecker, "finish",
-                        lambda self: seen.append((self.pool is not None, len(self.pages))) or real_finish(self))
-    concurrent = [_faulty_build(built, leak=False), _faulty_build(built, leak=True)]
-    assert [pool for pool, _ in seen] == [True, True] and all(pages >= 5 for _, pages in seen), "pages went to it"
-    seen.clear()
+    checker.PageChecker.finish = lambda self: seen.append(self.pool and len(self.pages)) or real_finish(self)
+    return {"builds": [_faulty_build(Path(project), leak=False), _faulty_build(Path(project), leak=True)],
+            "pages sent": seen}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["worker dies", "threads running"])
+def test_pages_checked_while_mkdocs_builds_give_what_checks_after_the_build_give(built, mode):
+    """MkDocs hands each page to a worker process that sanitises it and looks for drafts (site/checker.py); when
+    the worker cannot run (other threads in the process) or dies on a page, the same checks run after the build,
+    in the process: the problems and the site are the same whichever way."""
+    concurrent = in_fresh_process(checked_builds, built, "forked")
+    assert all(sent and sent >= 5 for sent in concurrent["pages sent"]), "pages went to the worker"
+    after = in_fresh_process(checked_builds, built, mode)
     if mode == "worker dies":
-        monkeypatch.setattr(checker, "_check_page", _dies)
+        assert all(sent for sent in after["pages sent"]), "pages went to a worker, which died on the first"
     else:
-        monkeypatch.setattr(later.threading, "active_count", lambda: 2)
-    shutil.rmtree(built / "site")
-    pipeline.build(built)
-    after = [_faulty_build(built, leak=False), _faulty_build(built, leak=True)]
-    assert seen[0][0] is (mode == "worker dies")
-    assert after == concurrent
-    problems, _ = concurrent[1]
+        assert after["pages sent"] == [None, None], "no worker"
+    assert after["builds"] == concurrent["builds"]
+    problems, _ = concurrent["builds"][1]
     assert [code for code, *_ in problems] == ["build.sanitised", "build.draft-leak", "build.draft-leak"]
     assert [message.split(": ")[1] for *_, message in problems[1:]] == [other_page(built), "search/search_index.json"]
 
