@@ -43,9 +43,13 @@ def build(root: Path, preview: bool = False, out_dir: Path | None = None,
     history_dates = dates.result()
     rules = Later(house_rules)  # the house rules run while the site is rendered; their errors stop the build
     rules_forget()  # the child has its copy of the texts parsed for the reference checks
-    history = collect_history(root, checked.content, dates=history_dates)
-    site = render(checked.content, Options(preview=preview, history=history, site_url=url,
-                                           redlines=edition_redlines(checked.content, history)))
+    try:
+        history = collect_history(root, checked.content, dates=history_dates)
+        site = render(checked.content, Options(preview=preview, history=history, site_url=url,
+                                               redlines=edition_redlines(checked.content, history)))
+    except BaseException:
+        rules.close(wait=False)
+        raise
     checked.problems += rules.result()
     if checked.failed():
         return checked, None
