@@ -11,8 +11,10 @@ PUBLIC_STATUSES = ("published", "withdrawn")
 
 
 def visible(content: Content, preview: bool) -> Content:
-    """A copy of the content holding only what this build may show, numbered by position."""
-    shown = copy.deepcopy(content)
+    """A copy of the content holding only what this build may show, numbered by position. The tree is copied down
+    to its blocks (what this filters and numbers); the values inside them are shared with content, which render
+    only reads: a deep copy took a second at 5,000 sections, on every save in the live preview."""
+    shown = _tree_copy(content)
     for doc in shown.documents:
         for chapter in doc.chapters:
             if not preview:
@@ -21,6 +23,21 @@ def visible(content: Content, preview: bool) -> Content:
         number_document(doc)
     if not preview:  # a term that only unpublished text uses would tell readers what is coming: leave it out
         shown.terms = used_terms(shown)
+    return shown
+
+
+def _tree_copy(content: Content) -> Content:
+    """content with its documents, chapters, sections and blocks copied (and their lists), the rest shared."""
+    shown = copy.copy(content)
+    shown.documents = []
+    for doc in content.documents:
+        doc = copy.copy(doc)
+        doc.chapters = [copy.copy(c) for c in doc.chapters]
+        for chapter in doc.chapters:
+            chapter.sections = [copy.copy(s) for s in chapter.sections]
+            for section in chapter.sections:
+                section.blocks = [copy.copy(b) for b in section.blocks]
+        shown.documents.append(doc)
     return shown
 
 
