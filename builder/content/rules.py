@@ -415,15 +415,14 @@ def glossary_unused(ctx: Context) -> Iterator[Finding]:
     """A glossary entry that no text refers to, or mentions, is probably left over from an earlier draft. It is
     reported as information: remove it, or refer to it with `[[term:ID]]` where readers need it."""
     refs = {r.target for t in ctx.content.terms for r in term_refs(t["definition"])}
-    plain = ["\n".join(masked(t["definition"]) for t in ctx.content.terms)]
+    plains = ["\n".join(masked(t["definition"]) for t in ctx.content.terms)]
     for doc in ctx.content.documents:
         doc_refs, doc_plain = ctx.usage.get(folder(doc)) or term_usage(doc)
         refs |= doc_refs
-        plain.append(doc_plain)
-    plain = "\n".join(plain)
+        plains.append(doc_plain)
     glossary = next((s for s in ctx.sources.values() if s.kind == "glossary"), None)
     for i, term in enumerate(ctx.content.terms):
-        if term["id"] in refs or _mentions(plain, term["term"]):
+        if term["id"] in refs or any(_mentions(plain, term["term"]) for plain in plains):
             continue
         pos = glossary.pos(("terms", i, "id")) if glossary else Pos("content/glossary.yaml")
         yield Finding(pos, f"glossary entry '{term['id']}' is not used anywhere",
@@ -443,6 +442,7 @@ def folder(doc: Document) -> str:
     return doc.pos.file.split("/")[1]
 
 
+@functools.lru_cache(maxsize=4096)  # a document's kept term usage is searched again only for a new term
 def _mentions(plain: str, term: str) -> bool:
     """term in plain as a word of its own (not inside a longer word or hyphenated name): each place str.find
     finds it (fast) is tried with the pattern (a pattern searched through the whole text is ~20 times slower)."""

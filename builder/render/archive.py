@@ -121,15 +121,17 @@ def _front(**kw) -> str:
     return "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in kw.items())
 
 
-def pages(site, env, shown: Content, doc: Document, history: History | None, redlines: dict, only=None) -> list:
+def pages(site, env, shown: Content, doc: Document, history: History | None, redlines: dict, only=None,
+          index: dict | None = None) -> list:
     """Add the document's change history and archived editions to the site; return its navigation entries.
     redlines: (document, version) → its DocumentChange since the archived edition before it, worked out before
     render (builder.review.diff.edition_redlines). only: as render's Options.only (pages it refuses are listed in
-    site.left_out, not rendered)."""
-    index = {}
-    if only is None or only(f"{doc.id}/changes.md") or any(only(edition_path(doc.id, e.version)) for e in doc.editions):
+    site.left_out, not rendered). index: (document, section) → (page, section) for shown, when render has it."""
+    if index is None and (only is None or only(f"{doc.id}/changes.md")
+                          or any(only(edition_path(doc.id, e.version)) for e in doc.editions)):
         index = {(d.id, s.id): (f"{d.id}/{c.id}.md", s) for d in shown.documents for c in d.chapters
                  for s in c.sections}
+    index = index or {}
     archived = archived_editions(doc, history)
     path = f"{doc.id}/changes.md"
     majors = [e for e in doc.editions if e.major]

@@ -28,8 +28,10 @@ def md_escape(text: str) -> str:
 class Links:
     """Inline text to Markdown for one page: references become relative links that MkDocs checks."""
 
-    def __init__(self, content: Content, index, page: str):
+    def __init__(self, content: Content, index, page: str, parses: dict | None = None):
         self.content, self.index, self.page = content, index, page
+        # text → its tree, shared by the pages of one render: print pages and audience views repeat every section
+        self.parses = {} if parses is None else parses
         self.doc_id = page.split("/", 1)[0]
         self.terms = {t["id"]: t for t in content.terms}
         self.seen_terms: set[str] = set()
@@ -47,12 +49,19 @@ class Links:
     def inline(self, text: str) -> str:
         """Inline text (builder/content/inline.py's tree) as Markdown: the text's own characters escaped, so that
         Markdown reads only the markup the tree found."""
-        return self._nodes(inline.parse(" ".join(str(text).split())).nodes, first=True)
+        return self._nodes(self._tree(text).nodes, first=True)
 
     def html(self, text: str) -> str:
         """The same tree as HTML, for blocks that MkDocs passes through without parsing them again: links to
         other pages are written as MkDocs writes them (directory URLs, relative to this page)."""
-        return self._nodes(inline.parse(" ".join(str(text).split())).nodes, as_html=True)
+        return self._nodes(self._tree(text).nodes, as_html=True)
+
+    def _tree(self, text: str) -> inline.Inline:
+        text = " ".join(str(text).split())
+        tree = self.parses.get(text)
+        if tree is None:
+            tree = self.parses[text] = inline.parse(text)
+        return tree
 
     def href(self, target: str, anchor: str = "") -> str:
         """The address of the page at Markdown path target (and an anchor in it) from this page, as MkDocs

@@ -58,11 +58,16 @@ def render(content: Content, options: Options = Options()) -> Site:
                     site_url=options.site_url or "/")
     page_ctx.update(archive.Chronicle(shown, options.history).helpers())
 
+    parses: dict = {}  # shared by every page's Links
+    audience_indexes: dict[str, dict] = {}
+
     def emit(path: str, template: str, audience: dict | None = None, **extra):
         if options.only is not None and not options.only(path):
             site.left_out.append(path)
             return
-        links = Links(shown, _audience_index(shown, audience["id"]) if audience else index, path)
+        if audience and audience["id"] not in audience_indexes:
+            audience_indexes[audience["id"]] = _audience_index(index, audience["id"])
+        links = Links(shown, audience_indexes[audience["id"]] if audience else index, path, parses)
         site.pages[path] = env.get_template(template).render(
             **page_ctx, **extra, audience=audience, md=links.inline, html=links.html, link=links.to, page=path,
             new_section=links.new_section,
@@ -85,11 +90,14 @@ def render(content: Content, options: Options = Options()) -> Site:
                     f"for {audience_names(shown, section).lower()}"
                 site.search_extra[f"{doc.id}/{chapter.id}/#{section.id}"] = _search_fields(shown, doc, section, chapter, names)
             children.append({f"{chapter.number}. {chapter.title}": path})
-        children += archive.pages(site, env, shown, doc, options.history, options.redlines, options.only)
+        children += archive.pages(site, env, shown, doc, options.history, options.redlines, options.only, index)
         site.nav.append({doc.short_title: children})
     for audience in shown.audiences:
-        views = [audience_view(doc, audience["id"]) for doc in shown.documents]
         base = f"for/{audience['id']}"
+        paths = [f"{base}/{p}" for doc in shown.documents for p in (f"{doc.id}.md", f"{doc.id}/print.md")]
+        wanted = options.only is None or any(map(options.only, [f"{base}/index.md", f"{base}/print.md", *paths]))
+        # A view copies every chapter: made only when one of its pages is rendered (one save's first step is not).
+        views = [audience_view(doc, audience["id"]) if wanted else AudienceView(doc, 0, 0) for doc in shown.documents]
         emit(f"{base}/index.md", "audience.md.j2", audience=audience, views=views)
         emit(f"{base}/print.md", "print-choice.md.j2", audience=audience, views=views)
         children = [f"{base}/index.md"]
@@ -127,10 +135,10 @@ def audience_view(doc: Document, audience: str) -> AudienceView:
     return AudienceView(view, kept, total - kept)
 
 
-def _audience_index(content: Content, audience: str) -> dict:
-    """Like _anchor_index, but a section this audience sees links to its place in the audience's own view."""
+def _audience_index(index: dict, audience: str) -> dict:
+    """Like index (_anchor_index), but a section this audience sees links to its place in the audience's own view."""
     out = {}
-    for key, (path, section) in _anchor_index(content).items():
+    for key, (path, section) in index.items():
         out[key] = (f"for/{audience}/{key[0]}.md", section) if section.is_for(audience) else (path, section)
     return out
 
@@ -182,8 +190,13 @@ def _search_fields(content: Content, doc: Document, section: Section, chapter, n
 def audience_names(content: Content, section: Section) -> str:
     if "all" in section.audiences:
         return "Everyone"
-    names = {a["id"]: a["name"] for a in content.audiences}
-    return ", ".join(names.get(a, a) for a in section.audiences)
+    return _names(tuple((a["id"], a["name"]) for a in content.audiences), tuple(section.audiences))
+
+
+@functools.lru_cache(maxsize=1024)
+def _names(audiences: tuple, ids: tuple) -> str:
+    names = dict(audiences)
+    return ", ".join(names.get(a, a) for a in ids)
 
 
 def current_edition(doc: Document):

@@ -28,17 +28,24 @@ def visible(content: Content, preview: bool) -> Content:
 
 def _tree_copy(content: Content) -> Content:
     """content with its documents, chapters, sections and blocks copied (and their lists), the rest shared."""
-    shown = copy.copy(content)
+    shown = _clone(content)
     shown.documents = []
     for doc in content.documents:
-        doc = copy.copy(doc)
-        doc.chapters = [copy.copy(c) for c in doc.chapters]
+        doc = _clone(doc)
+        doc.chapters = [_clone(c) for c in doc.chapters]
         for chapter in doc.chapters:
-            chapter.sections = [copy.copy(s) for s in chapter.sections]
+            chapter.sections = [_clone(s) for s in chapter.sections]
             for section in chapter.sections:
-                section.blocks = [copy.copy(b) for b in section.blocks]
+                section.blocks = [_clone(b) for b in section.blocks]
         shown.documents.append(doc)
     return shown
+
+
+def _clone(obj):
+    """copy.copy of a model dataclass, without the pickle protocol's detour (ten times faster)."""
+    new = object.__new__(type(obj))
+    new.__dict__.update(obj.__dict__)
+    return new
 
 
 def used_terms(content: Content) -> list[dict]:
