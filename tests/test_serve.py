@@ -201,6 +201,23 @@ def test_edits_across_files_leave_the_site_a_full_build_makes(preview, tmp_path)
     assert "stalking prevention order" in (site / "glossary/index.html").read_text()
     assert _same_as_fresh(preview, tmp_path, "registry")
 
+    # A section title that another document's page shows (beta refers to alpha's section by number and title).
+    _edit(preview.root, CHAPTER, "title: What stalking is", "title: What stalking looks like")
+    update = preview.apply_change()
+    assert update.ok and "beta/only.md" in update.rest, (update.first, update.rest)
+    assert "What stalking looks like" in (site / "beta/only/index.html").read_text()
+    assert _same_as_fresh(preview, tmp_path, "retitled")
+
+    # An audience that decides where another document's link goes (the police view links within itself).
+    _edit(preview.root, "content/beta/01-only.yaml", "See [[section:alpha/what-it-is]].",
+          "See [[section:alpha/what-it-is]] and [[section:alpha/for-police]].")
+    assert preview.apply_change().ok
+    _edit(preview.root, CHAPTER, "    audiences: [police]\n    status: published\n    sources:",
+          "    audiences: [police, healthcare]\n    status: published\n    sources:")
+    update = preview.apply_change()
+    assert update.ok and "for/healthcare/beta.md" in update.rest, (update.first, update.rest)
+    assert _same_as_fresh(preview, tmp_path, "audiences")
+
     # A file added, then removed.
     added = preview.root / "content/beta/02-more.yaml"
     added.write_text("id: more\ntitle: More\nsections:\n  - id: beta-two\n    title: Another section\n"

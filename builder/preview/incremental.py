@@ -28,10 +28,13 @@ page's search entries. A change is then applied in two steps:
 2. Every other page (`timings["complete"]`): rendered now, diffed the same way, and those that changed rebuilt one
    at a time, pages such as another chapter that shows an edited section's title before the aggregated ones,
    which repeat every section and are left out of search (`/<doc>/print/`, `/for/<role>/<doc>/` and
-   `/for/<role>/print/`). No page is left out by guessing what an edit can reach: every page is rendered and
-   compared, the first step only comes first. apply_change() does this step before it returns; `guidance serve`
-   does it after the browser has reloaded (build_rest()), and stops early when another save arrives: the pages
-   left still differ from what the site was built from, so the next update rebuilds them.
+   `/for/<role>/print/`). No page is left out by guessing what an edit can reach, with one exception that is a
+   comparison too: a document's pages are not rendered again when everything they are made from (_page_keys:
+   its own files, and what its pages read of the rest) equals what the site on disk was made from; the pages
+   of the whole site (home, glossary, audience landings) always are. apply_change() does this step before it
+   returns; `guidance serve` does it after the browser has reloaded (build_rest()), and stops early when another
+   save arrives: the pages left still differ from what the site was built from (and their documents' keys from
+   those it has), so the next update rebuilds them.
 
 When the navigation changes (a chapter or document title) or a page's title or front matter does, no page is
 converted again but those whose Markdown changed: MkDocs' Navigation is built afresh around the Page objects it
@@ -52,6 +55,7 @@ are errors the preview on disk is the last good one. The preview is sanitised li
 from __future__ import annotations
 
 import contextlib
+import copy
 import gc
 import logging
 import os
@@ -62,6 +66,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -82,6 +87,37 @@ def is_aggregated(rel: str) -> bool:
 
 def _first_step(rel: str) -> bool:
     return not is_aggregated(rel)
+
+
+def _page_keys(content) -> dict[str, tuple]:
+    """Document id → everything its pages (_page_doc) are made from, compared with ==: its document.yaml's
+    fields and its chapters (an unchanged chapter file gives the same Chapter object: check.Recheck, so == is
+    an identity test there), and what its pages read of the rest: the registries, every document's chapters and
+    sections as a reference or an audience view shows them (id, title, audiences, status, and by their place,
+    their numbers), and the date. Templates read no other part of another document (tests/test_serve.py)."""
+    outline = tuple((d.id, d.title, d.short_title, tuple(
+        (c.id, c.title, tuple((s.id, s.title, tuple(s.audiences), s.status) for s in c.sections))
+        for c in d.chapters)) for d in content.documents)
+    shared = (content.audiences, content.acts, content.terms, content.services, outline, date.today())
+    keys = {}
+    for doc in content.documents:
+        fields = copy.copy(doc)
+        fields.chapters = []
+        keys[doc.id] = (shared, fields, tuple(doc.chapters))
+    return keys
+
+
+def _page_doc(rel: str, keys: dict) -> str | None:
+    """The document whose pages rel is one of (its own pages and its audience views), or None: a page of the
+    whole site (home, glossary, audience landings), which the second step always renders."""
+    parts = rel.split("/")
+    if parts[0] == "for" and len(parts) == 4:
+        doc = parts[2]  # for/<role>/<doc>/print.md
+    elif parts[0] == "for" and len(parts) == 3:
+        doc = parts[2][:-3] if parts[2] not in ("index.md", "print.md") else None
+    else:
+        doc = parts[0] if len(parts) > 1 else None
+    return doc if doc in keys else None
 
 
 def _fed(content, changed: set[str]) -> set[str] | None:
@@ -228,6 +264,10 @@ class Preview:
         self.checker = Recheck(self.root)  # checks again only what a save changed
         self.unrendered: set[str] = set()  # content files changed since the last render of the first step
         self._gc_paused_from: bool | None = None  # whether the collector ran before _gc_paused stopped it
+        # document id → what its pages are made from (_page_keys), as the site on disk has them: a document whose
+        # key is unchanged has the same pages, which the second step does not render again.
+        self.keys: dict[str, tuple] = {}
+        self.owed_keys: dict[str, tuple] | None = None  # the keys of the content the second step is building
 
     # --- the entry points -----------------------------------------------------------------------------------
 
@@ -297,7 +337,7 @@ class Preview:
                 site = self._completed(site, checked.content)
         if reason:
             update.reason = reason
-            self._full(site, update, started)
+            self._full(site, update, started, checked.content)
             t["total"] = time.perf_counter() - started
             return
         self.site, self.owed = site, checked.content
@@ -340,8 +380,8 @@ class Preview:
         return self.owed is not None or bool(self.pending) or bool(self.retemplate)
 
     def build_rest(self, should_stop: Callable[[], bool] = lambda: False, started: float | None = None) -> Update:
-        """Render the pages the last change's first step did not and rebuild those that changed, one at a time, then give
-        the pages still waiting for it the new navigation; stop as soon as should_stop() says so (the rest stay
+        """Render the pages the last change's first step did not and rebuild those that changed, one at a time, then
+        give the pages still waiting for it the new navigation; stop as soon as should_stop() says so (the rest stay
         owed: the next update renders them again)."""
         started = time.perf_counter() if started is None else started
         update = Update("none", started=started)
@@ -411,10 +451,18 @@ class Preview:
         if self.owed is not None:
             mark = time.perf_counter()
             done = set(self.site.pages)
-            part = render(self.owed, Options(preview=True, only=lambda rel: rel not in done))  # pure: requests go on
+            keys = _page_keys(self.owed)
+            same = {doc for doc, key in keys.items() if self.keys.get(doc) == key}
+
+            def wanted(rel: str) -> bool:
+                return rel not in done and _page_doc(rel, keys) not in same
+
+            part = render(self.owed, Options(preview=True, only=wanted))  # pure: page requests go on
             update.timings["render"] = time.perf_counter() - mark
-            self.owed = None
+            self.owed, self.owed_keys = None, keys
             self.site.pages.update(part.pages)
+            self.site.pages.update({rel: state.built[rel] for rel in part.left_out  # made as the site has them
+                                    if rel not in done and rel in state.built})
             self.site.left_out = []
             if self.site.pages.keys() != state.built.keys():
                 raise _NeedFull("pages were added or removed")
@@ -428,6 +476,8 @@ class Preview:
                 self._build_pages([rel], update, collect, skip_links_to=set(self.pending[1:]))
                 self.pending.pop(0)
                 update.rest.append(rel)
+        if not self.pending and self.owed_keys is not None:
+            self.keys, self.owed_keys = self.owed_keys, None
         if not self.pending and not update.rest:
             # Nothing else changed: the first step skipped links to the other pages, so check them now.
             with self.lock, self._collect() as collect:
@@ -505,7 +555,7 @@ class Preview:
         except _NeedFull as err:
             update.reason = str(err)
             content, self.owed, self.pending = self.owed, None, []
-            self._full(self._completed(site, content), update, started)
+            self._full(self._completed(site, content), update, started, content)
         except Exception as err:  # noqa: BLE001 - any surprise: keep the last good pages, build everything next
             self._failed(update, err)
 
@@ -693,15 +743,19 @@ class Preview:
 
     # --- the full path --------------------------------------------------------------------------------------
 
-    def _full(self, site, update: Update, started: float) -> None:
+    def _full(self, site, update: Update, started: float, content=None) -> None:
         """mkdocs.commands.build.build(), step by step, into a temporary folder swapped in whole; the objects it
-        makes are kept for the incremental path. On problems, the old preview and state stay."""
+        makes are kept for the incremental path. On problems, the old preview and state stay. content: what site
+        was rendered from, when the caller has it (the next second step then renders only what it changes)."""
         if (refused := _build_dir_problem(self.root)) is not None:  # never build through a link out of the project
             update.kind = "failed"
             update.problems.append(refused)
             return
+        self.keys, self.owed_keys = {}, None  # until this build is in place, nothing is known to be as on disk
         with self._gc_resumed():
             self._full_build(site, update, started)
+        if update.kind == "full" and content is not None:
+            self.keys = _page_keys(content)
 
     def _full_build(self, site, update: Update, started: float) -> None:
         from builder.site.mkdocs_adapter import (InclusionLevel, Page, _build_extra_template, _build_theme_template,
