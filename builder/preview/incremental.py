@@ -94,9 +94,10 @@ def _page_keys(content) -> dict[str, tuple]:
     fields and its chapters (an unchanged chapter file gives the same Chapter object: check.Recheck, so == is
     an identity test there), and what its pages read of the rest: the registries, every document's chapters and
     sections as a reference or an audience view shows them (id, title, audiences, status, and by their place,
-    their numbers), and the date. Templates read no other part of another document (tests/test_serve.py)."""
+    their numbers), and the date. Templates read no other part of another document (not its chapters' titles,
+    which only the navigation shows): tests/test_serve.py changes each part and compares with a full build."""
     outline = tuple((d.id, d.title, d.short_title, tuple(
-        (c.id, c.title, tuple((s.id, s.title, tuple(s.audiences), s.status) for s in c.sections))
+        (c.id, tuple((s.id, s.title, tuple(s.audiences), s.status) for s in c.sections))
         for c in d.chapters)) for d in content.documents)
     shared = (content.audiences, content.acts, content.terms, content.services, outline, date.today())
     keys = {}
