@@ -128,7 +128,7 @@ def _fed(content, changed: set[str]) -> set[str] | None:
     which renders the rest and rebuilds what differs."""
     pages = set()
     for doc in content.documents:
-        for name in changed & {doc.pos.file}:
+        if doc.pos.file in changed:
             pages |= {f"{doc.id}/index.md", f"{doc.id}/changes.md"}
         for chapter in doc.chapters:
             if chapter.pos.file in changed:
