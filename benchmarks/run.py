@@ -15,7 +15,8 @@ Every `guidance` figure is a whole process, as an editor or CI meets it, timed f
 - beyond one machine: the documents split into two projects built by two `guidance build` processes at once (as
   two CI jobs would), against the one process that builds them all, and joining their two search indexes.
 --stages adds the old per-stage breakdown in one process (load, validate, render, site build, plain mkdocs build).
---only check measures the anchor, validate and diff only (minutes less: no build, split build or preview).
+--only check measures the anchor, validate and diff only (minutes less: no build, split build or preview);
+--only preview the anchor and edit-to-preview only.
 
 Each size runs in its own process. The C parse, validate and diff processes are timed three times and the
 fastest kept, the anchor and what is measured against it alike: the run least disturbed by other work on the
@@ -109,6 +110,12 @@ def measure(size: int, per_chapter: int, work: Path, stages: bool, only: str | N
     peak = subprocess.run([sys.executable, "-c", PEAK, sys.executable, "-c", C_PARSE, str(root / "content")],
                           capture_output=True, text=True, check=True)
     out["c_parse_peak_mb"] = int(peak.stdout.split()[1]) / 1024
+
+    if only == "preview":
+        from builder.preview.incremental import Preview
+
+        out.update(time_preview(root, Preview))
+        return out
 
     def cold():
         with tempfile.TemporaryDirectory(prefix="cache-", dir=work) as cache:
@@ -265,8 +272,9 @@ TARGETS = [
 def report(rows: list[dict]) -> str:
     lines = []
     for r in rows:
+        in_process = f", in process {r['c_parse_in_process']:.3f} s" if "c_parse_in_process" in r else ""
         lines.append(f"\n{r['sections']} sections, {r.get('pages', '?')} pages; C parse process "
-                     f"{r['c_parse']:.2f} s ({r['c_parse_peak_mb']:.0f} MB), in process {r['c_parse_in_process']:.3f} s")
+                     f"{r['c_parse']:.2f} s ({r['c_parse_peak_mb']:.0f} MB){in_process}")
         lines.append(f"{'':32}{'seconds':>9}{'ratio':>8}  {'against':<20}{'target':>10}  met")
         for label, key, anchor, anchor_name, target in TARGETS:
             if r.get(key) is None:
@@ -282,7 +290,8 @@ def report(rows: list[dict]) -> str:
                 goal, met = f"≤ {target[1]:g} MB", "yes" if value <= target[1] else "NO"
             shown = f"{value:9.0f}" if key.endswith("_mb") else f"{value:9.3f}"
             lines.append(f"{label:<32}{shown}{ratio:7.2f}×  {anchor_name:<20}{goal:>10}  {met}")
-        lines.append(f"diff changed {r['diff_sections_changed']} sections")
+        if "diff_sections_changed" in r:
+            lines.append(f"diff changed {r['diff_sections_changed']} sections")
         if "joined_entries" in r:
             lines.append(f"navigation change took the {r.get('edit_nav_kind')} path; joined search index: "
                          f"{r['joined_entries']} entries (one build: {r['whole_entries']}) in {r['join_search']:.3f} s")
@@ -299,7 +308,8 @@ def main() -> None:
     parser.add_argument("--per-chapter", type=int, default=3)
     parser.add_argument("--stages", action="store_true", help="Also time each stage in one process.")
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
-    parser.add_argument("--only", choices=["check"], help="check: only the anchor, validate and diff.")
+    parser.add_argument("--only", choices=["check", "preview"],
+                        help="check: only the anchor, validate and diff; preview: only the anchor and edit-to-preview.")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()

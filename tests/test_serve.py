@@ -154,6 +154,95 @@ def test_a_new_section_title_is_on_the_page_and_in_search(preview, tmp_path):
 
 
 @pytest.mark.slow
+def test_a_page_the_edited_file_does_not_feed_follows_in_the_second_step(preview):
+    site = preview.site_dir
+    _edit(preview.root, "content/alpha/02-schools.yaml", "title: In schools", "title: In schools and colleges")
+    update = preview.apply_change(rest=False)
+    assert update.ok and update.first == ["alpha/schools.md"], (update.first, report.as_text(update.problems))
+    assert "In schools and colleges" in (site / "alpha/schools/index.html").read_text()
+    assert "In schools and colleges" not in (site / "alpha/basics/index.html").read_text(), "not yet"
+    rest = preview.build_rest()
+    assert rest.ok and "alpha/basics.md" in rest.rest, rest.rest
+    assert rest.rest.index("alpha/basics.md") < rest.rest.index("alpha/print.md"), "pages before print pages"
+    assert "In schools and colleges" in (site / "alpha/basics/index.html").read_text()
+
+
+def _same_as_fresh(preview: Preview, tmp_path: Path, name: str) -> bool:
+    (tmp_path / name).mkdir()
+    return _tree(preview.site_dir) == _tree(_fresh(preview.root, tmp_path / name))
+
+
+@pytest.mark.slow
+def test_edits_across_files_leave_the_site_a_full_build_makes(preview, tmp_path):
+    site = preview.site_dir
+    before = _tree(site)
+    schools = "content/alpha/02-schools.yaml"
+    # A section id renamed: the reference to it in another file breaks, and is shown there.
+    _edit(preview.root, schools, "id: for-schools", "id: in-schools")
+    update = preview.apply_change()
+    assert update.kind == "failed"
+    assert any(p.code == "ref.section" and p.pos.file == CHAPTER for p in update.problems), \
+        report.as_text(update.problems)
+    assert _tree(site) == before, "the last good preview stays"
+    # ... and mended in the files that refer to it, in one save.
+    _edit(preview.root, CHAPTER, "See [[section:for-schools]]", "See [[section:in-schools]]")
+    _edit(preview.root, schools, "Replaced by [[section:for-schools]]", "Replaced by [[section:in-schools]]")
+    update = preview.apply_change()
+    assert update.ok and update.kind == "incremental", (update.kind, update.reason, report.as_text(update.problems))
+    assert 'id="in-schools"' in (site / "alpha/schools/index.html").read_text()
+    assert _same_as_fresh(preview, tmp_path, "renamed")
+
+    # A registry: a glossary expansion changes every page that uses the term.
+    _edit(preview.root, "content/glossary.yaml", "expansion: stalking protection order",
+          "expansion: stalking prevention order")
+    update = preview.apply_change()
+    assert update.ok and update.kind == "incremental", (update.kind, update.reason, report.as_text(update.problems))
+    assert "stalking prevention order" in (site / "alpha/basics/index.html").read_text()
+    assert "stalking prevention order" in (site / "glossary/index.html").read_text()
+    assert _same_as_fresh(preview, tmp_path, "registry")
+
+    # A section title that another document's page shows (beta refers to alpha's section by number and title).
+    _edit(preview.root, CHAPTER, "title: What stalking is", "title: What stalking looks like")
+    update = preview.apply_change()
+    assert update.ok and "beta/only.md" in update.rest, (update.first, update.rest)
+    assert "What stalking looks like" in (site / "beta/only/index.html").read_text()
+    assert _same_as_fresh(preview, tmp_path, "retitled")
+
+    # An audience that decides where another document's link goes (the police view links within itself).
+    _edit(preview.root, "content/beta/01-only.yaml", "See [[section:alpha/what-it-is]].",
+          "See [[section:alpha/what-it-is]] and [[section:alpha/for-police]].")
+    assert preview.apply_change().ok
+    _edit(preview.root, CHAPTER, "    audiences: [police]\n    status: published\n    sources:",
+          "    audiences: [police, healthcare]\n    status: published\n    sources:")
+    update = preview.apply_change()
+    assert update.ok and "for/healthcare/beta.md" in update.rest, (update.first, update.rest)
+    assert _same_as_fresh(preview, tmp_path, "audiences")
+
+    # A file added, then removed.
+    added = preview.root / "content/beta/02-more.yaml"
+    added.write_text("id: more\ntitle: More\nsections:\n  - id: beta-two\n    title: Another section\n"
+                     "    audiences: [police]\n    status: draft\n    blocks:\n      - id: ccc9\n"
+                     "        para: Officers in Aberaeron read [[section:alpha/for-police]].\n", encoding="utf-8")
+    assert preview.apply_change().ok
+    assert "Aberaeron" in (site / "beta/more/index.html").read_text()
+    assert _same_as_fresh(preview, tmp_path, "added")
+    added.unlink()
+    assert preview.apply_change().ok
+    assert not (site / "beta/more/index.html").exists()
+    assert _same_as_fresh(preview, tmp_path, "removed")
+
+    # An edit and its revert: the site is the one before the edit.
+    settled = _tree(site)
+    _edit(preview.root, CHAPTER, OLD, NEW)
+    assert preview.apply_change().kind == "incremental"
+    assert "Porthcawl" in (site / "alpha/basics/index.html").read_text()
+    _edit(preview.root, CHAPTER, NEW, OLD)
+    update = preview.apply_change()
+    assert update.kind == "incremental" and update.first == ["alpha/basics.md"], (update.kind, update.first)
+    assert _tree(site) == settled
+
+
+@pytest.mark.slow
 def test_a_new_chapter_changes_the_navigation_and_takes_the_full_path(preview, tmp_path):
     site = preview.site_dir
     (preview.root / "content/alpha/03-courts.yaml").write_text(

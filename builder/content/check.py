@@ -8,9 +8,9 @@ from typing import Callable
 
 from builder.content import cache
 from builder.content import rules
-from builder.content.load import list_content, load_entries, read_content, read_plain_stat, unreadable
+from builder.content.load import Refused, list_content, load_entries, read_content, read_plain_stat, unreadable
 from builder.content.model import Content, Problem
-from builder.content.validate import validate_later
+from builder.content.validate import Memo, validate, validate_later
 
 
 @dataclass
@@ -39,6 +39,33 @@ def check_later(root: Path, read: tuple | None = None) -> tuple[Checked, Callabl
     content, found, house_rules = validate_later(files, rules.configure(root), complete=not problems,
                                                  unreadable={p.pos.file for p in problems})
     return Checked(content, problems + found), house_rules
+
+
+class Recheck:
+    """check() again and again on one tree (the live preview checks on every save), giving the same problems
+    (in another order) for less: a file whose bytes are those of the last check is not parsed or checked against
+    its schema again, and each document's references and house rules are kept until something they read
+    changes (validate.Memo). changed: the content files added, removed or changed by the last check()."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.parsed: dict = {}  # (path, bytes) → load_entries' parse of it, for the files of the last check
+        self.memo = Memo()
+        self.last: dict[str, object] = {}  # path → its bytes at the last check
+        self.changed: set[str] = set()
+
+    def check(self) -> Checked:
+        entries, problems = read_content(self.root)
+        now = dict(entries)
+        self.changed = {rel for rel in now.keys() | self.last.keys() if now.get(rel) != self.last.get(rel)}
+        files, found = load_entries(entries, cache=self.parsed)
+        self.parsed = {(rel, raw): self.parsed[(rel, raw)] for rel, raw in entries
+                       if not isinstance(raw, Refused) and (rel, raw) in self.parsed}
+        self.last = now
+        problems = problems + found
+        content, found = validate(files, rules.configure(self.root), complete=not problems,
+                                  unreadable={p.pos.file for p in problems}, memo=self.memo)
+        return Checked(content, problems + found)
 
 
 def check_problems(root: Path) -> Checked:

@@ -54,6 +54,9 @@ class SourceFile:
     lines: list[str] = field(default_factory=list)
     # Set by validate: a file read at several revisions (one SourceFile, from load_entries' cache) is checked once.
     schema_problems: list[Problem] | None = field(default=None, compare=False, repr=False)
+    # Set by validate: what its schema check found (one file object, one check, however often it is validated).
+    schema_result: tuple | None = field(default=None, compare=False, repr=False)
+    chapter: tuple | None = field(default=None, compare=False, repr=False)  # and (its cuts, the chapter it built)
 
     def pos(self, path: tuple = (), key: bool = False) -> Pos:
         """Position of the value at `path` (or of its key), falling back to the nearest enclosing value."""

@@ -72,8 +72,11 @@ class Context:
     """What a rule sees: the content, the files it came from, the settings and today's date."""
 
     def __init__(self, content: Content, sources: dict[str, SourceFile], config: Config, today: date,
-                 known=None):
+                 known=None, folders: set[str] | None = None, usage: dict | None = None):
         self.content, self.sources, self.config, self.today = content, sources, config, today
+        # The documents the rules about one document read (those in folders, or all): see check().
+        self.documents = [d for d in content.documents if folders is None or folder(d) in folders]
+        self.usage = usage or {}  # document folder → its term_usage(), worked out by an earlier check
         self.provisions = content.provisions()
         self.terms = {t["id"]: t for t in content.terms}
         # Glossary ids written but not in the model (their entry has a schema problem), or every id when the
@@ -228,7 +231,7 @@ def must_without_basis(ctx: Context) -> Iterator[Finding]:
     """Statutory guidance uses “must” only for what the law requires, and says which law; everything else is
     advice, written as “should”. A sentence containing “must” (or “must not”) passes when its block cites a
     provision with `[[law:…]]` or its section lists the provision in `legal_basis`."""
-    for doc in ctx.content.documents:
+    for doc in ctx.documents:
         for text, section, block, at in ctx.texts(doc):
             if block is None or section.legal_basis or any("[[law:" in t for t in block.texts()):
                 continue
@@ -280,7 +283,7 @@ def words_to_avoid(ctx: Context) -> Iterator[Finding]:
     """GOV.UK asks writers to avoid words that hide what is meant (“deliver”, “facilitate”, “robust”, “going
     forward”) and Latin abbreviations that screen readers stumble on (“e.g.”, “i.e.”, “etc.”). Each has a plainer
     replacement in the message; see https://www.gov.uk/guidance/style-guide/a-to-z-of-gov-uk-style#words-to-avoid."""
-    for doc in ctx.content.documents:
+    for doc in ctx.documents:
         for text, section, _, at in ctx.texts(doc):
             for m in _AVOID.finditer(masked(text)):
                 yield Finding(at(m.start()), f"“{m.group()}” is on the GOV.UK list of words to avoid",
@@ -298,7 +301,7 @@ def sentence_length(ctx: Context) -> Iterator[Finding]:
     advises no more than 25 words (set `max-sentence-words` to change the limit). Words are counted as the reader
     sees them: a `[[law:…]]` reference counts as the provision's full name."""
     limit = ctx.config.max_sentence_words
-    for doc in ctx.content.documents:
+    for doc in ctx.documents:
         for text, section, _, at in ctx.texts(doc):
             shown, where = reader_text(text, ctx, doc.id)
             for start, end in sentences(shown):
@@ -335,7 +338,7 @@ def _found_abbreviations(ctx: Context) -> Iterator[tuple[str, str, Section | Non
     mixed = sorted((t["term"] for t in ctx.content.terms
                     if sum(c.isupper() for c in t["term"]) >= 2 and not _ABBR.fullmatch(t["term"])), key=len, reverse=True)
     patterns = [_ABBR] + ([re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, mixed)) + r")(?![\w-])")] if mixed else [])
-    for doc in ctx.content.documents:
+    for doc in ctx.documents:
         for text, section, _, at in ctx.texts(doc):
             plain = masked(text)
             found = [(r.start, ctx.terms[r.target]["term"] if r.target in ctx.terms else r.target, True)
@@ -411,21 +414,35 @@ def abbreviation_first_use(ctx: Context) -> Iterator[Finding]:
 def glossary_unused(ctx: Context) -> Iterator[Finding]:
     """A glossary entry that no text refers to, or mentions, is probably left over from an earlier draft. It is
     reported as information: remove it, or refer to it with `[[term:ID]]` where readers need it."""
-    texts = [t for d in ctx.content.documents for c in d.chapters for s in c.sections for b in s.blocks
-             for t in b.texts()]
-    texts += [t["definition"] for t in ctx.content.terms] + [d.summary for d in ctx.content.documents]
-    texts += [c.summary for d in ctx.content.documents for c in d.chapters if c.summary]
-    refs = {r.target for t in texts for r in term_refs(t)}
-    plain = "\n".join(masked(t) for t in texts)
+    refs = {r.target for t in ctx.content.terms for r in term_refs(t["definition"])}
+    plains = ["\n".join(masked(t["definition"]) for t in ctx.content.terms)]
+    for doc in ctx.content.documents:
+        doc_refs, doc_plain = ctx.usage.get(folder(doc)) or term_usage(doc)
+        refs |= doc_refs
+        plains.append(doc_plain)
     glossary = next((s for s in ctx.sources.values() if s.kind == "glossary"), None)
     for i, term in enumerate(ctx.content.terms):
-        if term["id"] in refs or _mentions(plain, term["term"]):
+        if term["id"] in refs or any(_mentions(plain, term["term"]) for plain in plains):
             continue
         pos = glossary.pos(("terms", i, "id")) if glossary else Pos("content/glossary.yaml")
         yield Finding(pos, f"glossary entry '{term['id']}' is not used anywhere",
                       f"Remove it, or refer to it in text as [[term:{term['id']}]].")
 
 
+def term_usage(doc: Document) -> tuple[set[str], str]:
+    """What glossary_unused reads of one document: the terms its texts refer to, and its texts with references
+    and link targets blanked, one a line (a term is found as a word of its own, never across lines)."""
+    texts = [doc.summary] + [c.summary for c in doc.chapters if c.summary]
+    texts += [t for c in doc.chapters for s in c.sections for b in s.blocks for t in b.texts()]
+    return {r.target for t in texts for r in term_refs(t)}, "\n".join(masked(t) for t in texts)
+
+
+def folder(doc: Document) -> str:
+    """The folder a document's files sit in (its id may differ, which is a problem of its own)."""
+    return doc.pos.file.split("/")[1]
+
+
+@functools.lru_cache(maxsize=4096)  # a document's kept term usage is searched again only for a new term
 def _mentions(plain: str, term: str) -> bool:
     """term in plain as a word of its own (not inside a longer word or hyphenated name): each place str.find
     finds it (fast) is tried with the pattern (a pattern searched through the whole text is ~20 times slower)."""
@@ -447,7 +464,7 @@ def review_overdue(ctx: Context) -> Iterator[Finding]:
     """Statutory guidance must stay accurate as the law and practice change. A section whose `review_by` date has
     passed is reported until someone reviews it and sets the next date. `guidance validate --strict` (as run in
     CI) fails on it."""
-    for doc in ctx.content.documents:
+    for doc in ctx.documents:
         for section in doc.sections():
             if section.review_by and section.status != "withdrawn" and \
                     date.fromisoformat(section.review_by) < ctx.today:
@@ -466,7 +483,7 @@ def review_missing(ctx: Context) -> Iterator[Finding]:
     """A section moves to `ready` when it is fit to publish, and published guidance is reviewed by a date: set
     `review_by` before the section is published, so that `review.overdue` can remind the team when it is due."""
     suggested = date(ctx.today.year + 1, ctx.today.month, min(ctx.today.day, 28)).isoformat()
-    for doc in ctx.content.documents:
+    for doc in ctx.documents:
         for section in doc.sections():
             if section.status == "ready" and not section.review_by:
                 src = ctx.sources.get(section.pos.file)
@@ -486,7 +503,7 @@ def note_unseen(ctx: Context) -> Iterator[Finding]:
     an audience the section is not for (often left behind when the section's `audiences` changed) is never in
     that audience's view, because the section is not: either the section is for them too, or the note has gone
     stale."""
-    for doc in ctx.content.documents:
+    for doc in ctx.documents:
         for section in doc.sections():
             if "all" in section.audiences:
                 continue
@@ -510,25 +527,33 @@ for _code, _severity, _title, _doc, _good, _bad in FIXED:
 # --- applying the rules ----------------------------------------------------------------------------------------
 
 def check(content: Content, sources: dict[str, SourceFile], config: Config, today: date | None = None,
-          complete: bool = True, known=None) -> list[Problem]:
+          complete: bool = True, known=None, folders: set[str] | None = None, usage: dict | None = None
+          ) -> list[Problem]:
     """Run every house rule, drop what a section has waived (with its reason) or the project has switched off,
     and report exceptions that waive nothing. When some file could not be read (`complete` false), rules about
     the whole tree are skipped: an unreadable chapter would make every term it uses look unused. `known`
-    (validate.Known): glossary ids written in entries with problems, so that what they define is not reported."""
+    (validate.Known): glossary ids written in entries with problems, so that what they define is not reported.
+
+    folders: check only the documents in these folders, and only the rules that read one document at a time
+    (the settings' own problems and the whole-tree rules are left out); an empty set checks only those left
+    out, reading each document's term_usage() from usage where it is given. The two together give what one check
+    of everything gives (validate.Memo keeps each document's part from one check to the next)."""
     try:
-        return _check(Context(content, sources, config, today or date.today(), known), content, sources, config,
-                      complete)
+        return _check(Context(content, sources, config, today or date.today(), known, folders, usage), content,
+                      sources, config, complete, whole=not folders, per_document=folders is None or bool(folders))
     finally:
         forget()
 
 
 def _check(ctx: Context, content: Content, sources: dict[str, SourceFile], config: Config,
-           complete: bool) -> list[Problem]:
-    out = list(config.problems)
+           complete: bool, whole: bool = True, per_document: bool = True) -> list[Problem]:
+    out = list(config.problems) if whole else []
     used: set[tuple[str, int, str]] = set()
     for code, r in RULES.items():
         severity = config.severity.get(code, r.severity)
         if r.check is None or severity == "off" or (r.whole_tree and not complete):
+            continue
+        if not (whole if r.whole_tree else per_document):
             continue
         for f in r.check(ctx):
             waiver = _exception(ctx, f.section, code)
@@ -536,7 +561,7 @@ def _check(ctx: Context, content: Content, sources: dict[str, SourceFile], confi
                 used.add(waiver)
                 continue
             out.append(Problem(f.pos, severity, code, f.message, f.hint))
-    for doc in content.documents:
+    for doc in ctx.documents:
         for section in doc.sections():
             for i, exc in _exceptions(ctx, section):
                 key = (section.pos.file, section.pos.line, exc["rule"])

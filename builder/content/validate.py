@@ -106,23 +106,29 @@ class Known:
 
 
 def validate(files: list[SourceFile], config: Config | None = None, complete: bool = True,
-             unreadable: set[str] | frozenset[str] = frozenset()) -> tuple[Content, list[Problem]]:
+             unreadable: set[str] | frozenset[str] = frozenset(), memo: Memo | None = None
+             ) -> tuple[Content, list[Problem]]:
     """Check every file against its schema, build the model from every part that passed, and check references
-    and house rules there. `unreadable`: paths of content files that could not be loaded at all."""
-    content, problems, house_rules = validate_later(files, config, complete, unreadable)
+    and house rules there. `unreadable`: paths of content files that could not be loaded at all. memo: what an
+    earlier validate() of the same tree found, document by document (see Memo); the problems are the same, in
+    another order."""
+    content, problems, house_rules = validate_later(files, config, complete, unreadable, memo)
     return content, problems + house_rules()
 
 
 def validate_later(files: list[SourceFile], config: Config | None = None, complete: bool = True,
-                   unreadable: set[str] | frozenset[str] = frozenset()
+                   unreadable: set[str] | frozenset[str] = frozenset(), memo: Memo | None = None
                    ) -> tuple[Content, list[Problem], Callable[[], list[Problem]]]:
     """validate() with the house rules left for later: the model, the schema and reference problems, and a function
-    that runs the house rules (once) and returns theirs. The build runs it in another process while it renders."""
+    that runs the house rules (once) and returns theirs. The build runs it in another process while it renders.
+    With a memo, both are checked at once, document by document, and the function returns nothing more."""
     problems: list[Problem] = []
     readable: list[SourceFile] = []
     cuts: dict[str, set[tuple]] = {}
     for source in files:
-        found, view, cut = _schema_check(source)
+        if source.schema_result is None:
+            source.schema_result = _schema_check(source)
+        found, view, cut = source.schema_result
         if source.schema_problems is None:
             source.schema_problems = found
         problems.extend(found)
@@ -134,7 +140,14 @@ def validate_later(files: list[SourceFile], config: Config | None = None, comple
     known = known_ids(files, unreadable)
     known.incomplete = {s[len("section:"):] for s in known.unknowable if s.startswith("section:")} | {
         f.path.split("/")[1] for f in files if f.kind == "chapter" and (f.path not in cuts or cuts[f.path])}
-    content, sources, partial = build_content(readable, cuts)
+    content, sources, partial = build_content(readable, cuts, reuse=memo is not None)
+    if memo is not None:
+        try:
+            problems.extend(memo.problems(files, content, sources, known, partial, config or Config(),
+                                          complete and not unreadable, unreadable))
+        finally:
+            rules.forget()
+        return content, problems, list
     try:  # the reference checks and the house rules share one parse of each text (rules.parsed)
         problems.extend(reference_problems(content, sources, known, partial))
     except BaseException:
@@ -145,6 +158,59 @@ def validate_later(files: list[SourceFile], config: Config | None = None, comple
         return rules.check(content, sources, config or Config(), complete=complete and not unreadable, known=known)
 
     return content, problems, functools.cache(house_rules)
+
+
+class Memo:
+    """Each document folder's reference and house-rule problems, kept from one validate() to the next: the live
+    preview checks the same tree on every save, and a save changes one file. A folder's part is checked again
+    when one of its files changed (a file unchanged is the same SourceFile object: load_entries' cache) or when
+    anything its checks read from outside it did (_shared_key: the registries, every id written, every section's
+    title and status, the settings, the day); the checks across documents (duplicate ids, the registries' texts,
+    unused glossary entries, from each document's kept term usage) run every time."""
+
+    def __init__(self):
+        self.parts: dict[str, tuple] = {}  # folder → (key, the files its key names, problems, term usage)
+
+    def problems(self, files: list[SourceFile], content: Content, sources: dict[str, SourceFile], known: Known,
+                 partial: set[str], config: Config, complete: bool, unreadable) -> list[Problem]:
+        today = date.today()
+        registries = [f for f in files if f.kind in REGISTRY_LISTS]
+        shared = _shared_key(registries, content, known, partial, config, complete, unreadable, today)
+        own: dict[str, list[SourceFile]] = {rules.folder(d): [] for d in content.documents}
+        for f in files:
+            if f.kind in ("document", "chapter"):
+                own.setdefault(f.path.split("/")[1], []).append(f)
+        out: list[Problem] = []
+        usage: dict[str, tuple] = {}
+        parts = {}
+        for folder in sorted(own):
+            key = (shared, tuple((f.path, id(f)) for f in own[folder]))
+            part = self.parts.get(folder)
+            if part is None or part[0] != key:
+                found = reference_problems(content, sources, known, partial, folders={folder}, whole=False)
+                docs = [d for d in content.documents if rules.folder(d) == folder]
+                use = rules.term_usage(docs[0]) if len(docs) == 1 else None
+                found += rules.check(content, sources, config, today, complete, known, folders={folder})
+                part = (key, own[folder] + registries, found, use)  # the files keep the ids in key theirs
+            parts[folder] = part
+            out += part[2]
+            if part[3] is not None:
+                usage[folder] = part[3]
+        self.parts = parts
+        out += reference_problems(content, sources, known, partial, folders=set(), whole=True)
+        out += rules.check(content, sources, config, today, complete, known, folders=set(), usage=usage)
+        return out
+
+
+def _shared_key(registries: list[SourceFile], content: Content, known: Known, partial: set[str], config: Config,
+                complete: bool, unreadable, today: date) -> tuple:
+    """What the checks of one document read from outside its folder."""
+    return (tuple((f.path, id(f)) for f in registries),
+            tuple(sorted((d, tuple(sorted(ids))) for d, ids in known.sections.items())),
+            tuple(sorted((k, tuple(sorted(ids))) for k, ids in known.ids.items())),
+            tuple(sorted(known.unknowable)), tuple(sorted(known.incomplete)),
+            tuple((d.id, d.pos.file, s.id, s.title, s.status) for d in content.documents for s in d.sections()),
+            tuple(sorted(partial)), config, complete, tuple(sorted(unreadable)), today)
 
 
 def model(files: list[SourceFile]) -> tuple[Content, list[Problem]]:
@@ -233,7 +299,7 @@ def _schema_check(source: SourceFile) -> tuple[list[Problem], SourceFile | None,
         for where in sorted(renamed, key=len, reverse=True):
             parent = _at(data, where[:-1])
             parent[renamed[where]] = parent.pop(where[-1])
-        fixed = dataclasses.replace(source, data=data, schema_problems=None, values=_renamed(source.values, renamed),
+        fixed = dataclasses.replace(source, data=data, schema_problems=None, schema_result=None, chapter=None, values=_renamed(source.values, renamed),
                                     keys=_renamed(source.keys, renamed))
         errors = list(schema(source.kind).iter_errors(data))
     meant_paths = {w[:-1] + (name,): w for w, name in renamed.items()}
@@ -470,11 +536,13 @@ def _short(value) -> str:
     return text if len(text) <= 60 else text[:57] + "…'"
 
 
-def build_content(files: list[SourceFile], cuts: dict[str, set[tuple]] | None = None
+def build_content(files: list[SourceFile], cuts: dict[str, set[tuple]] | None = None, reuse: bool = False
                   ) -> tuple[Content, dict[str, SourceFile], set[str]]:
     """Assemble the content tree from files (with `cuts`, the paths of each file's values that failed the schema,
     which are left out). Returns it, the files keyed by path, and the documents whose document.yaml had problems
-    (their own fields may be stand-ins, so checks of them are skipped)."""
+    (their own fields may be stand-ins, so checks of them are skipped). reuse: a file's chapter is the one built
+    from the same file object before (for a caller that never changes the model: not the diff, which numbers
+    its two revisions in place)."""
     cuts = cuts or {}
     by_path = {f.path: f for f in files}
     registry = {f.kind: _registry(f, cuts.get(f.path, set())) for f in files if f.kind in REGISTRY_LISTS}
@@ -482,7 +550,7 @@ def build_content(files: list[SourceFile], cuts: dict[str, set[tuple]] | None = 
     for doc_file in (f for f in files if f.kind == "document"):
         folder = doc_file.path.rsplit("/", 1)[0]
         chapters = [c for f in files if f.kind == "chapter" and f.path.rsplit("/", 1)[0] == folder
-                    if (c := _chapter(f, cuts.get(f.path, set()))) is not None]
+                    if (c := (_built_chapter if reuse else _chapter)(f, cuts.get(f.path, set()))) is not None]
         doc = _document(doc_file, chapters, cuts.get(doc_file.path, set()))
         if cuts.get(doc_file.path):
             partial.add(doc.id)
@@ -541,6 +609,14 @@ def _document(f: SourceFile, chapters: list[Chapter], cuts: set[tuple]) -> Docum
         extent=get("extent"), version=get("version"), editions=editions, chapters=chapters, pos=f.pos(()),
         order=get("order"), regard_audiences=None if "regard_audiences" in bad else d.get("regard_audiences"),
     )
+
+
+def _built_chapter(f: SourceFile, cuts: set[tuple]) -> Chapter | None:
+    """_chapter(f, cuts), built once per file object: the model is only read after it is built (render numbers
+    a copy), so a file checked again (validate.Memo) gives the same chapter."""
+    if f.chapter is None or f.chapter[0] != cuts:
+        f.chapter = (set(cuts), _chapter(f, cuts))
+    return f.chapter[1]
 
 
 def _chapter(f: SourceFile, cuts: set[tuple] = frozenset()) -> Chapter | None:
@@ -639,10 +715,12 @@ FLAW_WORDS = {
 
 
 def reference_problems(content: Content, sources: dict[str, SourceFile], known: Known,
-                       partial: set[str] = frozenset()) -> list[Problem]:
+                       partial: set[str] = frozenset(), folders: set[str] | None = None,
+                       whole: bool = True) -> list[Problem]:
     """Ids unique, audiences known, every reference resolves, no markup that could inject HTML. A reference whose
     target is written but faulty, or sits in a file that cannot be read, is left to that file's problem (known);
-    the fields of a document in `partial` may be stand-ins and are not checked."""
+    the fields of a document in `partial` may be stand-ins and are not checked. folders: check only the
+    documents (and their files) in these folders; whole: also the checks across documents and the registries."""
     out: list[Problem] = []
     audiences = {a["id"] for a in content.audiences}
     provisions = content.provisions()
@@ -696,6 +774,8 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
     for doc in content.documents:
         doc_source = sources.get(doc.pos.file)
         folder = doc.pos.file.split("/")[1]
+        if folders is not None and folder not in folders:
+            continue
         if doc.id in partial:
             _check_chapters(doc, sources, check_text, check_law, err, audiences, known)
             continue
@@ -721,7 +801,31 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
                         "ref.audience", f"audience '{a}' is not in audiences.yaml",
                         f"Use one of: {', '.join(sorted(audiences))}.")
         _check_chapters(doc, sources, check_text, check_law, err, audiences, known)
-    out.extend(_id_problems(content.documents))
+    if whole:
+        out.extend(_id_problems(content.documents))
+        _registry_problems(content, sources, check_text, err)
+    for source in sources.values():
+        if not (whole if source.kind in REGISTRY_LISTS else folders is None or source.path.split("/")[1] in folders):
+            continue
+        if source.kind == "document" and source.path.split("/")[1] in partial:
+            continue
+        doc_id = source.path.split("/")[1] if source.kind in ("document", "chapter") else ""
+        faulty = {p.pos for p in source.schema_problems or ()}  # one problem per mistake: the schema's
+        for path, mode, text in reader_fields(source.kind, source.data):
+            if mode == "inline" and _checked_with_its_section(source.kind, path) or source.pos(path) in faulty:
+                continue
+            at = locator(source, path, text)
+            if mode == "inline":
+                check_text(text, at, doc_id)
+            elif mode == "plain":
+                _check_plain(text, at, err)
+            elif mode == "url":
+                _check_url(text, at, err)
+    return out
+
+
+def _registry_problems(content: Content, sources: dict[str, SourceFile], check_text, err) -> None:
+    """reference_problems' checks of the registries' texts and the glossary's ids."""
     glossary = next((s for s in sources.values() if s.kind == "glossary"), None)
     legislation = next((s for s in sources.values() if s.kind == "legislation"), None)
     for ai, act in enumerate(content.acts):
@@ -743,22 +847,6 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
                 f"glossary term id '{term['id']}' is {same} an earlier term's '{other}'",
                 "Give each term its own id: the glossary's link anchors ignore case, so both would share one.")
         anchors.setdefault(term["id"].lower(), term["id"])
-    for source in sources.values():
-        if source.kind == "document" and source.path.split("/")[1] in partial:
-            continue
-        doc_id = source.path.split("/")[1] if source.kind in ("document", "chapter") else ""
-        faulty = {p.pos for p in source.schema_problems or ()}  # one problem per mistake: the schema's
-        for path, mode, text in reader_fields(source.kind, source.data):
-            if mode == "inline" and _checked_with_its_section(source.kind, path) or source.pos(path) in faulty:
-                continue
-            at = locator(source, path, text)
-            if mode == "inline":
-                check_text(text, at, doc_id)
-            elif mode == "plain":
-                _check_plain(text, at, err)
-            elif mode == "url":
-                _check_url(text, at, err)
-    return out
 
 
 def reader_fields(kind: str, data) -> Iterator[tuple[tuple, str, str]]:

@@ -121,20 +121,29 @@ def _front(**kw) -> str:
     return "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in kw.items())
 
 
-def pages(site, env, shown: Content, doc: Document, history: History | None, redlines: dict) -> list:
+def pages(site, env, shown: Content, doc: Document, history: History | None, redlines: dict, only=None,
+          index: dict | None = None) -> list:
     """Add the document's change history and archived editions to the site; return its navigation entries.
     redlines: (document, version) → its DocumentChange since the archived edition before it, worked out before
-    render (builder.review.diff.edition_redlines)."""
-    index = {(d.id, s.id): (f"{d.id}/{c.id}.md", s) for d in shown.documents for c in d.chapters for s in c.sections}
+    render (builder.review.diff.edition_redlines). only: as render's Options.only (pages it refuses are listed in
+    site.left_out, not rendered). index: (document, section) → (page, section) for shown, when render has it."""
+    if index is None and (only is None or only(f"{doc.id}/changes.md")
+                          or any(only(edition_path(doc.id, e.version)) for e in doc.editions)):
+        index = {(d.id, s.id): (f"{d.id}/{c.id}.md", s) for d in shown.documents for c in d.chapters
+                 for s in c.sections}
+    index = index or {}
     archived = archived_editions(doc, history)
     path = f"{doc.id}/changes.md"
-    links = Links(shown, index, path)
     majors = [e for e in doc.editions if e.major]
-    site.pages[path] = env.get_template("changes.md.j2").render(
-        doc=doc, majors=list(reversed(majors)), editions=list(reversed(doc.editions)), archived=archived,
-        edition_path=edition_path, long_date=long_date, md=links.inline, link=links.to, front=_front,
-        updated=Chronicle(shown, history).updated, first=doc.editions[0] if doc.editions else None,
-        last_major=majors[-1] if majors else None)
+    if only is None or only(path):
+        links = Links(shown, index, path)
+        site.pages[path] = env.get_template("changes.md.j2").render(
+            doc=doc, majors=list(reversed(majors)), editions=list(reversed(doc.editions)), archived=archived,
+            edition_path=edition_path, long_date=long_date, md=links.inline, link=links.to, front=_front,
+            updated=Chronicle(shown, history).updated, first=doc.editions[0] if doc.editions else None,
+            last_major=majors[-1] if majors else None)
+    else:
+        site.left_out.append(path)
     current_terms = {t["id"] for t in shown.terms}
     public_texts = []
     for i, edition in enumerate(doc.editions):
@@ -144,13 +153,16 @@ def pages(site, env, shown: Content, doc: Document, history: History | None, red
         previous = next(((e, archived[e.version]) for e in reversed(doc.editions[:i]) if e.version in archived), None)
         redline = redlines.get((doc.id, edition.version)) if previous else None
         page = edition_path(doc.id, edition.version)
-        own = {(this.id, s.id): (page, s) for s in this.sections()}
-        links = _ArchiveLinks(content, {**index, **own}, page, current_terms)
-        site.pages[page] = env.get_template("edition.md.j2").render(
-            doc=this, current=doc, edition=edition, previous=previous[0] if previous else None,
-            redline=redline, content=content, md=links.inline, link=links.to, front=_front, long_date=long_date,
-            new_section=links.new_section, edition_path=edition_path, redline_words=redline_words,
-            later=[e for e in doc.editions[i + 1:]])
+        if only is not None and not only(page):
+            site.left_out.append(page)
+        else:
+            own = {(this.id, s.id): (page, s) for s in this.sections()}
+            links = _ArchiveLinks(content, {**index, **own}, page, current_terms)
+            site.pages[page] = env.get_template("edition.md.j2").render(
+                doc=this, current=doc, edition=edition, previous=previous[0] if previous else None,
+                redline=redline, content=content, md=links.inline, link=links.to, front=_front,
+                long_date=long_date, new_section=links.new_section, edition_path=edition_path,
+                redline_words=redline_words, later=[e for e in doc.editions[i + 1:]])
         public_texts += [t for s in this.sections() if s.status == "published"
                          for t in [s.title, *(x for b in s.blocks for x in b.texts())]]
     _allow(site, public_texts)

@@ -25,21 +25,23 @@ def md_escape(text: str) -> str:
     return html.escape(_MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split())), quote=False)
 
 
-def nodes(text, trees: dict[str, tuple]) -> tuple:
-    """The inline tree of text as the renderer reads it (its lines joined), parsed once for all the pages that
-    show it: trees maps each text to its nodes, which no one changes."""
-    key = str(text)
-    if (found := trees.get(key)) is None:
-        found = trees[key] = inline.parse(" ".join(key.split())).nodes
+def tree(text, parses: dict[str, inline.Inline]) -> inline.Inline:
+    """The inline tree of text as the renderer reads it (its lines joined), parsed once for all the pages of a
+    render that show it: parses maps each text to its tree, which no one changes."""
+    text = " ".join(str(text).split())
+    found = parses.get(text)
+    if found is None:
+        found = parses[text] = inline.parse(text)
     return found
 
 
 class Links:
     """Inline text to Markdown for one page: references become relative links that MkDocs checks."""
 
-    def __init__(self, content: Content, index, page: str, trees: dict[str, tuple] | None = None):
+    def __init__(self, content: Content, index, page: str, parses: dict | None = None):
         self.content, self.index, self.page = content, index, page
-        self.trees = {} if trees is None else trees  # shared by a render's pages: each text is parsed once
+        # text → its tree, shared by the pages of one render: print pages and audience views repeat every section
+        self.parses = {} if parses is None else parses
         self.doc_id = page.split("/", 1)[0]
         self.terms = {t["id"]: t for t in content.terms}
         self.seen_terms: set[str] = set()
@@ -57,12 +59,15 @@ class Links:
     def inline(self, text: str) -> str:
         """Inline text (builder/content/inline.py's tree) as Markdown: the text's own characters escaped, so that
         Markdown reads only the markup the tree found."""
-        return self._nodes(nodes(text, self.trees), first=True)
+        return self._nodes(self._tree(text).nodes, first=True)
 
     def html(self, text: str) -> str:
         """The same tree as HTML, for blocks that MkDocs passes through without parsing them again: links to
         other pages are written as MkDocs writes them (directory URLs, relative to this page)."""
-        return self._nodes(nodes(text, self.trees), as_html=True)
+        return self._nodes(self._tree(text).nodes, as_html=True)
+
+    def _tree(self, text: str) -> inline.Inline:
+        return tree(text, self.parses)
 
     def href(self, target: str, anchor: str = "") -> str:
         """The address of the page at Markdown path target (and an anchor in it) from this page, as MkDocs

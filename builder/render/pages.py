@@ -32,6 +32,7 @@ class Site:
     search_extra: dict[str, dict] = field(default_factory=dict)
     site_url: str | None = None  # the public address, ending in "/"; None in a preview without one
     roles: list[dict] = field(default_factory=list)  # [{"id": "police", "name": "Police officers and staff"}, …]
+    left_out: list[str] = field(default_factory=list)  # pages Options.only kept out of pages (not rendered)
 
 
 @dataclass(frozen=True)
@@ -46,21 +47,27 @@ class Options:
 
 
 def render(content: Content, options: Options = Options()) -> Site:
-    trees: dict[str, tuple] = {}
-    shown = visible(content, options.preview, trees)
+    parses: dict = {}  # each text's inline tree, shared by the glossary's walk and every page's Links
+    shown = visible(content, options.preview, parses)
     env = _environment()
     site = Site(hidden_text=[] if options.preview else hidden_texts(content),
                 public_text=[] if options.preview else public_texts(shown), site_url=options.site_url,
                 roles=[{"id": a["id"], "name": a["name"]} for a in shown.audiences])
     index = _anchor_index(shown)
+    names = _term_names(shown)
     page_ctx = dict(content=shown, preview=options.preview, build_date=options.build_date or date.today().isoformat(),
                     site_url=options.site_url or "/")
     page_ctx.update(archive.Chronicle(shown, options.history).helpers())
 
+    audience_indexes: dict[str, dict] = {}
+
     def emit(path: str, template: str, audience: dict | None = None, **extra):
         if options.only is not None and not options.only(path):
+            site.left_out.append(path)
             return
-        links = Links(shown, _audience_index(shown, audience["id"]) if audience else index, path, trees)
+        if audience and audience["id"] not in audience_indexes:
+            audience_indexes[audience["id"]] = _audience_index(index, audience["id"])
+        links = Links(shown, audience_indexes[audience["id"]] if audience else index, path, parses)
         site.pages[path] = env.get_template(template).render(
             **page_ctx, **extra, audience=audience, md=links.inline, html=links.html, link=links.to, page=path,
             new_section=links.new_section,
@@ -81,13 +88,16 @@ def render(content: Content, options: Options = Options()) -> Site:
             for section in chapter.sections:
                 site.search_labels[f"{doc.id}/{chapter.id}/#{section.id}"] = \
                     f"for {audience_names(shown, section).lower()}"
-                site.search_extra[f"{doc.id}/{chapter.id}/#{section.id}"] = _search_fields(shown, doc, section, chapter)
+                site.search_extra[f"{doc.id}/{chapter.id}/#{section.id}"] = _search_fields(shown, doc, section, chapter, names)
             children.append({f"{chapter.number}. {chapter.title}": path})
-        children += archive.pages(site, env, shown, doc, options.history, options.redlines)
+        children += archive.pages(site, env, shown, doc, options.history, options.redlines, options.only, index)
         site.nav.append({doc.short_title: children})
     for audience in shown.audiences:
-        views = [audience_view(doc, audience["id"]) for doc in shown.documents]
         base = f"for/{audience['id']}"
+        paths = [f"{base}/{p}" for doc in shown.documents for p in (f"{doc.id}.md", f"{doc.id}/print.md")]
+        wanted = options.only is None or any(map(options.only, [f"{base}/index.md", f"{base}/print.md", *paths]))
+        # A view copies every chapter: made only when one of its pages is rendered (one save's first step is not).
+        views = [audience_view(doc, audience["id"]) if wanted else AudienceView(doc, 0, 0) for doc in shown.documents]
         emit(f"{base}/index.md", "audience.md.j2", audience=audience, views=views)
         emit(f"{base}/print.md", "print-choice.md.j2", audience=audience, views=views)
         children = [f"{base}/index.md"]
@@ -125,10 +135,10 @@ def audience_view(doc: Document, audience: str) -> AudienceView:
     return AudienceView(view, kept, total - kept)
 
 
-def _audience_index(content: Content, audience: str) -> dict:
-    """Like _anchor_index, but a section this audience sees links to its place in the audience's own view."""
+def _audience_index(index: dict, audience: str) -> dict:
+    """Like index (_anchor_index), but a section this audience sees links to its place in the audience's own view."""
     out = {}
-    for key, (path, section) in _anchor_index(content).items():
+    for key, (path, section) in index.items():
         out[key] = (f"for/{audience}/{key[0]}.md", section) if section.is_for(audience) else (path, section)
     return out
 
@@ -152,26 +162,41 @@ def _anchor_index(content: Content) -> dict[tuple[str, str], tuple[str, Section]
             for s in c.sections}
 
 
-def _search_fields(content: Content, doc: Document, section: Section, chapter) -> dict:
+def _term_names(content: Content) -> tuple:
+    """What _aka needs of the glossary: each term's names and the words readers use for it."""
+    return tuple(((t["term"], t.get("expansion") or t["term"]), (t["term"], *t.get("also_searched_as", ())))
+                 for t in content.terms)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # the live preview renders on every save: each title is searched once
+def _aka(titles: str, names: tuple) -> str:
+    aka = [word for pair, words in names
+           if any(re.search(rf"\b{re.escape(name.lower())}", titles) for name in pair) for word in words]
+    return " ".join(dict.fromkeys(aka))
+
+
+def _search_fields(content: Content, doc: Document, section: Section, chapter, names: tuple) -> dict:
     """A section's extra search fields (Site.search_extra): its document and who it is for, as tags under its result.
     A glossary term named in the section's title or its chapter's title (by the term or its expansion) lends the
     section its name and the other words readers use for it (also_searched_as), so "injunction" finds the chapter
     on stalking protection orders."""
     if section.status == "withdrawn":
         return {"exclude": True}
-    titles = f"{section.title} {chapter.title}".lower()
-    aka = [word for t in content.terms
-           if any(re.search(rf"\b{re.escape(name.lower())}", titles) for name in (t["term"], t.get("expansion") or t["term"]))
-           for word in (t["term"], *t.get("also_searched_as", ()))]
+    aka = _aka(f"{section.title} {chapter.title}".lower(), names)
     return {"roles": list(section.audiences), "tags": [doc.short_title, f"For {audience_names(content, section).lower()}"],
-            **({"aka": " ".join(dict.fromkeys(aka))} if aka else {})}
+            **({"aka": aka} if aka else {})}
 
 
 def audience_names(content: Content, section: Section) -> str:
     if "all" in section.audiences:
         return "Everyone"
-    names = {a["id"]: a["name"] for a in content.audiences}
-    return ", ".join(names.get(a, a) for a in section.audiences)
+    return _names(tuple((a["id"], a["name"]) for a in content.audiences), tuple(section.audiences))
+
+
+@functools.lru_cache(maxsize=1024)
+def _names(audiences: tuple, ids: tuple) -> str:
+    names = dict(audiences)
+    return ", ".join(names.get(a, a) for a in ids)
 
 
 def current_edition(doc: Document):
