@@ -7,6 +7,7 @@ undefined: then, and wherever a child cannot start or dies, the work is done in 
 asked for, so the answer is the same either way."""
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -15,13 +16,14 @@ from typing import Callable, Generic, TypeVar
 
 T = TypeVar("T")
 _jobs: dict[int, Callable] = {}  # what a child is to run, found there by key: a closure cannot be pickled
+_keys = itertools.count()
 
 
-def pool(initializer: Callable | None = None, initargs: tuple = ()) -> ProcessPoolExecutor | None:
-    """One worker process, forked at its first task; None where forking is unsafe or impossible."""
+def pool(initializer: Callable | None = None, initargs: tuple = (), workers: int = 1) -> ProcessPoolExecutor | None:
+    """Worker processes, all forked at the first task; None where forking is unsafe or impossible."""
     if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() != 1:
         return None
-    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=initializer,
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=initializer,
                                initargs=initargs)
 
 
@@ -30,37 +32,45 @@ def _run(key: int):
 
 
 class Later(Generic[T]):
-    """fn() computing in a forked child from now on; result() waits for its value. The child's return value must be
-    picklable."""
+    """fn() computing in a forked child (future, of the pool workers) or, without one, here when result() asks for
+    its value. Made by start(). The child's return value must be picklable."""
 
-    def __init__(self, fn: Callable[[], T]):
-        self.fn = fn
-        self.future: Future | None = None
-        self.pool = pool()
-        if self.pool is not None:
-            key = id(fn)
-            _jobs[key] = fn
-            try:
-                self.future = self.pool.submit(_run, key)  # the child is forked here, with the job in its copy
-            except (BrokenProcessPool, OSError, RuntimeError):
-                self.close()
-            finally:
-                del _jobs[key]
+    def __init__(self, fn: Callable[[], T], future: Future | None, workers: ProcessPoolExecutor | None):
+        self.fn, self.future, self.workers = fn, future, workers
 
     def result(self) -> T:
         try:
             if self.future is not None:
                 try:
                     return self.future.result()
-                except Exception:  # the child died, or failed: do the work here (a real error is raised again)
-                    pass
+                except Exception:  # the child died, failed or was not started: do the work here (a real error is
+                    pass           # raised again)
             return self.fn()
         finally:
             self.close()
 
     def close(self, wait: bool = True) -> None:
-        """Stop the child (wait: until it has stopped, so that this process is single-threaded again and may fork
-        the next child)."""
-        if self.pool is not None:
-            self.pool.shutdown(wait=wait, cancel_futures=True)
-            self.pool = None
+        """Stop the children (wait: until they have stopped, so that this process is single-threaded again and may
+        fork the next). Children started together stop together: take their results first."""
+        if self.workers is not None:
+            self.workers.shutdown(wait=wait, cancel_futures=True)
+            self.workers = None
+
+
+def start(*fns: Callable) -> list[Later]:
+    """Later values of fns, each worked out in a child of its own, all forked now (one pool, so that no child is
+    forked while another pool's thread runs: children that are to overlap are started together)."""
+    workers = pool(workers=len(fns))
+    futures: list[Future | None] = [None] * len(fns)
+    if workers is not None:
+        keys = [next(_keys) for _ in fns]
+        _jobs.update(zip(keys, fns))
+        try:
+            futures = [workers.submit(_run, key) for key in keys]  # forked at the first, with every job in its copy
+        except (BrokenProcessPool, OSError, RuntimeError):
+            workers.shutdown(wait=True, cancel_futures=True)
+            workers, futures = None, [None] * len(fns)
+        finally:
+            for key in keys:
+                del _jobs[key]
+    return [Later(fn, future, workers) for fn, future in zip(fns, futures)]

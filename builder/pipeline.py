@@ -21,13 +21,13 @@ def build(root: Path, preview: bool = False, out_dir: Path | None = None,
     from builder.content.rules import forget as rules_forget
     from builder.history.collect import collect as collect_history
     from builder.history.collect import read_dates
-    from builder.later import Later
+    from builder.later import start
     from builder.render.pages import Options, render
     from builder.review.diff import edition_redlines
     from builder.site.build import BuildResult, build_site, check_out_dir, site_url
 
     root = root.resolve()
-    dates = Later(lambda: read_dates(root))  # git's dates need no content: read while the content is checked
+    [dates] = start(lambda: read_dates(root))  # git's dates need no content: read while the content is checked
     checked, house_rules = check_later(root)
     if checked.failed():
         dates.close(wait=False)
@@ -40,17 +40,15 @@ def build(root: Path, preview: bool = False, out_dir: Path | None = None,
         dates.close(wait=False)
         checked.problems += house_rules()
         return checked, BuildResult(out_dir, problems=[problem])
-    history_dates = dates.result()
-    rules = Later(house_rules)  # the house rules run while the site is rendered; their errors stop the build
+    history = collect_history(root, checked.content, dates=dates.result())
+    options = Options(preview=preview, history=history, site_url=url,
+                      redlines=edition_redlines(checked.content, history))
+    [rules] = start(house_rules)  # the house rules run while the site is rendered; their errors stop the build
     rules_forget()  # the child has its copy of the texts parsed for the reference checks
     try:
-        history = collect_history(root, checked.content, dates=history_dates)
-        site = render(checked.content, Options(preview=preview, history=history, site_url=url,
-                                               redlines=edition_redlines(checked.content, history)))
-    except BaseException:
-        rules.close(wait=False)
-        raise
-    checked.problems += rules.result()
+        site = render(checked.content, options)
+    finally:
+        checked.problems += rules.result()
     if checked.failed():
         return checked, None
     result = build_site(root, site, out_dir, preview, engine=engine, keep_pages=False)

@@ -3,6 +3,7 @@ checked, the house rules while the site is rendered. The answer is the same whet
 child may be forked (other threads running), or the child dies."""
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 from pathlib import Path
@@ -16,23 +17,37 @@ from tests.test_rules import LONG, _pyproject, with_sections
 
 def pids() -> list[int]:
     """This process's id and the one a Later value was worked out in."""
-    return [os.getpid(), later.Later(os.getpid).result()]
+    return [os.getpid(), later.start(os.getpid)[0].result()]
 
 
 def survives() -> int:
     here = os.getpid()
-    return later.Later(lambda: 42 if os.getpid() == here else os._exit(1)).result()
+    return later.start(lambda: 42 if os.getpid() == here else os._exit(1))[0].result()
+
+
+def children() -> list[int]:
+    """The process ids two values started together were worked out in, each waiting for the other to be running
+    (a barrier both must reach: one child running both in turn would wait in vain), and this process's id."""
+    both = multiprocessing.get_context("fork").Barrier(2)
+
+    def meet() -> int:
+        both.wait(timeout=30)
+        return os.getpid()
+
+    return [value.result() for value in later.start(meet, meet)] + [os.getpid()]
 
 
 def test_a_later_value_comes_from_a_forked_child():
     here, there = in_fresh_process(pids)
     assert here != there, "worked out in a child"
-    assert later.Later(lambda: [n * n for n in range(5)]).result() == [0, 1, 4, 9, 16]
+    *there, here = in_fresh_process(children)
+    assert here not in there and len(set(there)) == 2, "values started together are worked out in children at once"
+    assert later.start(lambda: [n * n for n in range(5)])[0].result() == [0, 1, 4, 9, 16]
 
 
 def test_with_other_threads_running_nothing_is_forked(monkeypatch):
     monkeypatch.setattr(later.threading, "active_count", lambda: 2)
-    assert later.Later(os.getpid).result() == os.getpid()
+    assert later.start(os.getpid)[0].result() == os.getpid()
 
 
 def test_a_child_that_dies_is_replaced_by_the_work_done_here():

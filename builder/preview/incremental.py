@@ -73,6 +73,7 @@ from typing import Callable
 from builder.content.check import Recheck
 from builder.content.model import Pos, Problem
 from builder.render.pages import Options, render
+from builder.render.pages import aggregated as is_aggregated
 from builder.site.build import _build_dir_problem
 from builder.site.engines import THEME_DIR, _Collect, write_config
 from builder.site.sanitise import sanitise_page, sanitise_search_entries, theme_scripts
@@ -80,11 +81,6 @@ from builder.site.search import tune_entries
 
 CONFIG_NAME = "mkdocs-serve"
 NAV_CHANGED = "the navigation changed"
-
-
-def is_aggregated(rel: str) -> bool:
-    """Pages that repeat every section of a document: print pages and the audience views (not their landings)."""
-    return rel.endswith("/print.md") or (rel.startswith("for/") and not rel.endswith("/index.md"))
 
 
 def _first_step(rel: str) -> bool:

@@ -46,6 +46,11 @@ class Options:
     redlines: dict = field(default_factory=dict)
 
 
+def aggregated(rel: str) -> bool:
+    """Pages that repeat every section of a document: print pages and the audience views (not their landings)."""
+    return rel.endswith("/print.md") or (rel.startswith("for/") and not rel.endswith("/index.md"))
+
+
 def render(content: Content, options: Options = Options()) -> Site:
     parses: dict = {}  # each text's inline tree, shared by the glossary's walk and every page's Links
     shown = visible(content, options.preview, parses)
