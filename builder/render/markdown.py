@@ -59,15 +59,12 @@ class Links:
     def inline(self, text: str) -> str:
         """Inline text (builder/content/inline.py's tree) as Markdown: the text's own characters escaped, so that
         Markdown reads only the markup the tree found."""
-        return self._nodes(self._tree(text).nodes, first=True)
+        return self._nodes(tree(text, self.parses).nodes, first=True)
 
     def html(self, text: str) -> str:
         """The same tree as HTML, for blocks that MkDocs passes through without parsing them again: links to
         other pages are written as MkDocs writes them (directory URLs, relative to this page)."""
-        return self._nodes(self._tree(text).nodes, as_html=True)
-
-    def _tree(self, text: str) -> inline.Inline:
-        return tree(text, self.parses)
+        return self._nodes(tree(text, self.parses).nodes, as_html=True)
 
     def href(self, target: str, anchor: str = "") -> str:
         """The address of the page at Markdown path target (and an anchor in it) from this page, as MkDocs
