@@ -13,12 +13,12 @@ import yaml
 from yaml.error import MarkedYAMLError, YAMLError
 from yaml.events import (
     AliasEvent,
-    CollectionEndEvent,
-    CollectionStartEvent,
     DocumentStartEvent,
+    MappingEndEvent,
     MappingStartEvent,
-    NodeEvent,
     ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
 )
 
 from builder.content.model import Pos, Problem
@@ -420,12 +420,13 @@ _INT = re.compile(r"^(?:[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+)$")
 _FLOAT = re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
                     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 _BASES = {"0o": 8, "0x": 16, "0b": 2}
+_RESOLVED_FIRST = frozenset("~nNtTfF+-.0123456789")  # the first characters of what the four patterns above match
 
 
 def _scalar(event: ScalarEvent):
     value = event.value
-    if event.style or not event.implicit[0]:
-        return value
+    if event.style or not event.implicit[0] or (value and value[0] not in _RESOLVED_FIRST):
+        return value  # most plain scalars are keys and words: no null, boolean or number starts like them
     if _NULL.match(value):
         return None
     if value in _BOOL:
@@ -468,52 +469,99 @@ def _build(rel: str, kind: str, text: str) -> tuple[SourceFile | None, list[Prob
     """Build plain data and every value's position straight from the parser's events, in one pass and without
     recursion, refusing on the way what an editor did not mean to write: aliases and anchors (an alias bomb is
     never expanded), explicit tags, directives, merge keys, duplicate and non-text keys, deep nesting, and more
-    than one document."""
+    than one document. The loop runs once per event (about 70 for a section), so it dispatches on the event's
+    class and attaches values inline."""
     source = SourceFile(rel, kind, None, lines=text.splitlines())
+    values, keys = source.values, source.keys
     problems: list[Problem] = []
     stack: list[_Frame] = []
+    frame: _Frame | None = None  # the top of the stack
     documents = 0
+    depth = 0
+    escapes = "\\" in text  # only a double-quoted scalar has escapes: other characters were in the text, checked
 
     def here(mark) -> Pos:
         return Pos(rel, mark.line + 1, mark.column + 1)
 
-    def attach(value, mark) -> None:
-        if not stack:
-            source.data = value
-            source.values[()] = (mark.line, mark.column)
-            return
-        frame = stack[-1]
-        if isinstance(frame.container, list):
-            path = frame.path + (len(frame.container),)
-            source.values[path] = source.keys[path] = (mark.line, mark.column)
-            frame.container.append(value)
-            return
-        if frame.key is _Frame:
-            _take_key(frame, value, mark)
-            return
-        path = frame.path + (frame.key,)
-        source.keys[path] = (frame.key_mark.line, frame.key_mark.column)
-        source.values[path] = (mark.line, mark.column)
-        frame.container[frame.key] = value
-        frame.key = _Frame
-
-    def _take_key(frame, key, mark) -> None:
-        if key in frame.container:
-            raise _KeyProblem(Problem(here(mark), "error", "load.duplicate-key",
-                                      f"duplicate key '{key}' in the same mapping",
-                                      "Each key may appear once: merge the two entries or rename one."))
-        if not isinstance(key, str) and frame.bad_key is None:
-            # Reported when the mapping ends, so that `1:` then `true:` is reported as the duplicate it is.
-            frame.bad_key = Problem(here(mark), "error", "load.key-type",
-                                    f"key {key!r} is {'a ' + type(key).__name__ if key is not None else 'empty'}, not text",
-                                    "Keys are field names: quote it, or check the indentation.")
-        frame.key, frame.key_mark = key, mark
-
-    depth = 0
     try:
         for event in _events(text):
-            mark = event.start_mark
-            if isinstance(event, DocumentStartEvent):
+            cls = type(event)
+            if cls is ScalarEvent or cls is MappingStartEvent or cls is SequenceStartEvent:
+                mark = event.start_mark
+                if event.anchor:
+                    problems.append(Problem(here(mark), "error", "load.anchor",
+                                            f"anchor &{event.anchor} is not allowed",
+                                            "Remove the anchor; content files do not reuse values."))
+                if event.tag and not _implicit(event):
+                    problems.append(Problem(here(mark), "error", "load.tag", f"explicit tag {event.tag} is not allowed",
+                                            "Remove the tag; quote the value if it should be text."))
+                if cls is not ScalarEvent:
+                    depth += 1
+                    if depth > MAX_DEPTH:
+                        return None, [_too_deep(here(mark))]
+                if problems:
+                    continue  # keep reading for every refused construct, but build nothing more
+                if cls is ScalarEvent:
+                    try:
+                        value = _scalar(event)
+                    except _TooLong as err:
+                        raise _KeyProblem(Problem(here(mark), "error", "load.number",
+                                                  f"a number of {err.args[0]:,} characters",
+                                                  "Quote it if it is text; no value in content is that long a number.")) from None
+                    if escapes and event.style == '"' and (bad := refused_characters(value)):
+                        code, msg = _character(bad[0][1])
+                        raise _KeyProblem(Problem(here(mark), "error", code,
+                                                  f"an escape sequence in this value makes {msg}",
+                                                  "Remove the \\ escape; write the text itself."))
+                    if frame is not None and frame.key is _Frame and type(frame.container) is dict:  # a key
+                        if value == "<<" and not event.style:
+                            raise _KeyProblem(Problem(here(mark), "error", "load.merge-key",
+                                                      "a merge key (<<) is not allowed",
+                                                      "Write the fields out in full: a merge adds fields nobody can see here."))
+                        _take_key(frame, value, mark, here)
+                        continue
+                    container = None
+                else:
+                    if frame is not None and frame.key is _Frame and type(frame.container) is dict:
+                        raise _KeyProblem(Problem(here(mark), "error", "load.key-type",
+                                                  "a key is a list or mapping, not text",
+                                                  "Keys are field names: check the indentation and the ? marks."))
+                    value = container = {} if cls is MappingStartEvent else []
+                at = (mark.line, mark.column)
+                if frame is None:
+                    source.data = value
+                    values[()] = at
+                    path = ()
+                elif type(frame.container) is list:
+                    path = frame.path + (len(frame.container),)
+                    values[path] = keys[path] = at
+                    frame.container.append(value)
+                else:
+                    path = frame.path + (frame.key,)
+                    keys[path] = (frame.key_mark.line, frame.key_mark.column)
+                    values[path] = at
+                    frame.container[frame.key] = value
+                    frame.key = _Frame
+                if container is not None:
+                    frame = _Frame(container, path)
+                    stack.append(frame)
+                continue
+            if cls is MappingEndEvent or cls is SequenceEndEvent:
+                depth -= 1
+                if problems:
+                    continue
+                bad = stack.pop().bad_key
+                frame = stack[-1] if stack else None
+                if bad:
+                    raise _KeyProblem(bad)
+                continue
+            if cls is AliasEvent:
+                problems.append(Problem(here(event.start_mark), "error", "load.alias",
+                                        f"alias *{event.anchor} is not allowed",
+                                        "Write the text out in full; anchors and aliases are not used in content."))
+                continue
+            if cls is DocumentStartEvent:
+                mark = event.start_mark
                 if event.version or event.tags:
                     directive = re.search(r"^%", text, re.M)
                     line = text.count("\n", 0, directive.start()) + 1 if directive else mark.line + 1
@@ -525,61 +573,24 @@ def _build(rel: str, kind: str, text: str) -> tuple[SourceFile | None, list[Prob
                     problems.append(Problem(here(mark), "error", "load.multiple-documents",
                                             "the file holds more than one YAML document",
                                             "Remove the '---' line; each file holds one chapter or registry."))
-                continue
-            if isinstance(event, AliasEvent):
-                problems.append(Problem(here(mark), "error", "load.alias", f"alias *{event.anchor} is not allowed",
-                                        "Write the text out in full; anchors and aliases are not used in content."))
-                continue
-            if isinstance(event, CollectionEndEvent):
-                depth -= 1
-                if not problems and (bad := stack.pop().bad_key):
-                    raise _KeyProblem(bad)
-                continue
-            if not isinstance(event, NodeEvent):
-                continue
-            if event.anchor:
-                problems.append(Problem(here(mark), "error", "load.anchor", f"anchor &{event.anchor} is not allowed",
-                                        "Remove the anchor; content files do not reuse values."))
-            if event.tag and not _implicit(event):
-                problems.append(Problem(here(mark), "error", "load.tag", f"explicit tag {event.tag} is not allowed",
-                                        "Remove the tag; quote the value if it should be text."))
-            if isinstance(event, CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return None, [_too_deep(here(mark))]
-            if problems:
-                continue  # keep reading for every refused construct, but build nothing more
-            if isinstance(event, ScalarEvent):
-                try:
-                    value = _scalar(event)
-                except _TooLong as err:
-                    raise _KeyProblem(Problem(here(mark), "error", "load.number",
-                                              f"a number of {err.args[0]:,} characters",
-                                              "Quote it if it is text; no value in content is that long a number.")) from None
-                if isinstance(value, str) and (bad := refused_characters(value)):
-                    code, msg = _character(bad[0][1])
-                    raise _KeyProblem(Problem(here(mark), "error", code,
-                                              f"an escape sequence in this value makes {msg}",
-                                              "Remove the \\ escape; write the text itself."))
-                if value == "<<" and not event.style and stack and isinstance(stack[-1].container, dict) \
-                        and stack[-1].key is _Frame:
-                    raise _KeyProblem(Problem(here(mark), "error", "load.merge-key",
-                                              "a merge key (<<) is not allowed",
-                                              "Write the fields out in full: a merge adds fields nobody can see here."))
-                attach(value, mark)
-                continue
-            if stack and isinstance(stack[-1].container, dict) and stack[-1].key is _Frame:
-                raise _KeyProblem(Problem(here(mark), "error", "load.key-type", "a key is a list or mapping, not text",
-                                          "Keys are field names: check the indentation and the ? marks."))
-            container = {} if isinstance(event, MappingStartEvent) else []
-            parent_path = _path_of(stack)
-            attach(container, mark)
-            stack.append(_Frame(container, parent_path))
     except _KeyProblem as err:
         return None, problems or [err.problem]
     if problems:
         return None, problems
     return source, []
+
+
+def _take_key(frame: _Frame, key, mark, here) -> None:
+    if key in frame.container:
+        raise _KeyProblem(Problem(here(mark), "error", "load.duplicate-key",
+                                  f"duplicate key '{key}' in the same mapping",
+                                  "Each key may appear once: merge the two entries or rename one."))
+    if not isinstance(key, str) and frame.bad_key is None:
+        # Reported when the mapping ends, so that `1:` then `true:` is reported as the duplicate it is.
+        frame.bad_key = Problem(here(mark), "error", "load.key-type",
+                                f"key {key!r} is {'a ' + type(key).__name__ if key is not None else 'empty'}, not text",
+                                "Keys are field names: quote it, or check the indentation.")
+    frame.key, frame.key_mark = key, mark
 
 
 def _too_deep(pos: Pos) -> Problem:
@@ -602,16 +613,6 @@ def _deepest(text: str) -> int:
 def _implicit(event) -> bool:
     implicit = getattr(event, "implicit", None)
     return any(implicit) if isinstance(implicit, tuple) else bool(implicit)
-
-
-def _path_of(stack: list[_Frame]) -> tuple:
-    """The path the next value attached to the top of the stack will have."""
-    if not stack:
-        return ()
-    frame = stack[-1]
-    if isinstance(frame.container, list):
-        return frame.path + (len(frame.container),)
-    return frame.path + (frame.key,)
 
 
 def _yaml_problem(rel: str, err: MarkedYAMLError) -> Problem:
