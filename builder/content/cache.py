@@ -23,7 +23,7 @@ from pathlib import Path
 from builder.content.model import Pos, Problem
 
 _CODE = Path(__file__).resolve().parent.parent  # all of builder/
-CHECKERS = ("PyYAML", "jsonschema", "fastjsonschema")  # an upgrade may change what a check reports
+CHECKERS = ("PyYAML", "jsonschema", "jsonschema-rs")  # an upgrade may change what a check reports
 _FIELDS = {"file": str, "line": int, "col": int, "severity": str, "code": str, "message": str, "hint": str}
 RACY_NS = 2_000_000_000  # coarser than any file system's timestamps (FAT: 2 s), and than clock steps between them
 

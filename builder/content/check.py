@@ -8,7 +8,15 @@ from typing import Callable
 
 from builder.content import cache
 from builder.content import rules
-from builder.content.load import Refused, list_content, load_entries, read_content, read_plain_stat, unreadable
+from builder.content.load import (
+    Refused,
+    collector_paused,
+    list_content,
+    load_entries,
+    read_content,
+    read_plain_stat,
+    unreadable,
+)
 from builder.content.model import Content, Problem
 from builder.content.validate import Memo, validate, validate_later
 
@@ -25,19 +33,21 @@ class Checked:
 
 def check(root: Path, read: tuple | None = None) -> Checked:
     """Load and validate the content under root (or what read_content(root) already returned)."""
-    checked, house_rules = check_later(root, read)
-    checked.problems += house_rules()
+    with collector_paused():
+        checked, house_rules = check_later(root, read)
+        checked.problems += house_rules()
     return checked
 
 
 def check_later(root: Path, read: tuple | None = None) -> tuple[Checked, Callable[[], list[Problem]]]:
     """check() with the house rules left for later (validate.validate_later): their problems are what the second
     value returns, to be added to the first's."""
-    entries, problems = read if read is not None else read_content(root)
-    files, found = load_entries(entries)
-    problems = problems + found
-    content, found, house_rules = validate_later(files, rules.configure(root), complete=not problems,
-                                                 unreadable={p.pos.file for p in problems})
+    with collector_paused():
+        entries, problems = read if read is not None else read_content(root)
+        files, found = load_entries(entries)
+        problems = problems + found
+        content, found, house_rules = validate_later(files, rules.configure(root), complete=not problems,
+                                                     unreadable={p.pos.file for p in problems})
     return Checked(content, problems + found), house_rules
 
 

@@ -9,7 +9,8 @@ from builder.history.git import commit_of, content_at, dropped, shallow_commits,
 
 def find_editions(repo, prefix, content, history, found, snapshots, state, archives) -> None:
     tags = tag_commits(repo) if history.head else {}
-    cache: dict = {}
+    cache: dict = {}  # load_entries' parses and read_tree's blobs, shared by every edition read
+    blobs: dict = {}
     loaded: dict[str, tuple[Content, list[Problem]]] = {}
     for doc in content.documents:
         for e in doc.editions:
@@ -54,7 +55,7 @@ def find_editions(repo, prefix, content, history, found, snapshots, state, archi
             if not archives or e.version == doc.version:
                 continue  # the current edition is the site itself; only earlier ones are archived
             if record.commit not in loaded:
-                loaded[record.commit] = content_at(repo, prefix, record.commit, cache)
+                loaded[record.commit] = content_at(repo, prefix, record.commit, cache, blobs)
             record.content, problems = loaded[record.commit]
             record.problems = dropped(problems)
             if record.problems:

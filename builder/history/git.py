@@ -3,7 +3,9 @@ revisions), never by checking anything out; and the content at a revision throug
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -11,7 +13,7 @@ import yaml as pyyaml
 from git import Repo
 from git.exc import BadName, GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
-from builder.content.load import MAX_BYTES, SUFFIXES, Refused, load_entries, load_tree
+from builder.content.load import MAX_BYTES, SUFFIXES, Refused, collector_paused, load_entries, load_tree
 from builder.content.model import Content, Pos, Problem
 from builder.content.validate import model
 
@@ -127,14 +129,16 @@ def tag_commits(repo: Repo) -> dict[str, str]:
     return tags
 
 
-def read_tree(repo: Repo, prefix: str, rev: str) -> list[tuple[str, bytes]]:
-    """Every YAML file under content/ at a revision, as (project-relative path, bytes), read from blobs."""
+def read_tree(repo: Repo, prefix: str, rev: str, blobs: dict[str, bytes] | None = None) -> list[tuple[str, bytes]]:
+    """Every YAML file under content/ at a revision, as (project-relative path, bytes), read from blobs. blobs: the
+    bytes of blobs already read (by id), shared by callers that read several revisions; filled with what is read."""
     commit = resolve(repo, rev)
     try:
         tree = commit.tree / f"{prefix}content"
     except KeyError:
         return []
     entries = []
+    wanted: list[tuple[int, str]] = []  # (index in entries, blob id): read together, below
     trees = [tree]
     while trees:  # what load.scan() refuses on disk is refused here in the same words: one view for every command
         for item in trees.pop():
@@ -148,8 +152,35 @@ def read_tree(repo: Repo, prefix: str, rev: str) -> list[tuple[str, bytes]]:
             elif item.mode == 0o120000:
                 entries.append((rel, Refused("a symbolic link")))
             elif item.path.endswith(SUFFIXES):
-                entries.append((rel, item.data_stream.read()))
+                wanted.append((len(entries), item.hexsha))
+                entries.append((rel, None))
+    blobs = {} if blobs is None else blobs
+    found = read_blobs(repo, [sha for _, sha in wanted if sha not in blobs])
+    blobs.update(found)
+    for i, sha in wanted:
+        entries[i] = (entries[i][0], blobs[sha])
     return sorted(entries, key=lambda e: PurePosixPath(e[0]).parts)
+
+
+def read_blobs(repo: Repo, shas: list[str]) -> dict[str, bytes]:
+    """The bytes of many blobs from one `git cat-file --batch`, all asked at once: one request at a time waits on
+    git for each (a third of the time `guidance diff` took to read two trees of 1,750 files)."""
+    if not shas:
+        return {}
+    run = subprocess.run(["git", "cat-file", "--batch"], input="".join(f"{sha}\n" for sha in shas).encode(),
+                         capture_output=True, cwd=repo.git_dir, env={**os.environ, "GIT_DIR": repo.git_dir})
+    out, at, found = run.stdout, 0, {}
+    for sha in shas:
+        end = out.find(b"\n", at)
+        header = out[at:end].split() if end >= 0 else []
+        if run.returncode != 0 or len(header) != 3 or header[1] != b"blob":
+            raise HistoryError(f"git could not read the file {sha[:7]} from this clone's objects",
+                               "Fetch the whole history (git fetch --unshallow), or check the repository with "
+                               "git fsck.")
+        size = int(header[2])
+        found[sha] = out[end + 1:end + 1 + size]
+        at = end + 1 + size + 1
+    return found
 
 
 def commit_of(repo: Repo, rev: str) -> str | None:
@@ -178,14 +209,17 @@ def resolve(repo: Repo, rev: str):
                            "Fetch the whole history: git fetch --unshallow --tags.") from err
 
 
-def content_at(repo: Repo, prefix: str, rev: str, cache: dict | None = None) -> tuple[Content, list[Problem]]:
-    """The content as it was at a revision: blobs through the same load and validate stages as the working tree."""
-    entries = read_tree(repo, prefix, rev)
+def content_at(repo: Repo, prefix: str, rev: str, cache: dict | None = None,
+               blobs: dict[str, bytes] | None = None) -> tuple[Content, list[Problem]]:
+    """The content as it was at a revision: blobs through the same load and validate stages as the working tree.
+    cache: load_entries' parses, and blobs: read_tree's bytes, for callers that read several revisions."""
+    entries = read_tree(repo, prefix, rev, blobs)
     if not entries:
         return Content([], [], [], [], []), [Problem(HERE, "error", "load.no-content",
                                                      f"there is no content/ folder at {rev}")]
-    files, problems = load_entries(entries, cache)
-    content, found = model(files)
+    with collector_paused():
+        files, problems = load_entries(entries, cache)
+        content, found = model(files)
     return content, problems + found
 
 
@@ -195,6 +229,7 @@ def dropped(problems: list[Problem]) -> list[Problem]:
 
 
 def worktree_content(root: Path) -> tuple[Content, list[Problem]]:
-    files, problems = load_tree(root)
-    content, found = model(files)
+    with collector_paused():
+        files, problems = load_tree(root)
+        content, found = model(files)
     return content, problems + found

@@ -2,6 +2,7 @@
 by lines, and for whom."""
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import re
@@ -247,9 +248,16 @@ class Diff:
         }
 
 
-def _numbered(content: Content) -> Content:
+def _numbered(content: Content, other: Content | None = None) -> Content:
     """The content with its displayed numbers set from position (in place: numbering changes nothing else, and
-    copying a large tree took a third of a diff's time)."""
+    copying a large tree took a third of a diff's time). other: the side numbered already. Two revisions built
+    from the same file share its chapter (validate.build_content); one that sits at another place here is
+    replaced by a copy first, so that numbering this side leaves the other's numbers as they were."""
+    if other is not None:
+        theirs = {id(c): c.number for d in other.documents for c in d.chapters}
+        for doc in content.documents:
+            doc.chapters = [copy.deepcopy(c) if theirs.get(id(c), str(i)) != str(i) else c
+                            for i, c in enumerate(doc.chapters, 1)]
     for doc in content.documents:
         number_document(doc)
     return content
@@ -300,7 +308,8 @@ def compare(base: Content, head: Content, base_label: str = "base", head_label: 
             text=None) -> Diff:
     """Everything that changed from base to head, document by document, section by section. Text is compared as
     readers see it (references as their words) unless `text` says otherwise."""
-    base, head = _numbered(base), _numbered(head)
+    base = _numbered(base)
+    head = _numbered(head, base)
     texts = _texts(base, head, text)
     # When references read the same words on both sides, a section equal on both (same fields, blocks and numbers:
     # an unchanged file gives it) shows readers the same thing and is not compared text by text: the cost of a
@@ -700,14 +709,15 @@ def review(root, base: str | None = None, head: str | None = None) -> tuple[Diff
             base_commit = resolve(repo, base)
             base_label = f"{base} ({base_commit.hexsha[:7]})"
         cache: dict = {}
-        before, problems = content_at(repo, prefix, base_commit.hexsha, cache)
+        blobs: dict = {}
+        before, problems = content_at(repo, prefix, base_commit.hexsha, cache, blobs)
         bad = [(base_label, p) for p in dropped(problems)]
         if head is None:
             after, problems = worktree_content(root)
             head_label = "working tree"
         else:
             head_commit = resolve(repo, head)
-            after, problems = content_at(repo, prefix, head_commit.hexsha, cache)
+            after, problems = content_at(repo, prefix, head_commit.hexsha, cache, blobs)
             head_label = f"{head} ({head_commit.hexsha[:7]})"
         bad += [(head_label, p) for p in dropped(problems)]
         if bad:
