@@ -109,3 +109,42 @@ def test_a_build_is_the_same_with_children_as_without(project, tmp_path, monkeyp
         monkeypatch.setattr(later, "_run", _dies)
     assert _json(_outcome(project, tmp_path / "failing-here")) == failing
     assert _json(_outcome(fresh, tmp_path / "clean-here")) == clean
+
+
+def _row(p) -> list:
+    return [p.severity, p.code, p.pos.file, p.pos.line, p.pos.col, p.message, p.hint]
+
+
+def split_problems(project: str) -> list:
+    """In a fresh process: the problems of a check that checks half the documents in a child (sorted: the order
+    differs), and how many children were forked for it."""
+    forked = []
+    real_pool = later.pool
+    later.pool = lambda *a, **k: forked.append(p := real_pool(*a, **k)) or p
+    problems = pipeline.check(Path(project), split=True).problems
+    return [sorted(_row(p) for p in problems), sum(1 for p in forked if p)]
+
+
+def test_guidance_validate_checks_half_the_documents_in_a_child_and_finds_the_same_problems(project, tmp_path,
+                                                                                          monkeypatch):
+    """`guidance validate` (check_problems) checks half the documents' references and house rules in a forked
+    child: every problem of a check in one process, on a clean project, one that breaks house rules and
+    references in both documents, and a generated one of many documents; the same when the child dies."""
+    from benchmarks.generate import generate
+
+    broken = tmp_path / "broken"
+    shutil.copytree(_breaks_a_rule(project), broken)
+    for rel in ("content/alpha/01-basics.yaml", "content/beta/01-only.yaml"):
+        path = broken / rel
+        path.write_text(path.read_text().replace("[[term:", "[[term:X", 1).replace("para: ", "para: We MUST "
+                                                                                                 "liaise. ", 1))
+    generated = generate(tmp_path / "generated", 60, documents=5)
+    for root in (project, broken, generated):
+        whole = _json(sorted(_row(p) for p in pipeline.check(root).problems))
+        split, forks = in_fresh_process(split_problems, root)
+        assert forks == 1, "half the documents were checked in a child"
+        assert split == whole, root.name
+        assert root is project or len(whole) > 5
+    monkeypatch.setattr(later, "_run", _dies)
+    assert _json(sorted(_row(p) for p in pipeline.check(broken, split=True).problems)) == \
+        _json(sorted(_row(p) for p in pipeline.check(broken).problems))

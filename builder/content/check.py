@@ -31,15 +31,17 @@ class Checked:
         return any(p.severity in bad for p in self.problems)
 
 
-def check(root: Path, read: tuple | None = None) -> Checked:
-    """Load and validate the content under root (or what read_content(root) already returned)."""
+def check(root: Path, read: tuple | None = None, split: bool = False) -> Checked:
+    """Load and validate the content under root (or what read_content(root) already returned). split: check half
+    the documents in a forked child (validate._split): the same problems, in another order."""
     with collector_paused():
-        checked, house_rules = check_later(root, read)
+        checked, house_rules = check_later(root, read, split)
         checked.problems += house_rules()
     return checked
 
 
-def check_later(root: Path, read: tuple | None = None) -> tuple[Checked, Callable[[], list[Problem]]]:
+def check_later(root: Path, read: tuple | None = None, split: bool = False
+                ) -> tuple[Checked, Callable[[], list[Problem]]]:
     """check() with the house rules left for later (validate.validate_later): their problems are what the second
     value returns, to be added to the first's."""
     with collector_paused():
@@ -47,7 +49,7 @@ def check_later(root: Path, read: tuple | None = None) -> tuple[Checked, Callabl
         files, found = load_entries(entries)
         problems = problems + found
         content, found, house_rules = validate_later(files, rules.configure(root), complete=not problems,
-                                                     unreadable={p.pos.file for p in problems})
+                                                     unreadable={p.pos.file for p in problems}, split=split)
     return Checked(content, problems + found), house_rules
 
 
@@ -118,7 +120,7 @@ def check_problems(root: Path) -> Checked:
             files[rel] = cache.stat_of(opened) + [cache.file_digest(raw[rel])]
         if rel in raw:
             entries.append((rel, raw[rel]))
-    checked = check(root, (entries, problems))
+    checked = check(root, (entries, problems), split=True)
     if (root / "content").is_dir():  # a folder that is not a project gets no cache entry
         cache.store(root, cache.key_of(root, [(rel, row[5]) for rel, row in files.items()], problems),
                     checked.problems, files, stamp)

@@ -134,11 +134,12 @@ def validate(files: list[SourceFile], config: Config | None = None, complete: bo
 
 
 def validate_later(files: list[SourceFile], config: Config | None = None, complete: bool = True,
-                   unreadable: set[str] | frozenset[str] = frozenset(), memo: Memo | None = None
-                   ) -> tuple[Content, list[Problem], Callable[[], list[Problem]]]:
+                   unreadable: set[str] | frozenset[str] = frozenset(), memo: Memo | None = None,
+                   split: bool = False) -> tuple[Content, list[Problem], Callable[[], list[Problem]]]:
     """validate() with the house rules left for later: the model, the schema and reference problems, and a function
     that runs the house rules (once) and returns theirs. The build runs it in another process while it renders.
-    With a memo, both are checked at once, document by document, and the function returns nothing more."""
+    With a memo, both are checked at once, document by document, and the function returns nothing more; so with
+    split, which checks half the documents in a forked child while this process checks the rest (_split)."""
     problems: list[Problem] = []
     readable: list[SourceFile] = []
     cuts: dict[str, set[tuple]] = {}
@@ -164,6 +165,10 @@ def validate_later(files: list[SourceFile], config: Config | None = None, comple
                                           complete and not unreadable, unreadable))
         finally:
             rules.forget()
+        return content, problems, lambda: []
+    if split:
+        problems.extend(_split(files, content, sources, known, partial, config or Config(),
+                               complete and not unreadable))
         return content, problems, lambda: []
     try:  # the reference checks and the house rules share one parse of each text (rules.parsed)
         problems.extend(reference_problems(content, sources, known, partial))
@@ -193,10 +198,7 @@ class Memo:
         today = date.today()
         registries = [f for f in files if f.kind in REGISTRY_LISTS]
         shared = _shared_key(registries, content, known, partial, config, complete, unreadable, today)
-        own: dict[str, list[SourceFile]] = {rules.folder(d): [] for d in content.documents}
-        for f in files:
-            if f.kind in ("document", "chapter"):
-                own.setdefault(f.path.split("/")[1], []).append(f)
+        own = _folders(files, content)
         out: list[Problem] = []
         usage: dict[str, tuple] = {}
         parts = {}
@@ -204,19 +206,76 @@ class Memo:
             key = (shared, tuple((f.path, id(f)) for f in own[folder]))
             part = self.parts.get(folder)
             if part is None or part[0] != key:
-                found = reference_problems(content, sources, known, partial, folders={folder}, whole=False)
-                docs = [d for d in content.documents if rules.folder(d) == folder]
-                use = rules.term_usage(docs[0]) if len(docs) == 1 else None
-                found += rules.check(content, sources, config, today, complete, known, folders={folder})
+                found, use = _document_part(content, sources, known, partial, config, today, complete, folder)
                 part = (key, own[folder] + registries, found, use)  # the files keep the ids in key theirs
             parts[folder] = part
             out += part[2]
             if part[3] is not None:
                 usage[folder] = part[3]
         self.parts = parts
-        out += reference_problems(content, sources, known, partial, folders=set(), whole=True)
-        out += rules.check(content, sources, config, today, complete, known, folders=set(), usage=usage)
-        return out
+        return out + _across_documents(content, sources, known, partial, config, today, complete, usage)
+
+
+def _folders(files: list[SourceFile], content: Content) -> dict[str, list[SourceFile]]:
+    """Each document folder (of a document in the model, or holding a file) → its files."""
+    own: dict[str, list[SourceFile]] = {rules.folder(d): [] for d in content.documents}
+    for f in files:
+        if f.kind in ("document", "chapter"):
+            own.setdefault(f.path.split("/")[1], []).append(f)
+    return own
+
+
+def _document_part(content: Content, sources: dict[str, SourceFile], known: Known, partial: set[str],
+                   config: Config, today: date, complete: bool, folder: str) -> tuple[list[Problem], tuple | None]:
+    """One document folder's reference and house-rule problems, and its term usage (rules.term_usage), which the
+    checks across documents read."""
+    found = reference_problems(content, sources, known, partial, folders={folder}, whole=False)
+    docs = [d for d in content.documents if rules.folder(d) == folder]
+    use = rules.term_usage(docs[0]) if len(docs) == 1 else None
+    found += rules.check(content, sources, config, today, complete, known, folders={folder})
+    return found, use
+
+
+def _across_documents(content: Content, sources: dict[str, SourceFile], known: Known, partial: set[str],
+                      config: Config, today: date, complete: bool, usage: dict[str, tuple]) -> list[Problem]:
+    """The checks that _document_part leaves out: duplicate ids, the registries' texts, unused glossary entries."""
+    out = reference_problems(content, sources, known, partial, folders=set(), whole=True)
+    return out + rules.check(content, sources, config, today, complete, known, folders=set(), usage=usage)
+
+
+def _split(files: list[SourceFile], content: Content, sources: dict[str, SourceFile], known: Known,
+           partial: set[str], config: Config, complete: bool) -> list[Problem]:
+    """The reference checks and house rules of every document, half of them (by the number of files) in a forked
+    child while this process checks the others, then the checks across documents: what Memo gives, in the time
+    of half. Where no child can be forked, or one dies, this process checks its half too (builder/later.py)."""
+    from builder.later import start
+
+    today = date.today()
+    own = _folders(files, content)
+    halves: tuple[list[str], list[str]] = ([], [])
+    weight = [0, 0]
+    for folder in sorted(own, key=lambda f: (-len(own[f]), f)):
+        lighter = weight.index(min(weight))
+        halves[lighter].append(folder)
+        weight[lighter] += len(own[folder]) or 1
+
+    def check(folders: list[str]) -> tuple[list[Problem], dict[str, tuple]]:
+        out, usage = [], {}
+        for folder in sorted(folders):
+            found, use = _document_part(content, sources, known, partial, config, today, complete, folder)
+            out += found
+            if use is not None:
+                usage[folder] = use
+        return out, usage
+
+    try:
+        [child] = start(functools.partial(check, halves[0]))
+        mine, usage = check(halves[1])
+        theirs, their_usage = child.result()
+        return theirs + mine + _across_documents(content, sources, known, partial, config, today, complete,
+                                                 {**usage, **their_usage})
+    finally:
+        rules.forget()
 
 
 def _shared_key(registries: list[SourceFile], content: Content, known: Known, partial: set[str], config: Config,
@@ -871,36 +930,61 @@ def reader_fields(kind: str, data) -> Iterator[tuple[tuple, str, str]]:
     "inline" (the inline language: builder/content/inline.py), "plain" (shown exactly as written) or "url" (a link's
     address). The one list of reader-visible fields: what validate checks, the leak check and the diff read."""
     spec = _spec(kind)  # the schema as data: no need to import jsonschema for it
-    yield from _fields(spec, spec, data, ())
+    out: list[tuple[tuple, str, str]] = []
+    _fields(spec, spec, data, (), out)
+    return iter(out)
 
 
-def _fields(root: dict, node: dict, data, path: tuple):
-    while "$ref" in node:  # local references only: "#/$defs/name"
-        mode = node.get("x-reader")
-        node = {**root["$defs"][node["$ref"].rsplit("/", 1)[1]], **({"x-reader": mode} if mode else {})}
-    for choice in [*node.get("oneOf", []), *node.get("anyOf", [])]:
+# id of a schema node → (the node, kept so that its id stays its own; the node with its $refs followed; its oneOf
+# and anyOf choices; its x-reader mode; its properties; its additionalProperties schema; its items schema). The
+# schemas are read once (_spec) and never change, so each node is worked out once, not once per value.
+_RESOLVED: dict[int, tuple] = {}
+
+
+def _resolved(root: dict, node: dict) -> tuple:
+    hit = _RESOLVED.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit
+    plain = node
+    while "$ref" in plain:  # local references only: "#/$defs/name"
+        mode = plain.get("x-reader")
+        plain = {**root["$defs"][plain["$ref"].rsplit("/", 1)[1]], **({"x-reader": mode} if mode else {})}
+    extra, items = plain.get("additionalProperties"), plain.get("items")
+    hit = (node, plain, [*plain.get("oneOf", []), *plain.get("anyOf", [])], plain.get("x-reader"),
+           plain.get("properties", {}), extra if isinstance(extra, dict) else None,
+           items if isinstance(items, dict) else None)
+    _RESOLVED[id(node)] = hit
+    return hit
+
+
+def _fields(root: dict, node: dict, data, path: tuple, out: list) -> None:
+    _, _, choices, mode, props, extra, items = _resolved(root, node)
+    for choice in choices:
         if _fits(choice, data):
-            yield from _fields(root, choice, data, path)
+            _fields(root, choice, data, path, out)
             return
     if isinstance(data, str):
-        if node.get("x-reader"):
-            yield path, node["x-reader"], data
+        if mode:
+            out.append((path, mode, data))
     elif isinstance(data, dict):
-        props = node.get("properties", {})
-        extra = node.get("additionalProperties")
         for key, value in data.items():
-            sub = props.get(key, extra if isinstance(extra, dict) else None)
+            sub = props.get(key, extra)
             if sub is not None:
-                yield from _fields(root, sub, value, path + (key,))
-    elif isinstance(data, list) and isinstance(node.get("items"), dict):
+                _fields(root, sub, value, path + (key,), out)
+    elif isinstance(data, list) and items is not None:
         for i, value in enumerate(data):
-            yield from _fields(root, node["items"], value, path + (i,))
+            _fields(root, items, value, path + (i,), out)
 
 
 def _fits(choice: dict, data) -> bool:
     kind = choice.get("type")
-    return {"string": isinstance(data, str), "object": isinstance(data, dict),
-            "array": isinstance(data, list)}.get(kind, "$ref" in choice)
+    if kind == "string":
+        return isinstance(data, str)
+    if kind == "object":
+        return isinstance(data, dict)
+    if kind == "array":
+        return isinstance(data, list)
+    return "$ref" in choice
 
 
 def _checked_with_its_section(kind: str, path: tuple) -> bool:
