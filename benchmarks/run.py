@@ -25,6 +25,7 @@ machine.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import resource
@@ -316,6 +317,9 @@ def main() -> None:
     if args.one:
         print(json.dumps(measure(args.one, args.per_chapter, args.work, args.stages, args.only)))
         return
+    # The builder's modules as an installed package has them, compiled to bytecode (pip compiles on install), like
+    # PyYAML's that the anchor imports: where PYTHONDONTWRITEBYTECODE is set, each run would compile them again.
+    compileall.compile_dir(REPO / "builder", quiet=1)
     rows = []
     with tempfile.TemporaryDirectory(prefix="guidance-bench-") as work:
         for size in args.sizes:
