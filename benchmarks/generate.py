@@ -8,7 +8,10 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
+from datetime import date
 from pathlib import Path
+
+import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 WORDS = ("victim stalking police officer safeguarding risk assessment evidence order court protection contact "
@@ -31,35 +34,48 @@ def paragraph(rng: random.Random, sentences: int = 4) -> str:
     return " ".join(parts)
 
 
-def quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+class _Dumper(yaml.SafeDumper):
+    """Prose in double quotes and on one line, as the benchmark's edits find it (`para: "`); ids, statuses and
+    dates (given as dates) plain; lists of short values in flow style ([police, healthcare])."""
 
 
-def section_yaml(rng: random.Random, sid: str, n: int, block_seq: list[int], status: str = "published") -> str:
+def _text(dumper: yaml.SafeDumper, value: str):
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"' if " " in value or "[" in value else None)
+
+
+_Dumper.add_representer(str, _text)
+
+
+def dump(data) -> str:
+    """YAML written by a dumper, never assembled as text."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000,
+                     default_flow_style=None)
+
+
+def section(rng: random.Random, sid: str, n: int, block_seq: list[int], status: str = "published") -> dict:
     def bid() -> str:
         block_seq[0] += 1
         return f"b{block_seq[0]:06d}"[-7:]
 
     aud = rng.choice(AUDIENCES)
-    lines = [f"  - id: {sid}", f"    title: {quote(sentence(rng, 5)[:-1])}", f"    audiences: [{', '.join(aud)}]",
-             f"    status: {status}", f"    legal_basis: [{rng.choice(LAWS)}]", "    review_by: 2027-11-30", "    blocks:"]
-    lines += [f"      - id: {bid()}", f"        para: {quote(paragraph(rng))}"]
+    data = {"id": sid, "title": sentence(rng, 5)[:-1], "audiences": list(aud), "status": status,
+            "legal_basis": [rng.choice(LAWS)], "review_by": date(2027, 11, 30), "blocks": []}
+    blocks = data["blocks"]
+    blocks.append({"id": bid(), "para": paragraph(rng)})
     if n % 3 == 0:
-        lines += [f"        notes:", f"          police: {quote(sentence(rng))}"]
-    lines += [f"      - id: {bid()}", "        list:", f"          intro: {quote(sentence(rng, 8))}", "          items:"]
-    lines += [f"            - {quote(sentence(rng, 7))}" for _ in range(3)]
-    lines += [f"      - id: {bid()}", f"        para: {quote(paragraph(rng, 5))}"]
+        blocks[-1]["notes"] = {"police": sentence(rng)}
+    blocks.append({"id": bid(), "list": {"intro": sentence(rng, 8), "items": [sentence(rng, 7) for _ in range(3)]}})
+    blocks.append({"id": bid(), "para": paragraph(rng, 5)})
     kind = n % 3
     if kind == 0:
-        lines += [f"      - id: {bid()}", "        callout:", "          kind: warning", f"          text: {quote(sentence(rng))}"]
+        blocks.append({"id": bid(), "callout": {"kind": "warning", "text": sentence(rng)}})
     elif kind == 1:
-        lines += [f"      - id: {bid()}", "        steps:", "          items:"]
-        lines += [f"            - {quote(sentence(rng, 8))}" for _ in range(3)]
+        blocks.append({"id": bid(), "steps": {"items": [sentence(rng, 8) for _ in range(3)]}})
     else:
-        lines += [f"      - id: {bid()}", "        table:", f"          caption: {quote(sentence(rng, 4)[:-1])}",
-                  "          header: [What, Where]", "          rows:"]
-        lines += [f"            - [{quote(sentence(rng, 3))}, \"[[law:{rng.choice(LAWS)}]]\"]" for _ in range(2)]
-    return "\n".join(lines)
+        block = {"id": bid(), "table": {"caption": sentence(rng, 4)[:-1], "header": ["What", "Where"], "rows": []}}
+        block["table"]["rows"] = [[sentence(rng, 3), f"[[law:{rng.choice(LAWS)}]]"] for _ in range(2)]
+        blocks.append(block)
+    return data
 
 
 def generate(root: Path, sections: int, per_chapter: int = 3, documents: int | None = None, seed: int = 1) -> Path:
@@ -79,20 +95,21 @@ def generate(root: Path, sections: int, per_chapter: int = 3, documents: int | N
         doc_id = f"doc{d + 1}"
         folder = root / "content" / doc_id
         folder.mkdir()
-        (folder / "document.yaml").write_text(
-            f"id: {doc_id}\ntitle: Synthetic guidance {d + 1}\nshort_title: Guidance {d + 1}\norder: {d + 1}\n"
-            "summary: Generated for benchmarks.\nstatus_note: Draft for consultation. Generated content.\n"
-            "issued_under: cpa-2026/stalking-guidance\nmust_have_regard:\n  - Chief officers of police\n"
-            "extent: England and Wales\nversion: \"1.0\"\neditions:\n  - version: \"1.0\"\n    date: 2026-11-01\n"
-            "    note: First edition.\n    major: true\n", encoding="utf-8")
+        (folder / "document.yaml").write_text(dump({
+            "id": doc_id, "title": f"Synthetic guidance {d + 1}", "short_title": f"Guidance {d + 1}", "order": d + 1,
+            "summary": "Generated for benchmarks.", "status_note": "Draft for consultation. Generated content.",
+            "issued_under": "cpa-2026/stalking-guidance", "must_have_regard": ["Chief officers of police"],
+            "extent": "England and Wales", "version": "1.0",
+            "editions": [{"version": "1.0", "date": date(2026, 11, 1), "note": "First edition.", "major": True}]}),
+            encoding="utf-8")
         share = sections // documents + (1 if d < sections % documents else 0)
         chapter = 0
         while share > 0:
             chapter += 1
             count = min(per_chapter, share)
-            body = [section_yaml(rng, f"s{made + i + 1}", made + i, block_seq) for i in range(count)]
-            (folder / f"{chapter:04d}-c{chapter}.yaml").write_text(
-                f"id: c{chapter}\ntitle: Chapter {chapter} of document {d + 1}\nsections:\n" + "\n".join(body) + "\n",
+            body = [section(rng, f"s{made + i + 1}", made + i, block_seq) for i in range(count)]
+            (folder / f"{chapter:04d}-c{chapter}.yaml").write_text(dump({
+                "id": f"c{chapter}", "title": f"Chapter {chapter} of document {d + 1}", "sections": body}),
                 encoding="utf-8")
             made += count
             share -= count

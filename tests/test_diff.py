@@ -330,3 +330,54 @@ def test_diff_in_real_clones_packed_shallow_and_without_a_local_main(repo, tmp_p
     assert refused.exit_code == 2
     assert "error: 'HEAD^1' is not a revision in this repository" in refused.output
     assert "git fetch --unshallow" in refused.output
+
+
+FIRST = """id: first
+title: First things
+sections:
+  - id: first-things
+    title: First things
+    audiences: [all]
+    status: published
+    blocks:
+      - id: fff1
+        para: Read this chapter first.
+"""
+
+
+def test_a_file_both_revisions_share_gives_one_chapter_and_each_side_keeps_its_numbers(repo):
+    """A chapter file unchanged between two revisions is read and built once for both (the diff's cost grows with
+    the change, not the tree); when a chapter inserted before it moves it, each side still reads its own numbers."""
+    from builder.history.git import content_at, repository
+    from builder.review.diff import compare
+
+    base = repo.repo.head.commit.hexsha
+    repo.path("content/alpha/00-first.yaml").write_text(FIRST)
+    head = repo.commit("A first chapter", "2026-11-02")
+    with repository(repo.root) as (git, prefix):
+        cache, blobs = {}, {}
+        before, _ = content_at(git, prefix, base, cache, blobs)
+        after, _ = content_at(git, prefix, head, cache, blobs)
+    basics = before.document("alpha").chapters[0]
+    assert basics.id == "basics" and any(c is basics for c in after.document("alpha").chapters)
+    diff = compare(before, after)
+    assert [(c.id, c.number) for c in before.document("alpha").chapters] == [("basics", "1"), ("schools", "2")]
+    assert [(c.id, c.number) for c in after.document("alpha").chapters] == [("first", "1"), ("basics", "2"),
+                                                                            ("schools", "3")]
+    assert before.document("alpha").chapters[0].sections[0].number == "1.1"
+    assert after.document("alpha").chapters[1].sections[0].number == "2.1"
+    assert [s.id for d in diff.documents for s in d.sections] == ["first-things"], "only the new chapter changed"
+    text = run("diff", base, head, "--root", repo.root).output
+    assert "+ 1.1 First things [first-things]" in text, text
+
+
+def test_a_file_missing_from_the_clone_is_a_clear_refusal_not_a_traceback(repo):
+    """A blob the clone does not have (a damaged or partial clone): guidance diff says which and what to do."""
+    repo.replace(BASICS, *EDIT)
+    repo.commit("Edit", "2026-11-02")
+    blob = repo.repo.git.rev_parse(f"HEAD:{BASICS}")
+    (repo.root / ".git/objects" / blob[:2] / blob[2:]).unlink()  # a fresh repository's objects are loose
+    result = CliRunner(env=env("2027-01-10")).invoke(main, ["diff", "HEAD~1", "HEAD", "--root", str(repo.root)])
+    assert result.exit_code != 0 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"git could not read the file {blob[:7]}" in result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output

@@ -12,7 +12,7 @@ from git.exc import GitCommandError
 from builder.content.model import Content, Problem
 from builder.history.dates import History, State, date_worktree, replay
 from builder.history.editions import find_editions
-from builder.history.git import HERE, repository
+from builder.history.git import HERE, HistoryError, repository
 
 
 @dataclass
@@ -38,7 +38,7 @@ def collect(root: Path, content: Content, build_date: str | None = None, archive
     with repository(root) as (repo, prefix):
         try:
             find_editions(repo, prefix, content, dates.history, dates.found, dates.snapshots, dates.state, archives)
-        except (GitCommandError, ValueError, OSError) as err:
+        except (GitCommandError, HistoryError, ValueError, OSError) as err:
             return _unreadable(dates.history.build_date, err)
     return dates.history
 
@@ -56,7 +56,7 @@ def read_dates(root: Path, build_date: str | None = None) -> Dates:
             return Dates(history, done=True)
         try:
             return _read(root, repo, prefix, history)
-        except (GitCommandError, ValueError, OSError) as err:
+        except (GitCommandError, HistoryError, ValueError, OSError) as err:
             return Dates(_unreadable(history.build_date, err), done=True)
 
 
