@@ -18,7 +18,7 @@ from builder.content import inline
 from builder.content.config import Config
 from builder.content.fixed_rules import BUILD_PROBLEMS, COMMAND_PROBLEMS, FILE_PROBLEMS, FIXED
 from builder.content.load import SourceFile, locator
-from builder.content.model import Block, Content, Document, Pos, Problem, Section
+from builder.content.model import Block, Content, Document, Pos, Problem, Section, sections_by_id
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 
@@ -86,7 +86,7 @@ class Context:
         # Documents with a chapter, section or block left out of the model: what comes first in them is not known.
         self.incomplete = set(getattr(known, "incomplete", ()))
         self.services = {s["id"]: s for s in content.services}
-        self.sections = {(d.id, s.id): s for d in content.documents for s in d.sections()}
+        self.sections = sections_by_id(content)
 
     def texts(self, doc: Document) -> Iterator[tuple[str, Section | None, Block | None, Callable[[int], Pos]]]:
         """Every piece of reader text in the document in reading order, with a function giving the position of a

@@ -23,7 +23,7 @@ from builder.content import inline
 from builder.content import rules
 from builder.content.config import Config
 from builder.content.load import SourceFile, locator
-from builder.content.model import Block, Chapter, Content, Document, Edition, Pos, Problem, Section
+from builder.content.model import Block, Chapter, Content, Document, Edition, Pos, Problem, Section, sections_by_id
 
 # schemas/ at the top of the repository, shipped inside the package as builder.schemas (pyproject.toml): found the
 # same way in a checkout, an editable install and an installed wheel.
@@ -802,7 +802,7 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
     provisions = content.provisions()
     terms = {t["id"] for t in content.terms}
     services = {s["id"] for s in content.services}
-    statuses = {(d.id, s.id): s.status for d in content.documents for s in d.sections()}
+    sections = sections_by_id(content)
 
     def err(pos, code, message, hint="", severity="error"):
         out.append(Problem(pos, severity, code, message, hint))
@@ -841,9 +841,9 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
                 if not known.exists("section", sid, doc or doc_id):
                     err(where(), "ref.section", f"section '{target}' does not exist",
                         _section_hint(sid, doc or doc_id, known))
-                elif public and statuses.get((doc or doc_id, sid)) in ("draft", "ready"):
-                    err(where(), "ref.unpublished",
-                        f"published text refers to section '{target}', which is {statuses[(doc or doc_id, sid)]}",
+                elif public and (status := getattr(sections.get((doc or doc_id, sid)), "status", None)) in (
+                        "draft", "ready"):
+                    err(where(), "ref.unpublished", f"published text refers to section '{target}', which is {status}",
                         "Publish the two together (set this section to ready too, then guidance publish), or remove "
                         "the reference until the section is published: readers would see its id as plain words.")
 
