@@ -57,6 +57,21 @@ class Later(Generic[T]):
             self.workers = None
 
 
+class Counter:
+    """0, 1, 2, … each handed out once, across this process and the children start() forks after it is made: work
+    shared out as it is done, so that a child that is slower (or starts later) takes less of it."""
+
+    def __init__(self):
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        self._value = multiprocessing.get_context("fork" if fork else None).Value("i", 0)
+
+    def take(self) -> int:
+        with self._value.get_lock():
+            taken = self._value.value
+            self._value.value = taken + 1
+        return taken
+
+
 def start(*fns: Callable) -> list[Later]:
     """Later values of fns, each worked out in a child of its own, all forked now (one pool, so that no child is
     forked while another pool's thread runs: children that are to overlap are started together)."""

@@ -125,11 +125,28 @@ def split_problems(project: str) -> list:
     return [sorted(_row(p) for p in problems), sum(1 for p in forked if p)]
 
 
+def dies_midway(project: str) -> list:
+    """In a fresh process: the problems of a split check whose child dies after taking its first document."""
+    from builder.content import validate
+
+    here, real = os.getpid(), validate._document_part
+
+    def part(*args):
+        found = real(*args)
+        if os.getpid() != here:
+            os._exit(1)  # the document is taken, and never reported
+        return found
+
+    validate._document_part = part
+    return sorted(_row(p) for p in pipeline.check(Path(project), split=True).problems)
+
+
 def test_guidance_validate_checks_half_the_documents_in_a_child_and_finds_the_same_problems(project, tmp_path,
                                                                                           monkeypatch):
-    """`guidance validate` (check_problems) checks half the documents' references and house rules in a forked
-    child: every problem of a check in one process, on a clean project, one that breaks house rules and
-    references in both documents, and a generated one of many documents; the same when the child dies."""
+    """`guidance validate` (check_problems) shares the documents' references and house rules with a forked child:
+    every problem of a check in one process, on a clean project, one that breaks house rules and references in
+    both documents, and a generated one of many documents; the same when the child dies at once or after taking
+    a document."""
     from benchmarks.generate import generate
 
     broken = tmp_path / "broken"
@@ -145,6 +162,9 @@ def test_guidance_validate_checks_half_the_documents_in_a_child_and_finds_the_sa
         assert forks == 1, "half the documents were checked in a child"
         assert split == whole, root.name
         assert root is project or len(whole) > 5
+    whole = _json(sorted(_row(p) for p in pipeline.check(broken).problems))
+    assert {row[2].split("/")[1] for row in whole if row[2].count("/") == 2} == {"alpha", "beta"}
+    assert in_fresh_process(dies_midway, broken) == whole, "a document the child took and lost is checked here"
     monkeypatch.setattr(later, "_run", _dies)
     assert _json(sorted(_row(p) for p in pipeline.check(broken, split=True).problems)) == \
         _json(sorted(_row(p) for p in pipeline.check(broken).problems))

@@ -245,35 +245,35 @@ def _across_documents(content: Content, sources: dict[str, SourceFile], known: K
 
 def _split(files: list[SourceFile], content: Content, sources: dict[str, SourceFile], known: Known,
            partial: set[str], config: Config, complete: bool) -> list[Problem]:
-    """The reference checks and house rules of every document, half of them (by the number of files) in a forked
-    child while this process checks the others, then the checks across documents: what Memo gives, in the time
-    of half. Where no child can be forked, or one dies, this process checks its half too (builder/later.py)."""
-    from builder.later import start
+    """The reference checks and house rules of every document, shared with a forked child (each takes the next
+    document, largest first, until none is left), then the checks across documents: what Memo gives, in about
+    half the time. A document the child took but did not report (no child could be forked, or it died) is
+    checked here (builder/later.py)."""
+    from builder.later import Counter, start
 
     today = date.today()
     own = _folders(files, content)
-    halves: tuple[list[str], list[str]] = ([], [])
-    weight = [0, 0]
-    for folder in sorted(own, key=lambda f: (-len(own[f]), f)):
-        lighter = weight.index(min(weight))
-        halves[lighter].append(folder)
-        weight[lighter] += len(own[folder]) or 1
+    order = sorted(own, key=lambda f: (-len(own[f]), f))
+    counter = Counter()
 
-    def check(folders: list[str]) -> tuple[list[Problem], dict[str, tuple]]:
-        out, usage = [], {}
-        for folder in sorted(folders):
-            found, use = _document_part(content, sources, known, partial, config, today, complete, folder)
-            out += found
-            if use is not None:
-                usage[folder] = use
-        return out, usage
+    def check_some() -> dict[str, tuple[list[Problem], tuple | None]]:
+        done = {}
+        while (i := counter.take()) < len(order):
+            done[order[i]] = _document_part(content, sources, known, partial, config, today, complete, order[i])
+        return done
 
     try:
-        [child] = start(functools.partial(check, halves[0]))
-        mine, usage = check(halves[1])
-        theirs, their_usage = child.result()
-        return theirs + mine + _across_documents(content, sources, known, partial, config, today, complete,
-                                                 {**usage, **their_usage})
+        [child] = start(check_some)
+        parts = check_some()
+        parts.update(child.result())
+        problems, usage = [], {}
+        for folder in sorted(own):
+            found, use = parts.get(folder) or _document_part(content, sources, known, partial, config, today,
+                                                             complete, folder)
+            problems += found
+            if use is not None:
+                usage[folder] = use
+        return problems + _across_documents(content, sources, known, partial, config, today, complete, usage)
     finally:
         rules.forget()
 
