@@ -37,11 +37,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks.generate import generate  # noqa: E402
+from benchmarks.generate import dump, generate  # noqa: E402
 
 GUIDANCE = [sys.executable, "-m", "builder"]
 C_PARSE = ("import sys, yaml, pathlib\n"
@@ -129,8 +131,6 @@ def measure(size: int, per_chapter: int, work: Path, stages: bool, only: str | N
                                                   {"GUIDANCE_CACHE_DIR": str(warm_cache)}, ok=(0, 1)), repeat)
     # The same two in one process, as the README measured warm validate before: the read and hash of the tree
     # against the parse alone, without starting Python and importing the builder.
-    import yaml
-
     from builder import pipeline
     from builder.content.load import content_files
 
@@ -222,9 +222,9 @@ def time_preview(root: Path, preview_class) -> dict:
             edits.append(update.timings)
         out["edit_page"] = statistics.median(e["preview"] for e in edits)
         out["edit_all_pages"] = statistics.median(e["complete"] for e in edits)
-        title = text.split("\n", 2)[1]
-        assert title.startswith("title: "), title
-        chapter.write_text(text.replace(title, title + " (renamed)", 1), encoding="utf-8")
+        renamed = yaml.safe_load(text)  # the chapter's title, changed as data and written back by the dumper
+        renamed["title"] += " (renamed)"
+        chapter.write_text(dump(renamed), encoding="utf-8")
         update = preview.apply_change()
         if not update.ok:
             raise RuntimeError(f"the navigation change failed: {update.problems[:3]}")

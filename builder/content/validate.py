@@ -139,7 +139,7 @@ def validate_later(files: list[SourceFile], config: Config | None = None, comple
     """validate() with the house rules left for later: the model, the schema and reference problems, and a function
     that runs the house rules (once) and returns theirs. The build runs it in another process while it renders.
     With a memo, both are checked at once, document by document, and the function returns nothing more; so with
-    split, which checks half the documents in a forked child while this process checks the rest (_split)."""
+    split, which shares the documents with a forked child (_split)."""
     problems: list[Problem] = []
     readable: list[SourceFile] = []
     cuts: dict[str, set[tuple]] = {}
@@ -935,9 +935,9 @@ def reader_fields(kind: str, data) -> Iterator[tuple[tuple, str, str]]:
     return iter(out)
 
 
-# id of a schema node → (the node, kept so that its id stays its own; the node with its $refs followed; its oneOf
-# and anyOf choices; its x-reader mode; its properties; its additionalProperties schema; its items schema). The
-# schemas are read once (_spec) and never change, so each node is worked out once, not once per value.
+# id of a schema node → (the node, kept so that its id stays its own; with its $refs followed: its oneOf and anyOf
+# choices, its x-reader mode, its properties, its additionalProperties schema, its items schema). The schemas are
+# read once (_spec) and never change, so each node is worked out once, not once per value.
 _RESOLVED: dict[int, tuple] = {}
 
 
@@ -950,7 +950,7 @@ def _resolved(root: dict, node: dict) -> tuple:
         mode = plain.get("x-reader")
         plain = {**root["$defs"][plain["$ref"].rsplit("/", 1)[1]], **({"x-reader": mode} if mode else {})}
     extra, items = plain.get("additionalProperties"), plain.get("items")
-    hit = (node, plain, [*plain.get("oneOf", []), *plain.get("anyOf", [])], plain.get("x-reader"),
+    hit = (node, [*plain.get("oneOf", []), *plain.get("anyOf", [])], plain.get("x-reader"),
            plain.get("properties", {}), extra if isinstance(extra, dict) else None,
            items if isinstance(items, dict) else None)
     _RESOLVED[id(node)] = hit
@@ -958,7 +958,7 @@ def _resolved(root: dict, node: dict) -> tuple:
 
 
 def _fields(root: dict, node: dict, data, path: tuple, out: list) -> None:
-    _, _, choices, mode, props, extra, items = _resolved(root, node)
+    _, choices, mode, props, extra, items = _resolved(root, node)
     for choice in choices:
         if _fits(choice, data):
             _fields(root, choice, data, path, out)
