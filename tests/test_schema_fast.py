@@ -72,6 +72,7 @@ def test_an_id_ending_in_a_newline_is_refused_by_both_validators(project):
     assert not passes("chapter")(source.data)
     problems = pipeline.check(project).problems
     assert ("schema.pattern", "content/alpha/01-basics.yaml", 6) in [(p.code, p.pos.file, p.pos.line) for p in problems]
+    assert not [p.hint for p in problems if "what-it-is\n" in p.hint], "no hint offers the id with its line break"
 
 
 def _valid_chapter():

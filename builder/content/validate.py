@@ -453,8 +453,10 @@ def _distance(a: str, b: str, substitute: bool = True) -> int:
 def _suggest(word: str, options, kind: str) -> str | None:
     """The one option close enough to word to be what was meant, or None. A suggestion that could be a different
     thing is worse than none (ISVA is not ISAC), so: the same letters in another case; for an abbreviation, one
-    letter added, dropped or swapped with its neighbour; for field names and ids, one edit (two in longer names)."""
-    options = [o for o in options if isinstance(o, str)]
+    letter added, dropped or swapped with its neighbour; for field names and ids, one edit (two in longer names).
+    An option with a line break or space at its end, or an invisible character, is a problem of its own
+    (an id written as a | block), never one to copy."""
+    options = [o for o in options if isinstance(o, str) and o.isprintable() and o == o.strip()]
     same_case = [o for o in options if o.lower() == word.lower() and o != word]
     if len(same_case) == 1:
         return same_case[0]
