@@ -378,6 +378,7 @@ def test_a_file_missing_from_the_clone_is_a_clear_refusal_not_a_traceback(repo):
     blob = repo.repo.git.rev_parse(f"HEAD:{BASICS}")
     (repo.root / ".git/objects" / blob[:2] / blob[2:]).unlink()  # a fresh repository's objects are loose
     result = CliRunner(env=env("2027-01-10")).invoke(main, ["diff", "HEAD~1", "HEAD", "--root", str(repo.root)])
-    assert result.exit_code != 0 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code != 0, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert f"git could not read the file {blob[:7]}" in result.output
     assert "Traceback" not in result.output and "internal error" not in result.output

@@ -116,7 +116,7 @@ def _row(p) -> list:
 
 
 def split_problems(project: str) -> list:
-    """In a fresh process: the problems of a check that checks half the documents in a child (sorted: the order
+    """In a fresh process: the problems of a check that shares the documents with a child (sorted: the order
     differs), and how many children were forked for it."""
     forked = []
     real_pool = later.pool
