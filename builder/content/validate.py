@@ -322,7 +322,8 @@ def known_ids(files: list[SourceFile], unreadable=frozenset()) -> Known:
             if not isinstance(entries, list) or not all(isinstance(s, dict) and isinstance(s.get("id"), str)
                                                         for s in entries):
                 known.unknowable.add(f"section:{doc}")
-            ids.update(s["id"] for s in entries or () if isinstance(s, dict) and isinstance(s.get("id"), str))
+            ids.update(w for s in entries or () if isinstance(s, dict) and isinstance(s.get("id"), str)
+                       for w in _written(s["id"]))
         elif f.kind in REGISTRY_LISTS:
             kind = REGISTRY_REFS[f.kind]
             ids = known.ids.setdefault(kind, set())
@@ -332,7 +333,7 @@ def known_ids(files: list[SourceFile], unreadable=frozenset()) -> Known:
                 known.unknowable.add(kind)
                 continue
             if kind != "law":
-                ids.update(e["id"] for e in entries)
+                ids.update(w for e in entries for w in _written(e["id"]))
                 continue
             for act in entries:
                 provisions = act.get("provisions")
@@ -342,6 +343,12 @@ def known_ids(files: list[SourceFile], unreadable=frozenset()) -> Known:
                     continue
                 ids.update(f"{act['id']}/{p['id']}" for p in provisions)
     return known
+
+
+def _written(ident: str) -> tuple[str, ...]:
+    """An id as written, and as meant when it has spaces or a line break around it (an id written as a | block
+    ends in one): a reference to the meant id is left to the id's own schema problem."""
+    return (ident, ident.strip()) if ident != ident.strip() else (ident,)
 
 
 def schema_problems(source: SourceFile) -> list[Problem]:
