@@ -180,24 +180,38 @@ def _git_refusal(err) -> None:
 @root_option
 @click.argument("base", required=False)
 @click.argument("head", required=False)
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json", "github"]), default="text",
               show_default=True, help="text for a terminal, markdown for a pull-request comment, html for a "
-              "standalone redline page, json for tools.")
-def diff_cmd(root: Path, base: str | None, head: str | None, fmt: str):
+              "standalone redline page, json for tools; with --check, text or github (workflow annotations).")
+@click.option("--check", is_flag=True, help="Print no diff: exit 1 with a problem for each public change made "
+              "without a new edition, each published section deleted, and each edition record changed or naming a "
+              "commit that is not on main.")
+def diff_cmd(root: Path, base: str | None, head: str | None, fmt: str, check: bool):
     """What changed from BASE (default: the merge base with main) to HEAD (default: the working tree), and for whom."""
     from builder.history.git import HistoryError
-    from builder.review.diff import review
     from builder.review.diff_report import FORMATS, as_text
+    from builder.review.gate import check_revisions
 
+    if check and fmt not in ("text", "github") or fmt == "github" and not check:
+        click.echo("error: --check prints problems as text or github; the other formats print the diff itself\n"
+                   "    hint: guidance diff BASE HEAD --check [--format github], or leave out --check.", err=True)
+        sys.exit(2)
     try:
-        diff, problems = review(root, base, head)
+        diff, unreadable, problems = check_revisions(root, base, head)
     except HistoryError as err:
         _git_refusal(err)
     if diff is None:
-        for label in dict.fromkeys(label for label, _ in problems):
+        for label in dict.fromkeys(label for label, _ in unreadable):
             click.echo(f"The content at {label} cannot be read whole, so it cannot be compared:")
-            _print_problems([p for at, p in problems if at == label], "text")
+            _print_problems([p for at, p in unreadable if at == label], "text")
         sys.exit(1)
+    if check:
+        if problems:
+            _print_problems(problems, fmt)
+        elif fmt == "text":
+            click.echo(f"{diff.base} → {diff.head}: every public change is recorded in an edition, and the edition "
+                       f"records are intact.")
+        sys.exit(1 if problems else 0)
     colour = fmt == "text" and sys.stdout.isatty()
     click.echo(as_text(diff, colour=colour) if fmt == "text" else FORMATS[fmt](diff), color=colour or None)
 

@@ -169,7 +169,8 @@ def test_publishing_an_edition_clears_the_flag(repo):
     data, _ = sections(repo, "main", "HEAD")
     assert data["documents"][0]["unannounced"] is False
     assert data["documents"][0]["new_editions"] == [
-        {"version": "1.1", "date": "2027-01-11", "note": "Orders on application.", "major": True}]
+        {"version": "1.1", "date": "2027-01-11", "note": "Orders on application.", "major": True, "commit": None,
+         "cleared_by": []}]
     text = run("diff", "main", "HEAD", "--root", repo.root).output
     assert "  new edition 1.1 (major, 2027-01-11): Orders on application." in text and "  !" not in text
 

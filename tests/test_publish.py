@@ -202,7 +202,9 @@ def test_editions_are_found_without_their_tags(repo, tmp_path):
 
 
 @pytest.mark.slow
-def test_a_shallow_clone_finds_an_earlier_edition_by_its_tag(repo, tmp_path):
+def test_a_shallow_clone_archives_no_edition_it_cannot_place_on_main(repo, tmp_path):
+    """A tag fetched into a shallow clone names a commit the clone cannot place on main's first-parent line, so it
+    could be a commit nobody reviewed: the edition is listed, not archived, until the whole history is fetched."""
     two_editions(repo)
     repo.git("tag", "-a", "alpha/v1.0", "HEAD~2", "-m", "alpha version 1.0")
     clone = tmp_path / "clone"
@@ -213,7 +215,12 @@ def test_a_shallow_clone_finds_an_earlier_edition_by_its_tag(repo, tmp_path):
 
     Repo(clone).git.fetch("--depth=1", "origin", "tag", "alpha/v1.0")
     checked, result = pipeline.build(clone)
-    assert [p.code for p in result.problems] == ["history.shallow"]
+    assert [p.code for p in result.problems] == ["history.shallow", "history.edition-not-found"]
+    assert not (clone / "site/alpha/editions").exists()
+
+    Repo(clone).git.fetch("--unshallow", "--tags", "origin")
+    checked, result = pipeline.build(clone)
+    assert result.problems == []
     assert (clone / "site/alpha/editions/1.0/index.html").is_file()
 
 

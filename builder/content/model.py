@@ -5,6 +5,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 STATUSES = ("draft", "ready", "published", "withdrawn")
+PUBLIC_STATUSES = ("published", "withdrawn")  # what the public site shows: a withdrawn section as its notice
 
 
 @dataclass(frozen=True, order=True)
@@ -94,6 +95,8 @@ class Edition:
     note: str
     major: bool
     commit: str | None = None  # the edition's commit, when document.yaml names it (builder/history/editions.py)
+    cleared_by: list[dict] = field(default_factory=list)  # [{role, name}], who cleared it for publication
+    pos: Pos | None = field(default=None, compare=False)  # its entry under editions: in document.yaml
 
 
 @dataclass
@@ -114,6 +117,7 @@ class Document:
     regard_audiences: list[str] | None = None  # audience ids the duty to have regard covers; None: every audience
     # must_have_regard body → the audience ids whose role pages list it; a body not in it is listed for every audience
     body_audiences: dict[str, list[str]] = field(default_factory=dict)
+    owners: list[str] = field(default_factory=list)  # GitHub users and teams who approve changes (CODEOWNERS)
 
     def sections(self):
         for chapter in self.chapters:
@@ -158,6 +162,32 @@ def number_document(doc: Document) -> None:
                 block.number = f"{ci}.{si}.{bi}"
 
 
+def public_chapter_numbers(doc: Document) -> list[str]:
+    """Each chapter's number on the public site, in order: "" for a chapter with no published or withdrawn
+    section, which the public site leaves out."""
+    out, ci = [], 0
+    for chapter in doc.chapters:
+        shown = any(s.status in PUBLIC_STATUSES for s in chapter.sections)
+        ci += shown
+        out.append(str(ci) if shown else "")
+    return out
+
+
+def number_public(doc: Document) -> None:
+    """Give chapters, sections and blocks the numbers the public site shows: only published and withdrawn
+    sections count, and a chapter with none of them is not shown. A section readers cannot see gets no number
+    (""), nor do its blocks. These are the numbers readers cite, so the diff and the publish plan speak of them."""
+    for chapter, number in zip(doc.chapters, public_chapter_numbers(doc)):
+        chapter.number = number
+        si = 0
+        for section in chapter.sections:
+            public = section.status in PUBLIC_STATUSES
+            si += public
+            section.number = f"{number}.{si}" if public else ""
+            for bi, block in enumerate(section.blocks, 1):
+                block.number = f"{number}.{si}.{bi}" if public else ""
+
+
 def public_texts(content: Content) -> list[str]:
     """Every text the public build may show: all of the content except unpublished sections (a withdrawn section
     shows only its title and the reason)."""
@@ -183,3 +213,9 @@ def public_texts(content: Content) -> list[str]:
 
     walk(content)
     return out
+
+
+def version_key(version: str) -> tuple[int, int]:
+    """'1.10' → (1, 10), so that versions sort as numbers (1.10 after 1.9); (-1, -1) for one that is not MAJOR.MINOR."""
+    major, _, minor = str(version).partition(".")
+    return (int(major), int(minor)) if major.isdigit() and minor.isdigit() else (-1, -1)

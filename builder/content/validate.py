@@ -682,7 +682,8 @@ def _document(f: SourceFile, chapters: list[Chapter], cuts: set[tuple]) -> Docum
         for i, e in enumerate(d.get("editions", [])):
             if not any(c[:2] == ("editions", i) for c in cuts):
                 editions.append(Edition(version=e["version"], date=e["date"], note=e["note"], major=e["major"],
-                                        commit=e.get("commit")))
+                                        commit=e.get("commit"), cleared_by=list(e.get("cleared_by") or []),
+                                        pos=f.pos(("editions", i))))
     doc_id = d.get("id") if isinstance(d.get("id"), str) and "id" not in bad else f.path.split("/")[1]
     # A body written as {body, audiences} concerns those audiences only: their role pages list it (issue 15).
     regard = [w for w in get("must_have_regard") if isinstance(w, str) or isinstance((w or {}).get("body"), str)]
@@ -693,6 +694,7 @@ def _document(f: SourceFile, chapters: list[Chapter], cuts: set[tuple]) -> Docum
         body_audiences={w["body"]: list(w.get("audiences") or []) for w in regard if isinstance(w, dict)},
         extent=get("extent"), version=get("version"), editions=editions, chapters=chapters, pos=f.pos(()),
         order=get("order"), regard_audiences=None if "regard_audiences" in bad else d.get("regard_audiences"),
+        owners=[] if "owners" in bad else list(d.get("owners") or []),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from builder.content.model import Content, Problem
 from builder.history.dates import Edition, History, raw_sections
-from builder.history.git import commit_of, content_at, dropped, shallow_commits, tag_commits
+from builder.history.git import commit_of, content_at, dropped, mainline, shallow_commits, tag_commits, version_at
 
 
 def find_editions(repo, prefix, content, history, found, snapshots, state, archives) -> None:
@@ -12,6 +12,7 @@ def find_editions(repo, prefix, content, history, found, snapshots, state, archi
     cache: dict = {}  # load_entries' parses and read_tree's blobs, shared by every edition read
     blobs: dict = {}
     loaded: dict[str, tuple[Content, list[Problem]]] = {}
+    line = None  # main's first-parent line, read when an edition names a commit or has a tag
     for doc in content.documents:
         for e in doc.editions:
             tag = f"{doc.id}/v{e.version}"
@@ -21,6 +22,12 @@ def find_editions(repo, prefix, content, history, found, snapshots, state, archi
             # finds editions with neither.
             pinned = commit_of(repo, e.commit) if e.commit and history.head else None
             tagged = commit_of(repo, tags[tag]) if tag in tags else None
+            # Only a reviewed commit can be an edition: one on main's first-parent line that states the version.
+            line = line if line is not None else mainline(repo)
+            pinned = _reviewed(repo, prefix, doc, e.version, pinned, "commit", line, history)
+            tagged = _reviewed(repo, prefix, doc, e.version, tagged, f"tag {tag}", line, history)
+            if tagged is None:
+                record.tag = None
             if e.commit and history.head and pinned is None:
                 history.notes.append(Problem(
                     doc.pos, "warning" if not shallow_commits(repo) else "info", "history.edition-commit-missing",
@@ -65,6 +72,27 @@ def find_editions(repo, prefix, content, history, found, snapshots, state, archi
                     f"({record.problems[0].pos.file}: {record.problems[0].message}), so it is not archived",
                     "Archived editions are rebuilt from git with today's schemas; keep schema changes compatible."))
         _honesty(doc, history)
+
+
+def _reviewed(repo, prefix, doc, version, commit, how, line, history) -> str | None:
+    """commit, if it can be the edition: on main's first-parent line (merged, so reviewed) and stating the
+    version there. Otherwise None, with a warning: an archive is never built from a commit nobody reviewed."""
+    if commit is None:
+        return None
+    if commit not in line and shallow_commits(repo):
+        return None  # a shallow clone cannot place it on main's line: listed, not archived (edition-not-found)
+    if commit not in line:
+        why = "is not on main's first-parent line (it was never merged, so nobody reviewed it as this edition)"
+    elif version_at(repo, prefix, commit, doc.id) != version:
+        why = f"does not state version {version} of {doc.id}"
+    else:
+        return commit
+    history.notes.append(Problem(
+        doc.pos, "warning", "history.edition-unreviewed",
+        f"edition {version} of {doc.id}: the {how} names commit {commit[:12]}, which {why}; it is not used",
+        f"Name the commit on main that is the edition as reviewed (git log --first-parent main -- "
+        f"content/{doc.id}/document.yaml), or leave commit: out."))
+    return None
 
 
 def _public_ids(sections: dict[str, tuple[str, str]] | None) -> set[str]:

@@ -236,3 +236,28 @@ def worktree_content(root: Path) -> tuple[Content, list[Problem]]:
         files, problems = load_tree(root)
         content, found = model(files)
     return content, problems + found
+
+
+BASE_BRANCHES = ("main", "origin/main")  # the line the public site is deployed from, locally or as fetched
+
+
+def mainline(repo: Repo, base: str | None = None) -> set[str]:
+    """The commits on the first-parent line of base (default: main, else origin/main, else HEAD): the reviewed,
+    merged history. An edition is a commit on this line; one on a branch nobody merged is not an edition."""
+    for rev in ([base] if base else [*BASE_BRANCHES, "HEAD"]):
+        sha = commit_of(repo, rev)
+        if sha is not None:
+            return set(repo.git.rev_list("--first-parent", sha).split())
+    return set()
+
+
+def version_at(repo: Repo, prefix: str, commit: str, doc_id: str) -> str | None:
+    """The version a document's document.yaml states at a commit, or None where it has none or cannot be read."""
+    try:
+        raw = repo.git.cat_file("blob", f"{commit}:{prefix}content/{doc_id}/document.yaml",
+                                stdout_as_string=False)
+    except GitCommandError:
+        return None
+    data = fast_load(raw)
+    version = data.get("version") if isinstance(data, dict) else None
+    return str(version) if version is not None else None

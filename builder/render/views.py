@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from builder.content.model import Content, number_document, public_texts
+from builder.content.model import PUBLIC_STATUSES, Content, number_document, public_texts
 from builder.render.markdown import tree
-
-PUBLIC_STATUSES = ("published", "withdrawn")
 
 
 def visible(content: Content, preview: bool, parses: dict | None = None) -> Content:

@@ -2,264 +2,32 @@
 by lines, and for whom."""
 from __future__ import annotations
 
+import contextlib
 import copy
-import functools
 import json
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from builder.content import inline
+from builder.content.model import PUBLIC_STATUSES as PUBLIC
+from builder.content.model import Block, Content, Document, Section, number_public, public_chapter_numbers
 from builder.history.git import HistoryError, content_at, dropped, repository, resolve, worktree_content
-from builder.content.model import Block, Content, Document, Section, number_document
 from builder.render.archive import archived_editions
-
-PUBLIC = ("published", "withdrawn")
-CALLOUT_NAMES = {"legal": "Legal requirement", "example": "Example", "warning": "Warning", "info": "Information"}
-Ops = list[tuple[str, str]]  # ("=", words) | ("-", words) | ("+", words)
-
-
-_TOKEN = re.compile(r"\s*(?:[^\s.,;:!?()]+|[.,;:!?()])")
-
-
-def word_diff(before: str, after: str) -> Ops:
-    """Word-level changes from before to after. Punctuation counts as its own word, so that 'SPO.' → 'SPO on
-    application.' adds three words instead of replacing one. Each op's text keeps the space before it."""
-    if before == after:  # most text is unchanged: no need to match it word by word
-        return [("=", after)] if after else []
-    a, b = _TOKEN.findall(before), _TOKEN.findall(after)
-    ops: Ops = []
-
-    def add(op, tokens):
-        if not tokens:
-            return
-        text = "".join(tokens)
-        if ops and ops[-1][0] == op:
-            ops[-1] = (op, ops[-1][1] + text)
-        else:
-            ops.append((op, text if ops else text.lstrip()))
-
-    matcher = SequenceMatcher(None, [t.strip() for t in a], [t.strip() for t in b], autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            add("=", b[j1:j2])
-        else:
-            add("-", a[i1:i2])
-            add("+", b[j1:j2])
-    return ops
-
-
-def changed(ops: Ops) -> bool:
-    return any(op != "=" for op, _ in ops)
-
-
-def source_text(text: str) -> str:
-    return " ".join(str(text).split())
-
-
-def reader_text(content: Content):
-    """Inline text as a reader sees it: references become their words, links their text, emphasis goes."""
-    provisions = content.provisions()
-    terms = {t["id"]: t for t in content.terms}
-    services = {s["id"]: s for s in content.services}
-    titles = {(d.id, s.id): s.title for d in content.documents for s in d.sections()}
-
-    def ref(r: inline.Ref) -> str:
-        if r.label:
-            return r.label
-        if r.kind == "law" and r.target in provisions:
-            act, prov = provisions[r.target]
-            return f"{prov['label']} of the {act['title']}"
-        if r.kind == "term" and r.target in terms:
-            return terms[r.target]["term"]
-        if r.kind == "service" and r.target in services:
-            return services[r.target]["name"]
-        doc, _, sid = r.target.rpartition("/")
-        return titles.get((doc, sid)) or next((t for (_, s), t in titles.items() if s == sid), sid.replace("-", " "))
-
-    @functools.lru_cache(maxsize=None)  # one revision's words, asked again for each role view of the same text
-    def plain(text: str) -> str:
-        return " ".join(inline.parse(str(text)).plain(ref).split())
-
-    return plain
-
-
-def block_text(block: Block, text=source_text) -> str:
-    """A block's main text in reading order (its notes are compared separately)."""
-    v, k = block.value, block.kind
-    if k == "para":
-        return text(v)
-    if k in ("list", "steps"):
-        parts = [text(v["intro"])] if v.get("intro") else []
-        parts += [f"{'•' if k == 'list' else f'{i}.'} {text(item)}" for i, item in enumerate(v["items"], 1)]
-    elif k == "callout":
-        parts = [f"[{v.get('title') or CALLOUT_NAMES.get(v['kind'], v['kind'])}]", text(v["text"])]
-    else:
-        parts = [v.get("caption", "") + ":", " | ".join(text(h) for h in v["header"])]
-        parts += ["/ " + " | ".join(text(c) for c in row) for row in v["rows"]]
-    return " ".join(p for p in parts if p)
-
-
-@dataclass
-class FieldChange:
-    """A field readers see (a title, a summary, a note, a glossary definition …) changed, by words."""
-
-    where: str  # "document", "chapter basics", "glossary term DSL", "edition 1.1" …
-    name: str
-    words: Ops
-    public: bool = True
-
-
-@dataclass
-class BlockChange:
-    id: str
-    change: str  # added | removed | changed | moved | moved-in | moved-out
-    kind: str
-    number: str
-    words: Ops = field(default_factory=list)  # for a move: its text, with any words changed on the way
-    notes: dict[str, Ops] = field(default_factory=dict)
-    where: str = ""  # the other section of a move
-    old_number: str = ""  # its number in the base, when that differs (a move, or paragraphs added before it)
-    where_number: str = ""  # the number of the other end of a move
-
-
-@dataclass
-class SectionChange:
-    doc: str
-    id: str
-    title: str
-    number: str
-    kinds: list[str]  # added removed moved retitled status audiences text legal-basis sources withdrawal
-    status: tuple[str | None, str | None]
-    audiences: tuple[list[str], list[str]]
-    chapter: tuple[str | None, str | None]
-    title_words: Ops = field(default_factory=list)
-    blocks: list[BlockChange] = field(default_factory=list)
-    public: bool = False  # the public site's text changes
-    views: list[str] = field(default_factory=list)  # audience views whose text changes
-    old_number: str = ""  # its number in the base, when that differs; a removed section has only this
-    fields: list[FieldChange] = field(default_factory=list)  # withdrawal notice, sources, legal basis
-
-    @property
-    def label(self) -> str:
-        """'6.4', '6.4 (was 6.3)' or, for a removed section, 'was 6.3'."""
-        if "removed" in self.kinds:
-            return f"was {self.old_number or self.number}"
-        return f"{self.number} (was {self.old_number})" if self.old_number else self.number
-
-    def summary(self) -> str:
-        b, h = self.status
-        words = []
-        for kind in self.kinds:
-            if kind == "status":
-                words.append(f"status {b} → {h}")
-            elif kind == "audiences":
-                words.append(f"audiences {', '.join(self.audiences[0])} → {', '.join(self.audiences[1])}")
-            elif kind == "moved":
-                c0, c1 = self.chapter
-                words.append(f"moved from chapter {c0} to {c1}" if c0 != c1 else "moved within its chapter")
-            elif kind == "text":
-                counts = {}
-                for blk in self.blocks:
-                    what = blk.change.replace("-in", " in").replace("-out", " out")
-                    counts[what] = counts.get(what, 0) + 1
-                words.append(", ".join(f"{n} paragraph{'s' if n != 1 else ''} {c}" for c, n in counts.items()))
-            elif kind in ("added", "removed") and any(b.change.startswith("moved") for b in self.blocks):
-                moved = sum(b.change.startswith("moved") for b in self.blocks)
-                words.append(f"{kind} ({moved} paragraph{'s' if moved != 1 else ''} moved "
-                             f"{'in' if kind == 'added' else 'out'})")
-            else:
-                words.append(kind.replace("-", " ") + ("" if kind in ("added", "removed", "retitled") else " changed"))
-        return "; ".join(words)
-
-
-@dataclass
-class DocumentChange:
-    id: str
-    title: str
-    short_title: str
-    version: tuple[str | None, str | None]
-    new_editions: list[dict] = field(default_factory=list)
-    sections: list[SectionChange] = field(default_factory=list)
-    other: list[str] = field(default_factory=list)  # chapters added, removed or reordered; the document's place
-    header_changed: bool = False  # a field every page shows (title, summary, status note …) changed
-    fields: list[FieldChange] = field(default_factory=list)  # document, chapter and edition fields, by words
-    roles: dict[str, dict[str, list]] = field(default_factory=dict)  # audience → gains, losses, changes
-
-    @property
-    def public(self) -> bool:
-        return self.header_changed or any(s.public for s in self.sections) or any(f.public for f in self.fields)
-
-    @property
-    def unannounced(self) -> bool:
-        """Published text changes but the head adds no edition with a change note."""
-        return self.public and not self.new_editions
-
-    def next_version(self) -> str:
-        major, _, minor = (self.version[1] or self.version[0] or "0.0").partition(".")
-        return f"{major}.{int(minor or 0) + 1}"
-
-
-@dataclass
-class Diff:
-    base: str
-    head: str
-    documents: list[DocumentChange] = field(default_factory=list)
-    registries: list[str] = field(default_factory=list)
-    audiences: dict[str, str] = field(default_factory=dict)  # id → name
-    registry_fields: list[FieldChange] = field(default_factory=list)  # glossary, legislation, services, by words
-
-    @property
-    def views(self) -> list[str]:
-        found = {v for d in self.documents for s in d.sections for v in s.views}
-        found |= {a for d in self.documents for a, r in d.roles.items() if any(r.values())}
-        return [a for a in self.audiences if a in found]
-
-    @property
-    def empty(self) -> bool:
-        return not self.registries and not self.registry_fields and not any(
-            d.sections or d.other or d.new_editions or d.fields for d in self.documents)
-
-    def as_dict(self) -> dict:
-        def ops(o):
-            return [{"op": op, "text": t} for op, t in o]
-
-        return {
-            "base": self.base, "head": self.head, "views": self.views, "registries": self.registries,
-            "registry_fields": [f.__dict__ | {"words": ops(f.words)} for f in self.registry_fields],
-            "documents": [{
-                "id": d.id, "title": d.title, "short_title": d.short_title, "version": {"base": d.version[0], "head": d.version[1]},
-                "new_editions": d.new_editions, "public": d.public, "unannounced": d.unannounced, "other": d.other,
-                "fields": [f.__dict__ | {"words": ops(f.words)} for f in d.fields], "roles": d.roles,
-                "sections": [{
-                    "id": s.id, "title": s.title, "number": s.number, "old_number": s.old_number,
-                    "changes": s.kinds, "summary": s.summary(),
-                    "fields": [f.__dict__ | {"words": ops(f.words)} for f in s.fields],
-                    "status": {"base": s.status[0], "head": s.status[1]},
-                    "audiences": {"base": s.audiences[0], "head": s.audiences[1]},
-                    "chapter": {"base": s.chapter[0], "head": s.chapter[1]},
-                    "public": s.public, "views": s.views, "title_words": ops(s.title_words),
-                    "blocks": [{"id": b.id, "change": b.change, "kind": b.kind, "number": b.number, "where": b.where,
-                                "old_number": b.old_number, "where_number": b.where_number,
-                                "words": ops(b.words), "notes": {a: ops(o) for a, o in b.notes.items()}}
-                               for b in s.blocks],
-                } for s in d.sections],
-            } for d in self.documents],
-        }
-
+from builder.review.changes import BlockChange, Diff, DocumentChange, FieldChange, SectionChange
+from builder.review.words import Ops, block_text, changed, reader_text, source_text, word_diff
 
 def _numbered(content: Content, other: Content | None = None) -> Content:
-    """The content with its displayed numbers set from position (in place: numbering changes nothing else, and
-    copying a large tree took a third of a diff's time). other: the side numbered already. Two revisions built
-    from the same file share its chapter (validate.build_content); one that sits at another place here is
-    replaced by a copy first, so that numbering this side leaves the other's numbers as they were."""
+    """The content with the numbers the public site shows (model.number_public: drafts have none), set in place:
+    numbering changes nothing else, and copying a large tree took a third of a diff's time. other: the side
+    numbered already. Two revisions built from the same file share its chapter (validate.build_content); one whose
+    public number differs here is replaced by a copy first, so that numbering this side leaves the other's as
+    they were."""
     if other is not None:
         theirs = {id(c): c.number for d in other.documents for c in d.chapters}
         for doc in content.documents:
-            doc.chapters = [copy.deepcopy(c) if theirs.get(id(c), str(i)) != str(i) else c
-                            for i, c in enumerate(doc.chapters, 1)]
+            doc.chapters = [copy.deepcopy(c) if theirs.get(id(c), number) != number else c
+                            for c, number in zip(doc.chapters, public_chapter_numbers(doc))]
     for doc in content.documents:
-        number_document(doc)
+        number_public(doc)
     return content
 
 
@@ -377,7 +145,8 @@ def compare_document(b: Document | None, h: Document | None, everyone: list[str]
     if b is None or h is None:
         out.other.append("document added" if b is None else "document removed")
     base_editions = {e.version: e for e in b.editions} if b else {}
-    out.new_editions = [{"version": e.version, "date": str(e.date), "note": e.note, "major": e.major}
+    out.new_editions = [{"version": e.version, "date": str(e.date), "note": e.note, "major": e.major,
+                         "commit": e.commit, "cleared_by": e.cleared_by}
                         for e in (h.editions if h else []) if e.version not in base_editions]
     if b and h:
         for name in DOCUMENT_FIELDS:
@@ -388,14 +157,9 @@ def compare_document(b: Document | None, h: Document | None, everyone: list[str]
             if found:
                 out.fields.append(found)
                 out.header_changed = True
-        for e in h.editions:
-            old = base_editions.get(e.version)
-            if old is None:
-                continue
-            for name in ("date", "note", "major"):
-                found = _words_field(f"edition {e.version}", name, getattr(old, name), getattr(e, name))
-                if found:
-                    out.fields.append(found)
+        out.fields += _edition_records(b, h)
+        if b.owners != h.owners:
+            out.other.append(f"owners: {', '.join(b.owners) or 'none'} → {', '.join(h.owners) or 'none'}")
     out.other += _chapter_changes(b, h, out.fields, tb, th)
     bs, bb = _locate(b)
     hs, hb = _locate(h)
@@ -410,6 +174,47 @@ def compare_document(b: Document | None, h: Document | None, everyone: list[str]
         if c:
             out.sections.append(c)
     out.roles = _roles(bs, hs, everyone, tb, th, unchanged)
+    out.renumbered = _renumbered(bs, hs)
+    return out
+
+
+def _edition_records(b: Document, h: Document) -> list[FieldChange]:
+    """Every change to an edition's record that both sides have (date, note, major, commit, clearances) and every
+    record the head no longer has: a record is history, so each change is shown (review.gate refuses most)."""
+    out = []
+    after = {e.version: e for e in h.editions}
+    for old in b.editions:
+        e = after.get(old.version)
+        if e is None:
+            out.append(FieldChange(f"edition {old.version}", "record", [("-", f"edition {old.version} of "
+                                   f"{old.date}: {old.note}")]))
+            continue
+        for name in ("date", "note", "major", "commit", "cleared_by"):
+            before, now = getattr(old, name), getattr(e, name)
+            if name == "cleared_by":
+                before, now = (", ".join(f"{c['role']}: {c['name']}" for c in x) for x in (before, now))
+            found = _words_field(f"edition {e.version}", name.replace("_", " "), before, now)
+            if found:
+                out.append(found)
+    return out
+
+
+def _renumbered(bs, hs) -> list[dict]:
+    """Public sections and paragraphs whose public number changes (a citation of the old number now points at
+    other text): each section once, and a paragraph only where its section's change does not explain its own."""
+    out = []
+    for sid, (_, s1) in hs.items():
+        s0 = bs.get(sid, (None, None))[1]
+        if s0 is None or not s0.number or not s1.number:
+            continue
+        if s0.number != s1.number:
+            out.append({"kind": "section", "id": sid, "title": s1.title, "before": s0.number, "after": s1.number,
+                        "paragraphs": sum(1 for b in s1.blocks if b.number)})
+        old = {b.id: b.number for b in s0.blocks if b.id}
+        for blk in s1.blocks:
+            was = old.get(blk.id)
+            if was and blk.number and was != blk.number and was.rpartition(".")[2] != blk.number.rpartition(".")[2]:
+                out.append({"kind": "paragraph", "id": blk.id, "title": s1.title, "before": was, "after": blk.number})
     return out
 
 
@@ -520,7 +325,8 @@ def _compare_section(doc_id, sid, before, after, bb, hb, reordered, everyone, tb
             change.kinds.append("status")
         if s0.audiences != s1.audiences:
             change.kinds.append("audiences")
-        change.blocks = _block_changes(s0, s1, bb, hb, tb, th)
+        change.blocks = (_whole_section(s0, s1, tb, th) if (s0.status in PUBLIC) != (s1.status in PUBLIC)
+                         else _block_changes(s0, s1, bb, hb, tb, th))
         if change.blocks:
             change.kinds.append("text")
         for name, kind in (("legal_basis", "legal-basis"), ("sources", "sources"), ("withdrawn", "withdrawal")):
@@ -535,6 +341,20 @@ def _compare_section(doc_id, sid, before, after, bb, hb, reordered, everyone, tb
         found = _views(change, s0, s1, everyone)
         change.views = [a for a in everyone if a in found]
     return change
+
+
+def _whole_section(s0: Section, s1: Section, tb, th) -> list[BlockChange]:
+    """A section that becomes public (ready → published) or stops being public: every paragraph, whole, as
+    readers will see it or saw it, so that whoever approves the change reads the words, not only a status. A
+    withdrawn section shows readers its notice, never its body (its fields say what the notice reads)."""
+    if s1.status == "published":
+        return [BlockChange(bl.id or "", "published", bl.kind, bl.number, _whole("+", bl, th),
+                            {a: [("+", th(n))] for a, n in bl.notes.items()}) for bl in s1.blocks]
+    if s0.status == "published":
+        return [BlockChange(bl.id or "", "unpublished", bl.kind, "", _whole("-", bl, tb),
+                            {a: [("-", tb(n))] for a, n in bl.notes.items()}, old_number=bl.number)
+                for bl in s0.blocks]
+    return []
 
 
 def _section_fields(s0: Section, s1: Section, tb, th) -> list[FieldChange]:
@@ -694,9 +514,24 @@ def _registry_fields(base: Content, head: Content, texts) -> list[FieldChange]:
     return out
 
 
-def review(root, base: str | None = None, head: str | None = None) -> tuple[Diff | None, list]:
-    """Compare two revisions of the project at root: by default the merge base with main and the working tree.
-    Returns the diff, or None and the problems that stop one revision from being read whole."""
+@dataclass
+class Revisions:
+    """The two sides of a review, read whole: the repository, the base commit and both sides' content."""
+
+    repo: object
+    prefix: str
+    base_commit: str
+    base_label: str
+    head_label: str
+    before: Content | None
+    after: Content | None
+    unreadable: list  # (label, problem): what stops a side from being read whole
+
+
+@contextlib.contextmanager
+def revisions(root, base: str | None = None, head: str | None = None):
+    """The two revisions to compare, by default the merge base with main and the working tree, with the
+    repository still open (the gate reads edition commits from it)."""
     with repository(root) as (repo, prefix):
         if repo is None:
             raise HistoryError("this folder is not in a git repository, so there are no revisions to compare",
@@ -720,9 +555,16 @@ def review(root, base: str | None = None, head: str | None = None) -> tuple[Diff
             after, problems = content_at(repo, prefix, head_commit.hexsha, cache, blobs)
             head_label = f"{head} ({head_commit.hexsha[:7]})"
         bad += [(head_label, p) for p in dropped(problems)]
-        if bad:
-            return None, bad
-        return compare(before, after, base_label, head_label), []
+        yield Revisions(repo, prefix, base_commit.hexsha, base_label, head_label, before, after, bad)
+
+
+def review(root, base: str | None = None, head: str | None = None) -> tuple[Diff | None, list]:
+    """Compare two revisions of the project at root: by default the merge base with main and the working tree.
+    Returns the diff, or None and the problems that stop one revision from being read whole."""
+    with revisions(root, base, head) as r:
+        if r.unreadable:
+            return None, r.unreadable
+        return compare(r.before, r.after, r.base_label, r.head_label), []
 
 
 def _merge_base(repo, head_commit):

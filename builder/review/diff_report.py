@@ -5,13 +5,15 @@ import html
 import json
 import re
 
-from builder.review.diff import BlockChange, Diff, DocumentChange, FieldChange, Ops, SectionChange
+from builder.review.changes import BlockChange, Diff, DocumentChange, FieldChange, SectionChange
+from builder.review.words import Ops
 from builder.render.markdown import md_escape
 
 CONTEXT = 8  # unchanged words kept either side of a change
 MARKER = "<!-- guidance-diff -->"  # the workflow finds its own comment by this line, and edits it
 COMMENT_LIMIT = 65_000  # GitHub refuses a comment over 65,536 characters; the Markdown stays under this
 ROLE_LIST = 6  # sections named per role and kind in the role table; the rest are counted
+RENUMBERED_LIST = 40  # renumbered sections and paragraphs listed in the comment; the rest are counted
 _ANSI = {"-": "\x1b[31m", "+": "\x1b[32m", "!": "\x1b[1;33m", "h": "\x1b[1m", "end": "\x1b[0m"}
 _MARK = {"added": "+", "removed": "-"}
 
@@ -64,18 +66,40 @@ def _mark(s: SectionChange) -> str:
 
 
 def _block_label(b: BlockChange, code=lambda t: f"[{t}]") -> str:
-    """'4.1.2 [k3v9] moved from 3.2.1 in section sdash', 'was 3.2.1 [k3v9] removed' …"""
+    """'4.1.2 [k3v9] moved from 3.2.1 in section sdash', 'was 3.2.1 [k3v9] removed' …: public numbers, so a
+    paragraph of a section readers cannot see has none, only its id."""
     if b.change == "moved-out":
-        return (f"was {b.old_number} {code(b.id)} moved to {b.where_number} in section {b.where} "
-                f"(its text is shown there)")
+        return " ".join(filter(None, ("was" if b.old_number else "", b.old_number, code(b.id),
+                                      f"moved to {b.where_number or 'a section readers cannot see,'} in section "
+                                      f"{b.where} (its text is shown there)")))
     if b.change == "moved-in":
-        return f"{b.number} {code(b.id)} moved from {b.where_number} in section {b.where}"
+        return " ".join(filter(None, (b.number, code(b.id), f"moved from {b.where_number or 'a paragraph readers could not see'} in section {b.where}")))
     if b.change == "moved":
-        return f"{b.number} {code(b.id)} moved from {b.where_number}"
-    if b.change == "removed":
-        return f"was {b.old_number or b.number} {code(b.id)} removed"
-    was = f" (was {b.old_number})" if b.old_number and b.old_number != b.number else ""
-    return f"{b.number}{was} {code(b.id)} {b.change}"
+        return " ".join(filter(None, (b.number, code(b.id), f"moved from {b.where_number}" if b.where_number else "moved")))
+    if b.change in ("removed", "unpublished"):
+        old = b.old_number or b.number
+        return " ".join(filter(None, (f"was {old}" if old else "", code(b.id), b.change)))
+    was = f"(was {b.old_number})" if b.old_number and b.old_number != b.number else ""
+    return " ".join(filter(None, (b.number, was, code(b.id), b.change)))
+
+
+def _renumbered(d: DocumentChange) -> list[str]:
+    """Public numbers that change, as readers cite them: '2.10 → 2.11 Title [id] (and its 5 paragraphs)'."""
+    out = []
+    for r in d.renumbered:
+        if r["kind"] == "section":
+            n = r["paragraphs"]
+            out.append(f"{r['before']} → {r['after']} {r['title']} [{r['id']}]"
+                       + (f" (and its {n} paragraph{'s' if n != 1 else ''})" if n else ""))
+        else:
+            out.append(f"paragraph {r['before']} → {r['after']} [{r['id']}] in {r['title']}")
+    return out
+
+
+def _cap(text: str, limit: int = 1_000) -> str:
+    """A value shown in the comment's summary, cut to `limit` characters (the HTML redline has it whole)."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit].rstrip() + " … (cut here; the HTML redline has it whole)"
 
 
 def _flag(d: DocumentChange) -> str:
@@ -119,6 +143,10 @@ def as_text(diff: Diff, colour: bool = False) -> str:
             lines.append(f"  * {item}")
         for f in d.fields:
             lines.append(f"  * {_field_label(f)}: {words(f.words)}")
+        if d.renumbered:
+            lines.append(c("!", f"  renumbered ({len(d.renumbered)}; a citation of an old number now points at "
+                                f"other text):"))
+            lines += [f"    {r}" for r in _renumbered(d)]
         for role, r in d.roles.items():
             if any(r.values()):
                 name = diff.audiences.get(role, role).lower()
@@ -192,7 +220,14 @@ def as_markdown(diff: Diff, limit: int = COMMENT_LIMIT) -> str:
         for e in d.new_editions:
             kind = "major" if e["major"] else "minor"
             head += [f"**{_md(d.title)}**: new edition {_md(e['version'])} ({kind}, {_md(e['date'])}): "
-                     f"{_md(e['note'])}", ""]
+                     f"{_md(_cap(e['note']))}", ""]
+        if d.renumbered:
+            shown = _renumbered(d)[:RENUMBERED_LIST]
+            more = len(d.renumbered) - len(shown)
+            head += [f"**{_md(d.title)}: public numbers that change** (a citation of an old number now points at "
+                     f"other text):", "", *(f"- {_md(_cap(r, 300))}" for r in shown)]
+            head += [f"- and {more} more (the HTML redline lists them all)"] if more else []
+            head.append("")
     roles = _role_rows(diff)
     if roles:
         head += ["| View | Gains | Loses | Text changes in |", "|---|---|---|---|"]
@@ -282,6 +317,9 @@ def as_html(diff: Diff) -> str:
         for ed in d.new_editions:
             out.append(f"<p>New edition {e(ed['version'])} ({'major' if ed['major'] else 'minor'}, {e(ed['date'])}): "
                        f"{e(ed['note'])}</p>")
+        if d.renumbered:
+            out.append("<p>Public numbers that change (a citation of an old number now points at other text):</p>"
+                       "<ul>" + "".join(f"<li>{e(r)}</li>" for r in _renumbered(d)) + "</ul>")
         if d.other or d.fields:
             out.append("<ul>" + "".join(f"<li>{e(o)}</li>" for o in d.other)
                        + "".join(f"<li>{e(_field_label(f))}: {_html_words(f.words)}</li>" for f in d.fields) + "</ul>")
