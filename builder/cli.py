@@ -241,8 +241,12 @@ def history_cmd(root: Path, doc: str | None):
 @root_option
 @click.argument("doc")
 @click.option("--version", "version", required=True, help="The new edition's number, MAJOR.MINOR, later than now.")
-@click.option("--note", required=True, help="The change note readers see in the change history.")
+@click.option("--note", required=True, help="The change note readers see in the change history (1,000 characters "
+              "at most).")
 @click.option("--minor", is_flag=True, help="A minor correction: archived, but not listed in the change history.")
+@click.option("--cleared-by", "cleared", multiple=True, metavar="ROLE=NAME",
+              help="Who cleared the edition in a role [tool.guidance] clearance-roles names (repeat for each role); "
+              "a major edition needs every role.")
 @click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The publication date, YYYY-MM-DD (default: today; not before the previous edition, at most 14 "
               "days ahead).")
@@ -251,33 +255,41 @@ def history_cmd(root: Path, doc: str | None):
 @click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
 @click.option("--allow-empty", is_flag=True, help="Allow an edition that publishes nothing new (a note only).")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before publishing (never asked without a terminal).")
-def publish_cmd(root: Path, doc: str, version: str, note: str, minor: bool, on, sections: tuple[str, ...],
-                dry_run: bool, allow_empty: bool, yes: bool):
-    """Publish DOC's ready sections as a new edition: print the plan, record the edition with its change note and
-    commit it (tagged <doc>/v<version> on main)."""
+def publish_cmd(root: Path, doc: str, version: str, note: str, minor: bool, cleared: tuple[str, ...], on,
+                sections: tuple[str, ...], dry_run: bool, allow_empty: bool, yes: bool):
+    """Publish DOC's ready sections as a new edition: print the plan (everything readers will see change), record
+    the edition with its change note and clearances, and commit it (tagged <doc>/v<version> on main). Exit 1 when
+    the content or the repository refuses, 2 when the command is used wrongly; either way nothing is published."""
     from builder import pipeline
-    from builder.history.publish import PublishError, apply, plan
+    from builder.publish.apply import apply, unfinished
+    from builder.publish.plan import PublishError, plan
 
     chosen = [sid.strip() for item in sections for sid in item.split(",") if sid.strip()]
+    if sections and not chosen:
+        _misuse("--section names no section (it is empty or only commas)",
+                "Name a ready section, for example --section sdash, or leave --section out to publish every one.")
+    pairs = [item.partition("=") for item in cleared]
+    if any(not sep or not role.strip() for role, sep, _ in pairs):
+        _misuse("--cleared-by takes ROLE=NAME", "For example --cleared-by legal=\"Jo Bloggs\".")
     try:
+        if finished := unfinished(root):
+            click.echo(f"Finished an interrupted publish: brought {', '.join(finished)} up to date with the edition "
+                       f"already recorded.", err=True)
         planned = plan(root, doc, version, note, minor=minor, on=on.date() if on else None, check=pipeline.check,
-                       sections=chosen or None, allow_empty=allow_empty)
-    except PublishError as err:
-        _print_problems(err.problems, "text")
-        click.echo("Nothing was published.", err=True)
-        sys.exit(err.exit_code)
-    click.echo("\n".join(planned.lines()))
-    if dry_run:
-        click.echo("Dry run: nothing was changed.")
-        return
-    if not yes and sys.stdin.isatty() and not click.confirm("Publish?", default=False):
-        click.echo("Nothing was published.", err=True)
-        sys.exit(1)
-    try:
+                       sections=chosen or None, allow_empty=allow_empty,
+                       cleared_by=[(r.strip(), n) for r, _, n in pairs])
+        click.echo("\n".join(planned.lines()))
+        if dry_run:
+            click.echo("Dry run: nothing was changed.")
+            return
+        if not yes and sys.stdin.isatty() and not click.confirm("Publish?", default=False):
+            click.echo("Nothing was published.", err=True)
+            sys.exit(1)
         result = apply(root, planned)
     except PublishError as err:
         _print_problems(err.problems, "text")
-        click.echo("Nothing was published.", err=True)
+        if not err.recorded:
+            click.echo("Nothing was published.", err=True)
         sys.exit(err.exit_code)
     count = f"{len(result.sections)} section{'s' if len(result.sections) != 1 else ''} published"
     listed = ": " + ", ".join(result.sections) if result.sections else ""
@@ -288,3 +300,8 @@ def publish_cmd(root: Path, doc: str, version: str, note: str, minor: bool, on, 
         click.echo(f"Published {doc} version {version} ({count}{listed}); committed {result.commit[:7]} on "
                    f"{planned.branch}.\nPush the branch and merge it into main by any method: the edition is the "
                    f"commit on main that sets version {version}.")
+
+
+def _misuse(message: str, hint: str) -> None:
+    click.echo(f"error: {message}\n    hint: {hint}", err=True)
+    sys.exit(2)

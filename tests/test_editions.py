@@ -58,14 +58,18 @@ def test_a_dry_run_prints_the_plan_and_changes_nothing(repo):
         "Plan: publish alpha version 1.1 (major edition), after version 1.0",
         "  version: 1.0 → 1.1",
         "  date: 2027-02-01",
-        "  note: A change note.",
+        "  change note: A change note.",
         "  major: true (listed in the change history)",
+        "  cleared by: nobody",
         "  sections that change status (1):",
-        "    1.3 secret-draft (Unpublished plans): ready → published",
+        "    1.3 Unpublished plans [secret-draft]: ready → published",
+        "  what readers will see change since edition 1.0 (1 section; change note above):",
+        "    new: 1.3 Unpublished plans [secret-draft]",
         "  ready sections left ready (1; not named with --section):",
-        "    2.3 later (Later section)",
+        "    Later section [later]",
         "  files: content/alpha/01-basics.yaml, content/alpha/document.yaml",
-        "  git: one commit on branch main, tagged alpha/v1.1",
+        "  git: one commit on branch main (its commit-msg hook runs; a pre-commit hook does not, since publish "
+        "commits apart from your index and has checked the edited content itself), tagged alpha/v1.1",
         "Dry run: nothing was changed.",
     ]
     assert state(repo) == before
@@ -78,7 +82,8 @@ def test_only_the_named_sections_are_published(repo):
     publish(repo, "1.1", "2027-02-01", "--section", "later")
     assert "status: ready" in repo.path(BASICS).read_text(), "another editor's ready section is left alone"
     assert "status: ready" not in repo.path(SCHOOLS).read_text()
-    assert repo.repo.head.commit.message.endswith("Sections published: later\n")
+    assert "\nSections published: later\n" in repo.repo.head.commit.message
+    assert repo.repo.head.commit.message.endswith("\nGuidance-Edition: alpha 1.1 major\n")
 
     unknown = publish(repo, "1.2", "2027-02-02", "--section", "later,nope", code=2)
     assert "error [publish.section] later, nope are not ready sections of alpha" in unknown.output
@@ -169,7 +174,7 @@ def test_an_edition_published_on_a_branch_survives_any_merge(repo, tmp_path, met
     repo.commit("Ready the plans; reword", "2027-01-10")
     result = publish(repo, "1.1", "2027-02-01")
     assert "committed" in result.output and "on publish." in result.output and not repo.repo.tags
-    assert "  git: one commit on branch publish, no tag (not on main)" in result.output
+    assert "  git: one commit on branch publish (" in result.output and "no tag (not on main)" in result.output
     repo.git("checkout", "-q", "main")
     repo.replace(SCHOOLS, "Old advice", "Older advice")  # main moves on meanwhile
     repo.commit("Meanwhile on main", "2027-02-02")

@@ -47,6 +47,7 @@ def test_the_module_map_has_no_cycle():
 # history and diff results are worked out before render and handed to it. The CLI and pipeline sit on top.
 STAGES = {"content": set(), "history": {"content"}, "render": {"content", "history"},
           "review": {"content", "history", "render"}, "site": {"content", "render"},
+          "publish": {"content", "history", "render", "review"},
           "preview": {"content", "history", "render", "review", "site"}}
 
 

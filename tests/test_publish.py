@@ -51,16 +51,21 @@ def test_publish_moves_ready_sections_records_the_edition_commits_and_tags(repo)
         "Plan: publish alpha version 1.1 (major edition), after version 1.0",
         "  version: 1.0 → 1.1",
         "  date: 2027-02-01",
-        "  note: Added the police plans.",
+        "  change note: Added the police plans.",
         "  major: true (listed in the change history)",
+        "  cleared by: nobody",
         "  sections that change status (1):",
-        "    1.3 secret-draft (Unpublished plans): ready → published",
+        "    1.3 Unpublished plans [secret-draft]: ready → published",
+        "  what readers will see change since edition 1.0 (1 section; change note above):",
+        "    new: 1.3 Unpublished plans [secret-draft]",
         "  files: content/alpha/01-basics.yaml, content/alpha/document.yaml",
-        "  git: one commit on branch main, tagged alpha/v1.1",
+        "  git: one commit on branch main (its commit-msg hook runs; a pre-commit hook does not, since publish "
+        "commits apart from your index and has checked the edited content itself), tagged alpha/v1.1",
         f"Published alpha version 1.1 (1 section published: secret-draft); committed {head.hexsha[:7]} and tagged "
         "alpha/v1.1.",
         "Share it with: git push --follow-tags\n"])
-    assert head.message == "Publish alpha version 1.1\n\nAdded the police plans.\n\nSections published: secret-draft\n"
+    assert head.message == ("Publish alpha version 1.1\n\nAdded the police plans.\n\nSections published: secret-draft\n"
+                            "\nGuidance-Edition: alpha 1.1 major\n")
     assert head.committed_datetime.isoformat() == "2027-02-01T10:00:00+00:00"
     tag = repo.repo.tags["alpha/v1.1"]
     assert tag.commit == head and tag.tag is not None, "an annotated tag on the edition's commit"
@@ -85,7 +90,7 @@ def test_publish_moves_ready_sections_records_the_edition_commits_and_tags(repo)
 
 @pytest.mark.parametrize("args, code, message", [
     (["--version", "1.0"], 2, "alpha already has an edition 1.0"),
-    (["--version", "0.9"], 2, "version 0.9 is not later than the current version 1.0"),
+    (["--version", "0.9"], 2, "version 0.9 is not later than alpha's latest, 1.0"),
     (["--version", "v2"], 2, "version 'v2' is not MAJOR.MINOR"),
     (["--version", "1.1", "--note", "  "], 2, "the change note is empty"),
 ])
@@ -180,7 +185,7 @@ def test_a_minor_edition_is_archived_but_not_in_the_change_history(repo):
     repo.replace(BASICS, "Breach of an order", "Breaching an order")
     repo.commit("Typo", "2027-02-10")
     publish(repo, "1.2", "Wording.", "2027-02-11", "--minor")
-    assert "    major: false\n" in repo.path(DOCUMENT).read_text()
+    assert "    major: false" in repo.path(DOCUMENT).read_text()
     checked, result = pipeline.build(repo.root)
     assert result.ok, result.problems
     changes = (repo.root / "build/docs/alpha/changes.md").read_text()

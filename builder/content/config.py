@@ -21,6 +21,7 @@ class Config:
     severity: dict[str, str] = field(default_factory=dict)
     max_sentence_words: int = DEFAULT_MAX_WORDS
     known_abbreviations: frozenset[str] = frozenset(DEFAULT_KNOWN)
+    clearance_roles: tuple[str, ...] = ()  # who must clear a major edition (guidance publish --cleared-by ROLE=NAME)
     problems: tuple[Problem, ...] = ()
 
 
@@ -76,10 +77,15 @@ def load(root: Path | None, codes: dict[str, bool]) -> Config:
         problem("known-abbreviations", "config.value", "known-abbreviations must be a list of text",
                 "Write for example known-abbreviations = [\"UK\", \"NHS\"].")
         known = list(DEFAULT_KNOWN)
-    for key in sorted(set(table) - {"severity", "max-sentence-words", "known-abbreviations"}):
+    roles = table.get("clearance-roles", [])
+    if not isinstance(roles, list) or not all(isinstance(r, str) and re.fullmatch(r"[a-z][a-z0-9-]*", r) for r in roles):
+        problem("clearance-roles", "config.value", "clearance-roles must be a list of role names in lower case",
+                "Write for example clearance-roles = [\"policy\", \"legal\"].")
+        roles = []
+    for key in sorted(set(table) - {"severity", "max-sentence-words", "known-abbreviations", "clearance-roles"}):
         problem(key, "config.unknown-key", f"[tool.guidance] has an unknown setting '{key}'",
-                "Settings: severity, max-sentence-words, known-abbreviations.")
-    return Config(severity, max_words, frozenset(known), tuple(problems))
+                "Settings: severity, max-sentence-words, known-abbreviations, clearance-roles.")
+    return Config(severity, max_words, frozenset(known), tuple(dict.fromkeys(roles)), tuple(problems))
 
 
 def _key_pos(text: str, key: str) -> Pos:

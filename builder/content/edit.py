@@ -26,7 +26,7 @@ DATE_KEYS = ("review_by", "date")
 SETTABLE = ("draft", "ready", "withdrawn")
 
 
-def _yaml() -> YAML:
+def round_trip() -> YAML:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap editors' lines
@@ -34,9 +34,9 @@ def _yaml() -> YAML:
     return yaml
 
 
-def _dump(data) -> str:
+def dump_round_trip(data) -> str:
     buf = io.StringIO()
-    _yaml().dump(data, buf)
+    round_trip().dump(data, buf)
     return buf.getvalue()
 
 
@@ -97,7 +97,7 @@ def format_tree(root: Path) -> tuple[list[Formatted], list[Problem]]:
     alone and their problems returned."""
     project = _read(root)
     problems = list(project.problems) + [p for found in project.broken.values() for p in found]
-    loaded = [(rel, kind, text, _yaml().load(text)) for rel, (kind, source, text) in project.files.items()
+    loaded = [(rel, kind, text, round_trip().load(text)) for rel, (kind, source, text) in project.files.items()
               if source is not None]
     taken: set[str] = set()  # block ids are unique across documents: audience views show both on one page
     for _, kind, _, data in loaded:
@@ -110,7 +110,7 @@ def format_tree(root: Path) -> tuple[list[Formatted], list[Problem]]:
                 if "id" not in block:
                     block.insert(0, "id", new_id(taken))
         canonical(data)
-        results.append(Formatted(root / rel, text, _dump(data)))
+        results.append(Formatted(root / rel, text, dump_round_trip(data)))
     return results, problems
 
 
@@ -306,7 +306,7 @@ def new_section(root: Path, doc: str | None, chapter: str, title: str, today: da
         return "", "", Problem(first.pos, "error", "new.unreadable-chapter",
                                f"{rel} cannot be read, so no section was added to it ({first.code}: {first.message})",
                                "Fix that problem first (guidance validate shows it), then run this again.")
-    data = _yaml().load(text)
+    data = round_trip().load(text)
     sections = data.get("sections") if isinstance(data, CommentedMap) else None
     if not isinstance(sections, CommentedSeq):
         return "", "", Problem(source.pos(("sections",)), "error", "new.unreadable-chapter",
@@ -334,7 +334,7 @@ def new_section(root: Path, doc: str | None, chapter: str, title: str, today: da
     section["review_by"] = review.isoformat() if quoted else review
     section["blocks"] = [block]
     sections.append(section)
-    after = _endings_of(text, _dump(data))
+    after = _endings_of(text, dump_round_trip(data))
     problem = _check_written(rel, kind, after, lambda d: d["sections"][-1].get("title") == section["title"])
     if problem is None:
         problem = _unsafe(root, root / rel)
@@ -376,7 +376,7 @@ def set_status(root: Path, ref: str, status: str, reason: str | None = None, tod
             hint += f" These files cannot be read, so their sections could not be searched: {', '.join(broken)}."
         return None, Problem(Pos("content"), "error", "status.no-section", f"there is no section '{ref}'", hint)
     kind, source, text = project.files[rel]
-    data = _yaml().load(text)
+    data = round_trip().load(text)
     index = next(i for i, s in enumerate(data["sections"]) if isinstance(s, CommentedMap) and s.get("id") == sid)
     section = data["sections"][index]
     before = str(section.get("status"))
@@ -404,7 +404,7 @@ def set_status(root: Path, ref: str, status: str, reason: str | None = None, tod
     if status == "ready" and not section.get("review_by"):
         notes.append("It has no review date yet: add review_by: YYYY-MM-DD before it is published "
                      "(guidance validate warns: review.missing).")
-    after = _endings_of(text, _dump(data))
+    after = _endings_of(text, dump_round_trip(data))
     problem = _check_written(rel, kind, after, lambda d: d["sections"][index].get("status") == status)
     if problem is None:
         problem = _unsafe(root, root / rel)

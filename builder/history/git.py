@@ -261,3 +261,13 @@ def version_at(repo: Repo, prefix: str, commit: str, doc_id: str) -> str | None:
     data = fast_load(raw)
     version = data.get("version") if isinstance(data, dict) else None
     return str(version) if version is not None else None
+
+
+def git_input(repo: Repo, args: list[str], data: bytes, env: dict | None = None) -> str:
+    """Run the git GitPython runs with `data` on its standard input, from the work tree; its output, or
+    GitCommandError with what git said (GitPython's own calls take no input)."""
+    run = subprocess.run([Git.GIT_PYTHON_GIT_EXECUTABLE, *args], input=data, capture_output=True,
+                         cwd=repo.working_tree_dir, env={**os.environ, **(env or {})})
+    if run.returncode != 0:
+        raise GitCommandError([Git.GIT_PYTHON_GIT_EXECUTABLE, *args], run.returncode, run.stderr, run.stdout)
+    return run.stdout.decode("utf-8", "replace").strip()

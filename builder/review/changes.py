@@ -100,6 +100,13 @@ class DocumentChange:
         return self.header_changed or any(s.public for s in self.sections) or any(f.public for f in self.fields)
 
     @property
+    def text_changed(self) -> bool:
+        """Whether readers' text changes: a section, a field every page shows, a chapter's title or summary, or a
+        public number. Changes to the edition records themselves are not counted here (review.gate judges them)."""
+        return self.header_changed or bool(self.renumbered) or any(s.public for s in self.sections) or any(
+            f.public and not f.where.startswith("edition ") for f in self.fields)
+
+    @property
     def unannounced(self) -> bool:
         """Published text changes but the head adds no edition with a change note."""
         return self.public and not self.new_editions

@@ -45,16 +45,9 @@ def problems(base: Content, head: Content, diff: Diff, verify: Verify) -> list[P
         else:
             out += _pins(doc, doc.editions, verify)
         change = changes.get(doc.id)
-        if change is not None and _reader_text_changed(change) and not _new_editions(before, doc):
+        if change is not None and change.text_changed and not _new_editions(before, doc):
             out.append(_unrecorded(doc, change))
     return out
-
-
-def _reader_text_changed(change: DocumentChange) -> bool:
-    """Whether readers' text changes: a section, a field every page shows, a chapter's title or summary. Changes
-    to the edition records themselves are judged by _records, once."""
-    return change.header_changed or any(s.public for s in change.sections) or any(
-        f.public and not f.where.startswith("edition ") for f in change.fields)
 
 
 def _new_editions(before: Document | None, doc: Document) -> list:
