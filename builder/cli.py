@@ -107,6 +107,7 @@ def serve_cmd(root: Path, port: int):
 def fmt_cmd(root: Path, check: bool):
     """Lay out content files canonically (short lists on one line, other lists one item a line, dates unquoted)
     and assign missing paragraph ids. Comments are kept; links are never written through."""
+    from builder.content import owners
     from builder.content.edit import format_tree, write_formatted
 
     results, problems = format_tree(root)
@@ -119,9 +120,14 @@ def fmt_cmd(root: Path, check: bool):
     for r in changed:
         rel = r.path.relative_to(root).as_posix()
         click.echo(f"{rel}: would be reformatted (run guidance fmt)" if check or refused else f"{rel}: reformatted")
-    if not changed and not problems:
+    stale = bool(owners.problems(root))
+    if stale:
+        written = not check and owners.write(root)
+        done = "written from the documents' owners" if written else "would be written (run guidance fmt)"
+        click.echo(f"{owners.PATH}: {done}")
+    if not changed and not problems and not stale:
         click.echo(f"{len(results)} files already formatted.", err=True)
-    sys.exit(1 if problems or (check and changed) else 0)
+    sys.exit(1 if problems or (check and (changed or stale)) else 0)
 
 
 @main.group("new")

@@ -6,10 +6,27 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from builder.content.check import Checked, check, check_later, check_problems  # noqa: F401  (the CLI's and tests' entry points)
+from builder.content import check as content_check
+from builder.content import owners
+from builder.content.check import Checked, check_later  # noqa: F401  (the CLI's and tests' entry points)
 
 if TYPE_CHECKING:
     from builder.site.build import BuildResult
+
+
+def check(root: Path) -> Checked:
+    """The content checked, and .github/CODEOWNERS checked against the documents' owners."""
+    checked = content_check.check(root)
+    checked.problems += owners.problems(root)
+    return checked
+
+
+def check_problems(root: Path) -> Checked:
+    """check() for guidance validate: the content's problems answered from the cache when nothing changed, and
+    CODEOWNERS checked every time (it is not content, so the cache does not cover it)."""
+    checked = content_check.check_problems(root)
+    checked.problems += owners.problems(root)
+    return checked
 
 
 def build(root: Path, preview: bool = False, out_dir: Path | None = None,
@@ -29,6 +46,7 @@ def build(root: Path, preview: bool = False, out_dir: Path | None = None,
     root = root.resolve()
     [dates] = start(lambda: read_dates(root))  # git's dates need no content: read while the content is checked
     checked, house_rules = check_later(root)
+    checked.problems += owners.problems(root)
     if checked.failed():
         dates.close(wait=False)
         checked.problems += house_rules()
