@@ -131,8 +131,10 @@ def test_jobs_have_the_permissions_their_steps_need(workflow):
 def test_every_guidance_command_in_the_workflow_works(workflow, tmp_path, monkeypatch):
     commands = guidance_commands(workflow)
     assert [(job, args[0]) for job, args, _ in commands] == [
-        ("review", "validate"), ("review", "build"), ("review", "diff"), ("review", "diff"), ("deploy", "validate"),
-        ("deploy", "build")]
+        ("review", "validate"), ("review", "build"), ("review", "diff"), ("review", "diff"), ("review", "diff"),
+        ("deploy", "validate"), ("deploy", "build")]
+    assert [args for _, args, _ in commands if "--check" in args] == [
+        ["diff", "HEAD^1", "HEAD", "--check", "--format", "github"]], "the gate on public change runs on each PR"
     assert all(args[-2:] == ["--format", "github"] for _, args, _ in commands if args[0] in ("validate", "build")), \
         "problems are annotations on the lines they are about"
     monkeypatch.setenv("GUIDANCE_SITE_URL", "https://example.github.io/guidance/")
@@ -144,6 +146,18 @@ def test_every_guidance_command_in_the_workflow_works(workflow, tmp_path, monkey
         repo.git("checkout", "-q", "main")
         repo.git("merge", "-q", "--no-ff", "edit", "-m", "Merge pull request", day="2026-12-02")
         monkeypatch.chdir(repo.root)
+        gate = CliRunner(env=env("2026-12-02")).invoke(main, ["diff", "HEAD^1", "HEAD", "--check", "--format",
+                                                              "github"], catch_exceptions=False)
+        assert gate.exit_code == 1 and gate.output.startswith(
+            "::error file=content/alpha/document.yaml,line=13,col=5,title=edition.unrecorded::"), gate.output
+        repo.git("reset", "-q", "--hard", "HEAD^1")
+        repo.git("checkout", "-q", "edit")
+        published = CliRunner(env=env("2026-12-01")).invoke(main, [
+            "publish", "alpha", "--version", "1.1", "--note", "Courts may make orders.", "--minor", "--date",
+            "2026-12-01", "--yes"], catch_exceptions=False)
+        assert published.exit_code == 0, published.output
+        repo.git("checkout", "-q", "main")
+        repo.git("merge", "-q", "--no-ff", "edit", "-m", "Merge pull request", day="2026-12-02")
         for job, args, target in commands:
             result = CliRunner(env=env("2026-12-02")).invoke(main, args, catch_exceptions=False)
             assert result.exit_code == 0, (job, args, result.output)

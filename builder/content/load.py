@@ -355,6 +355,8 @@ def parse(rel: str, kind: str, raw: bytes) -> tuple[SourceFile | None, list[Prob
                               "Save the file as UTF-8 (most editors: File › Save with encoding).")]
     if text.startswith("\ufeff"):
         text = text[1:]
+    if (conflict := _conflict(rel, text)) is not None:
+        return None, [conflict]
     problems = _character_problems(rel, text)
     if problems:
         return None, problems
@@ -373,6 +375,29 @@ def parse(rel: str, kind: str, raw: bytes) -> tuple[SourceFile | None, list[Prob
                                   "Quote it if it is text; no value in content is that long a number.")]
         return None, [Problem(Pos(rel), "error", "load.syntax", f"the YAML cannot be read: {err}".strip(),
                               "Check the file's structure; this error has no position.")]
+
+
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: .*)?$", re.M)
+
+
+def _conflict(rel: str, text: str) -> Problem | None:
+    """The markers git leaves in a file when a merge or rebase met two changes to the same lines: one problem at
+    the first, saying which lines and what to keep (YAML would call them an indentation error)."""
+    if "<<<<<<<" not in text and ">>>>>>>" not in text:  # the usual file, decided without a pattern
+        return None
+    marks = [(text.count("\n", 0, m.start()) + 1, m.group(1)[0]) for m in _CONFLICT.finditer(text)]
+    starts = [line for line, kind in marks if kind == "<"]
+    ends = [line for line, kind in marks if kind == ">"]
+    if not starts or not ends:
+        return None
+    spans = ", ".join(f"{a}–{b}" for a, b in zip(starts, [next((e for e in ends if e > a), a) for a in starts]))
+    edition = "editions:" in text
+    return Problem(Pos(rel, starts[0], 1), "error", "load.conflict",
+                   f"the file holds git's merge-conflict markers (lines {spans}): two branches changed the same "
+                   f"lines", "Between <<<<<<< and ======= is one side, between ======= and >>>>>>> the other: keep "
+                   "the lines that should stay (or both, combined), delete the marker lines, and run guidance "
+                   "validate." + (" If both sides add an edition, keep the one already on main and publish the "
+                                  "other again: guidance publish names the next free version." if edition else ""))
 
 
 def _line_col(prefix: str) -> tuple[int, int]:
