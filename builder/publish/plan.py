@@ -20,6 +20,7 @@ from builder.publish.record import Entry, SectionStep, edit
 from builder.render.archive import public_view
 from builder.review.changes import DocumentChange
 from builder.review.diff import compare
+from builder.review.diff_report import renumbered
 
 # Canonical MAJOR.MINOR: no leading zeros, no sign, at most four digits each (99999999999999999999999.0 is a typo).
 VERSION = re.compile(r"^(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})$")
@@ -109,11 +110,7 @@ class Plan:
         if d.renumbered:
             out.append(f"  public numbers that change ({len(d.renumbered)}; citations of the old numbers will point "
                        f"at other text):")
-            for r in d.renumbered:
-                more = f" (and its {r['paragraphs']} paragraphs)" if r.get("paragraphs") else ""
-                out.append(f"    renumbered: {r['before']} → {r['after']} {r['title']} [{r['id']}]{more}"
-                           if r["kind"] == "section" else
-                           f"    renumbered: paragraph {r['before']} → {r['after']} [{r['id']}]")
+            out += [f"    renumbered: {line}" for line in renumbered(d)]
         return out
 
 

@@ -83,7 +83,7 @@ def _block_label(b: BlockChange, code=lambda t: f"[{t}]") -> str:
     return " ".join(filter(None, (b.number, was, code(b.id), b.change)))
 
 
-def _renumbered(d: DocumentChange) -> list[str]:
+def renumbered(d: DocumentChange) -> list[str]:
     """Public numbers that change, as readers cite them: '2.10 → 2.11 Title [id] (and its 5 paragraphs)'."""
     out = []
     for r in d.renumbered:
@@ -146,7 +146,7 @@ def as_text(diff: Diff, colour: bool = False) -> str:
         if d.renumbered:
             lines.append(c("!", f"  renumbered ({len(d.renumbered)}; a citation of an old number now points at "
                                 f"other text):"))
-            lines += [f"    {r}" for r in _renumbered(d)]
+            lines += [f"    {r}" for r in renumbered(d)]
         for role, r in d.roles.items():
             if any(r.values()):
                 name = diff.audiences.get(role, role).lower()
@@ -222,7 +222,7 @@ def as_markdown(diff: Diff, limit: int = COMMENT_LIMIT) -> str:
             head += [f"**{_md(d.title)}**: new edition {_md(e['version'])} ({kind}, {_md(e['date'])}): "
                      f"{_md(_cap(e['note']))}", ""]
         if d.renumbered:
-            shown = _renumbered(d)[:RENUMBERED_LIST]
+            shown = renumbered(d)[:RENUMBERED_LIST]
             more = len(d.renumbered) - len(shown)
             head += [f"**{_md(d.title)}: public numbers that change** (a citation of an old number now points at "
                      f"other text):", "", *(f"- {_md(_cap(r, 300))}" for r in shown)]
@@ -319,7 +319,7 @@ def as_html(diff: Diff) -> str:
                        f"{e(ed['note'])}</p>")
         if d.renumbered:
             out.append("<p>Public numbers that change (a citation of an old number now points at other text):</p>"
-                       "<ul>" + "".join(f"<li>{e(r)}</li>" for r in _renumbered(d)) + "</ul>")
+                       "<ul>" + "".join(f"<li>{e(r)}</li>" for r in renumbered(d)) + "</ul>")
         if d.other or d.fields:
             out.append("<ul>" + "".join(f"<li>{e(o)}</li>" for o in d.other)
                        + "".join(f"<li>{e(_field_label(f))}: {_html_words(f.words)}</li>" for f in d.fields) + "</ul>")
