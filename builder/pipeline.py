@@ -14,9 +14,9 @@ if TYPE_CHECKING:
     from builder.site.build import BuildResult
 
 
-def check(root: Path) -> Checked:
-    """The content checked, and .github/CODEOWNERS checked against the documents' owners."""
-    checked = content_check.check(root)
+def check(root: Path, read: tuple | None = None, split: bool = False) -> Checked:
+    """The content checked (content.check.check), and .github/CODEOWNERS checked against the documents' owners."""
+    checked = content_check.check(root, read, split)
     checked.problems += owners.problems(root)
     return checked
 

@@ -116,6 +116,8 @@ FILE_PROBLEMS = {
     "load.control-char": "an invisible control character",
     "load.tab": "a tab character: use spaces",
     "load.syntax": "the YAML cannot be read (indentation, quoting)",
+    "load.conflict": "git's merge-conflict markers (`<<<<<<<`, `=======`, `>>>>>>>`): two branches changed the same "
+                     "lines; keep what should stay and delete the markers",
     "load.duplicate-key": "the same key twice in one mapping (`1:` and `true:` count as the same)",
     "load.key-type": "a key that is not text, such as a number or a date",
     "load.anchor": "a YAML anchor (`&name`): content never reuses values",

@@ -44,8 +44,9 @@ def codeowners(found: dict[str, list[str]]) -> str | None:
 
 
 def problems(root: Path) -> list[Problem]:
+    """The file checked against the owners, in a project that lives on GitHub (it has a .github folder)."""
     expected = codeowners(owners(root))
-    if expected is None:
+    if expected is None or not (root / ".github").is_dir():
         return []
     try:
         actual = (root / PATH).read_text(encoding="utf-8") if not (root / PATH).is_symlink() else None
