@@ -71,24 +71,29 @@ def validate_cmd(root: Path, fmt: str, strict: bool):
               help="Output folder (default site/, or site-preview/ with --preview).")
 @click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default="mkdocs", show_default=True,
               help="Site engine: Material for MkDocs, or Zensical, its successor (install the 'zensical' extra).")
-def build_cmd(root: Path, fmt: str, preview: bool, out: Path | None, engine: str):
+@click.option("--offline", is_flag=True, help="A site that browses from disk (open index.html; file://), search "
+              "included: pages as files (page.html). For a downloaded copy or artifact, not for a web server.")
+def build_cmd(root: Path, fmt: str, preview: bool, out: Path | None, engine: str, offline: bool):
     """Validate, render and build the site."""
     from builder import pipeline
+    from builder.site.build import offline_engine_problem
     from builder.site.engines import engine_missing
 
-    if (missing := engine_missing(engine)) is not None:  # before validating: say at once what to install
+    # Before validating: say at once what to install, or what cannot be built.
+    if (missing := engine_missing(engine) or (offline_engine_problem(engine) if offline else None)) is not None:
         _print_problems([missing], fmt)
         click.echo("Build stopped; the previous site was left as it was.", err=True)
         sys.exit(1)
-    checked, result = pipeline.build(root, preview=preview, out_dir=out, engine=engine)
+    checked, result = pipeline.build(root, preview=preview, out_dir=out, engine=engine, offline=offline)
     problems = checked.problems + (result.problems if result else [])
     if problems:
         _print_problems(problems, fmt)
     if result is None or not result.ok:
         click.echo("Build stopped; the previous site was left as it was.", err=True)
         sys.exit(1)
-    click.echo(f"Built {result.pages} pages into {result.out_dir}{' (preview: includes drafts)' if preview else ''}.",
-               err=True)
+    notes = ["preview: includes drafts"] * preview + [f"offline: open {result.out_dir / 'index.html'}"] * offline
+    notes_text = f" ({'; '.join(notes)})" if notes else ""
+    click.echo(f"Built {result.pages} pages into {result.out_dir}{notes_text}.", err=True)
 
 
 @main.command("serve")

@@ -30,10 +30,11 @@ def check_problems(root: Path) -> Checked:
 
 
 def build(root: Path, preview: bool = False, out_dir: Path | None = None,
-          engine: str = "mkdocs") -> tuple[Checked, BuildResult | None]:
+          engine: str = "mkdocs", offline: bool = False) -> tuple[Checked, BuildResult | None]:
     """Validate everything first; only a clean tree is built (by engine, "mkdocs" or "zensical"). A failed build
     leaves out_dir as it was. Two parts run in forked children (builder/later.py): git's dates while the content
-    is checked, and the house rules while the site is rendered, whose errors stop the build before MkDocs."""
+    is checked, and the house rules while the site is rendered, whose errors stop the build before MkDocs.
+    offline: a site that browses from disk (file://): pages as files, search inlined (builder/site/engines.py)."""
     # Imported here: `guidance validate` needs none of them, and starts faster without git, Jinja2 and MkDocs.
     from builder.content.rules import forget as rules_forget
     from builder.history.collect import collect as collect_history
@@ -60,7 +61,7 @@ def build(root: Path, preview: bool = False, out_dir: Path | None = None,
         return checked, BuildResult(out_dir, problems=[problem])
     history = collect_history(root, checked.content, dates=dates.result())
     options = Options(preview=preview, history=history, site_url=url,
-                      redlines=edition_redlines(checked.content, history))
+                      redlines=edition_redlines(checked.content, history), directory_urls=not offline)
     [rules] = start(house_rules)  # the house rules run while the site is rendered; their errors stop the build
     rules_forget()  # the child has its copy of the texts parsed for the reference checks
     try:
@@ -69,6 +70,6 @@ def build(root: Path, preview: bool = False, out_dir: Path | None = None,
         checked.problems += rules.result()
     if checked.failed():
         return checked, None
-    result = build_site(root, site, out_dir, preview, engine=engine, keep_pages=False)
+    result = build_site(root, site, out_dir, preview, engine=engine, keep_pages=False, offline=offline)
     result.problems += history.notes  # what git could not tell the build, said where the build's problems are
     return checked, result

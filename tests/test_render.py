@@ -1,4 +1,6 @@
 """Render stage: golden Markdown for the fixture project, compared exactly; safe titles; the draft filter."""
+import posixpath
+import re
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,42 @@ def test_front_matter_is_json_quoted(project):
     checked = pipeline.check(project)
     page = render(checked.content, Options()).pages["alpha/basics.md"]
     assert page.startswith('---\ntitle: "1. Basics: a \\"quoted\\" title – Alpha guidance"\n---\n')
+
+
+
+def _resolved(rel: str, page: str, directory_urls: bool) -> str:
+    """page with each relative href replaced by the page it leads to (doc/chapter#anchor), whatever its form."""
+    from builder.render.markdown import page_url
+
+    here = page_url(rel, directory_urls)
+    folder = here if directory_urls else posixpath.dirname(here)
+
+    def target(m):
+        path, _, anchor = m[1].partition("#")
+        if not path or "://" in path or path.startswith("mailto:"):
+            return m[0]
+        where = posixpath.normpath(posixpath.join(folder, path))
+        where = where[:-len(".html")] if where.endswith(".html") else where
+        return f'href="{where.removesuffix("/index")}#{anchor}"'
+    return re.sub(r'href="([^"]*)"', target, page)
+
+
+def test_an_offline_render_writes_files_addresses_where_mkdocs_does_not_rewrite_links():
+    """Options(directory_urls=False), for guidance build --offline: links in HTML blocks (which MkDocs passes
+    through as they are) and the search keys are files' addresses, leading to the same pages as online; the
+    Markdown links, which MkDocs rewrites, and everything else are as in the online render."""
+    content = pipeline.check(FIXTURE).content
+    online, offline = render(content, Options()), render(content, Options(directory_urls=False))
+    assert '<a href="../../glossary/#term-dsl"' in online.pages["alpha/basics.md"]
+    assert '<a href="../glossary.html#term-dsl"' in offline.pages["alpha/basics.md"]
+    assert '<a href="../../glossary.html#term-dsl"' in offline.pages["for/teachers/alpha.md"]
+    assert '<a href="schools.html#for-schools"' in offline.pages["alpha/basics.md"]
+    assert sorted(online.pages) == sorted(offline.pages)
+    changed = [rel for rel in online.pages if online.pages[rel] != offline.pages[rel]]
+    assert "alpha/basics.md" in changed and "glossary.md" not in changed
+    for rel in changed:
+        assert _resolved(rel, offline.pages[rel], False) == _resolved(rel, online.pages[rel], True), rel
+    assert sorted(offline.search_labels) == sorted(k.replace("/#", ".html#") for k in online.search_labels)
+    assert sorted(offline.search_extra) == sorted(k.replace("/#", ".html#") if "#" in k else k[:-1] + ".html"
+                                                  for k in online.search_extra)
+    assert offline.search_labels["alpha/basics.html#for-police"] == online.search_labels["alpha/basics/#for-police"]

@@ -117,7 +117,8 @@ def test_jobs_have_the_permissions_their_steps_need(workflow):
         "the sticky comment is found by its marker, not as whatever the bot said last"
     assert 'gh api --method PATCH "repos/$REPO/issues/comments/$id" -F body=@diff.md' in comment["run"]
     uploads = [s["with"] for s in review["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")]
-    assert uploads == [{"path": "redline.html", "archive": False}, {"name": "site", "path": "site/\ndiff.md\n"}]
+    assert uploads == [{"name": "preview", "path": "preview/"}, {"path": "redline.html", "archive": False},
+                       {"name": "site", "path": "site/\ndiff.md\n"}]
     pages = next(s for s in deploy["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
     assert pages["with"]["path"] == "site/"
     installs = [s["run"] for _, s in steps(workflow) if s.get("run", "").startswith("pip ")]
@@ -131,10 +132,11 @@ def test_jobs_have_the_permissions_their_steps_need(workflow):
 def test_every_guidance_command_in_the_workflow_works(workflow, tmp_path, monkeypatch):
     commands = guidance_commands(workflow)
     assert [(job, args[0]) for job, args, _ in commands] == [
-        ("review", "validate"), ("review", "build"), ("review", "diff"), ("review", "diff"), ("review", "diff"),
-        ("deploy", "validate"), ("deploy", "build")]
+        ("review", "validate"), ("review", "build"), ("review", "diff"), ("review", "build"), ("review", "diff"),
+        ("review", "diff"), ("deploy", "validate"), ("deploy", "build")]
     assert [args for _, args, _ in commands if "--check" in args] == [
         ["diff", "HEAD^1", "HEAD", "--check", "--format", "github"]], "the gate on public change runs on each PR"
+    assert ["build", "--preview", "--offline", "--out", "preview", "--format", "github"] in [a for _, a, _ in commands]
     assert all(args[-2:] == ["--format", "github"] for _, args, _ in commands if args[0] in ("validate", "build")), \
         "problems are annotations on the lines they are about"
     monkeypatch.setenv("GUIDANCE_SITE_URL", "https://example.github.io/guidance/")
@@ -164,6 +166,10 @@ def test_every_guidance_command_in_the_workflow_works(workflow, tmp_path, monkey
             if target:
                 Path(target).write_text(result.output, encoding="utf-8")
         assert (repo.root / "site/alpha/changes/index.html").is_file()
+        preview = repo.root / "preview"  # the offline preview: pages are files, drafts shown, search inlined
+        assert (preview / "alpha/changes.html").is_file() and not (preview / "alpha/changes").exists()
+        assert "Zebra quartz marmalade" in (preview / "alpha/basics.html").read_text()
+        assert (preview / "search/search_index.js").is_file()
         comment = (repo.root / "diff.md").read_text()
         assert comment.startswith("<!-- guidance-diff -->\n### Content changes: HEAD^1 (")
         assert (repo.root / "redline.html").read_text().startswith("<!doctype html>")
@@ -171,3 +177,37 @@ def test_every_guidance_command_in_the_workflow_works(workflow, tmp_path, monkey
             in comment
     finally:
         repo.close()
+
+
+def _preview_line_step(workflow) -> dict:
+    review = workflow["jobs"]["review"]["steps"]
+    names = [s.get("name") for s in review]
+    step = review[names.index("Say where the preview is")]
+    assert names.index("Describe what changed and for whom") < names.index("Say where the preview is") \
+        < names.index("Comment on the pull request"), "the line is added to diff.md before it is posted"
+    assert names.index("Build the preview that browses from disk (drafts included, with their status)") \
+        < next(i for i, s in enumerate(review) if s.get("id") == "preview") < names.index("Say where the preview is")
+    return step
+
+
+def test_the_comment_says_where_the_preview_is_and_stays_under_65000_characters(workflow, tmp_path):
+    """The step's own script, run by bash on a comment as long as guidance diff ever writes (COMMENT_LIMIT),
+    with addresses as long as GitHub's names allow (an owner of 39 characters, a repository of 100)."""
+    from builder.review.diff_report import COMMENT_LIMIT
+
+    step = _preview_line_step(workflow)
+    assert step["env"] == {
+        "ARTIFACT_URL": "${{ steps.preview.outputs.artifact-url }}",
+        "RUN_URL": "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}"}
+    run_url = f"https://github.com/{'o' * 39}/{'r' * 100}/actions/runs/{9 * 10 ** 19}"
+    artifact_url = f"{run_url}/artifacts/{9 * 10 ** 19}"
+    comment = "<!-- guidance-diff -->\n" + "x" * (COMMENT_LIMIT - 24) + "\n"
+    assert len(comment) == COMMENT_LIMIT
+    (tmp_path / "diff.md").write_text(comment, encoding="utf-8")
+    subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, check=True, timeout=60,
+                   env={"PATH": os.environ["PATH"], "ARTIFACT_URL": artifact_url, "RUN_URL": run_url})
+    posted = (tmp_path / "diff.md").read_text(encoding="utf-8")
+    assert posted.startswith(comment) and len(posted) < 65_000, len(posted)
+    line = posted[len(comment):]
+    assert line == (f"\n**Preview with drafts:** [download the `preview` artifact]({artifact_url}) of "
+                    f"[this run]({run_url}), unzip it and open `index.html` in a browser (search works from disk).\n")

@@ -38,8 +38,9 @@ def tree(text, parses: dict[str, inline.Inline]) -> inline.Inline:
 class Links:
     """Inline text to Markdown for one page: references become relative links that MkDocs checks."""
 
-    def __init__(self, content: Content, index, page: str, parses: dict | None = None):
+    def __init__(self, content: Content, index, page: str, parses: dict | None = None, directory_urls: bool = True):
         self.content, self.index, self.page = content, index, page
+        self.directory_urls = directory_urls  # MkDocs' use_directory_urls: False in an offline build (page.html)
         # text → its tree, shared by the pages of one render: print pages and audience views repeat every section
         self.parses = {} if parses is None else parses
         self.doc_id = page.split("/", 1)[0]
@@ -63,13 +64,14 @@ class Links:
 
     def html(self, text: str) -> str:
         """The same tree as HTML, for blocks that MkDocs passes through without parsing them again: links to
-        other pages are written as MkDocs writes them (directory URLs, relative to this page)."""
+        other pages are written as MkDocs writes them (relative to this page, with or without directory URLs)."""
         return self._nodes(tree(text, self.parses).nodes, as_html=True)
 
     def href(self, target: str, anchor: str = "") -> str:
         """The address of the page at Markdown path target (and an anchor in it) from this page, as MkDocs
-        writes a link with use_directory_urls (within the page: ./#anchor)."""
-        url = relative_url(page_url(target), page_url(self.page))
+        writes a link: with use_directory_urls, within the page ./#anchor; without (an offline build), a file's
+        address, page.html#anchor."""
+        url = relative_url(page_url(target, self.directory_urls), page_url(self.page, self.directory_urls))
         return url + ("#" + anchor if anchor else "")
 
     def _nodes(self, nodes, first: bool = False, as_html: bool = False) -> str:
@@ -146,16 +148,23 @@ class Links:
         return self._page_link(label or f"{section.number} {section.title}", path, sid, as_html), None
 
 
-def page_url(path: str) -> str:
-    """The address MkDocs gives the page at Markdown path (use_directory_urls): a/b.md → a/b/, a/index.md → a/."""
+def page_url(path: str, directory_urls: bool = True) -> str:
+    """The address MkDocs gives the page at Markdown path: with use_directory_urls a/b.md → a/b/, a/index.md → a/;
+    without (an offline build, browsed from disk) a/b.md → a/b.html, a/index.md → a/index.html."""
     stem = path[:-3] if path.endswith(".md") else path
+    if not directory_urls:
+        return stem + ".html"
     if stem == "index":
         return "./"
     return (stem[:-len("/index")] if stem.endswith("/index") else stem) + "/"
 
 
 def relative_url(url: str, other: str) -> str:
-    """url relative to other, both site addresses ending in / (mkdocs.utils.get_relative_url, for pages)."""
+    """url relative to other, both site addresses of pages (mkdocs.utils.get_relative_url, for pages): both end in
+    / (directory URLs), or both are files (a/b.html), and then url is relative to the folder other is in."""
+    if not other.endswith("/"):
+        return posixpath.relpath(url, posixpath.dirname(other) or ".")
+
     def parts(path: str) -> list[str]:
         path = posixpath.normpath("/" + path)[1:]
         return path.split("/") if path else []

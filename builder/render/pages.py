@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from builder.content.model import Content, Document, Section, public_texts
 from builder.render import archive
-from builder.render.markdown import Links, md_escape, term_anchor
+from builder.render.markdown import Links, md_escape, page_url, term_anchor
 from builder.render.views import hidden_texts, visible
 
 CALLOUT = {"legal": ("note", "Legal requirement"), "example": ("example", "Example"),
@@ -26,6 +26,8 @@ class Site:
     nav: list = field(default_factory=list)
     hidden_text: list[str] = field(default_factory=list)
     public_text: list[str] = field(default_factory=list)  # all the public build may show; see builder/site/leaks.py
+    # Keyed by the section's address in the search index: "doc/chapter/#section" ("doc/chapter.html#section" in an
+    # offline build, Options.directory_urls False).
     search_labels: dict[str, str] = field(default_factory=dict)  # "doc/chapter/#section" → "for police officers…"
     # "doc/chapter/#section" → fields for its search entry: "roles" (audience ids, or ["all"]), "aka" (the words
     # readers use for the glossary terms its title names), "exclude" (a withdrawal notice: out of the results)
@@ -44,6 +46,9 @@ class Options:
     site_url: str | None = None  # the public address: citations are full URLs when it is known
     # (document, version) → what changed since the archived edition before it (builder.review.diff.edition_redlines)
     redlines: dict = field(default_factory=dict)
+    # MkDocs' use_directory_urls: False for an offline build (pages as a/b.html, browsed from disk), whose links in
+    # HTML blocks and search keys must be files' addresses too.
+    directory_urls: bool = True
 
 
 def aggregated(rel: str) -> bool:
@@ -72,7 +77,8 @@ def render(content: Content, options: Options = Options()) -> Site:
             return
         if audience and audience["id"] not in audience_indexes:
             audience_indexes[audience["id"]] = _audience_index(index, audience["id"])
-        links = Links(shown, audience_indexes[audience["id"]] if audience else index, path, parses)
+        links = Links(shown, audience_indexes[audience["id"]] if audience else index, path, parses,
+                      directory_urls=options.directory_urls)
         site.pages[path] = env.get_template(template).render(
             **page_ctx, **extra, audience=audience, md=links.inline, html=links.html, link=links.to, page=path,
             new_section=links.new_section,
@@ -80,7 +86,7 @@ def render(content: Content, options: Options = Options()) -> Site:
 
     emit("index.md", "home.md.j2")
     emit("glossary.md", "glossary.md.j2", terms=sorted(shown.terms, key=lambda t: t["term"].lower()))
-    site.search_extra["glossary/"] = {"aka": " ".join(w for t in shown.terms for w in t.get("also_searched_as", ()))}
+    site.search_extra[page_url("glossary.md", options.directory_urls)] = {"aka": " ".join(w for t in shown.terms for w in t.get("also_searched_as", ()))}
     emit("accessibility.md", "accessibility.md.j2")
     site.nav.append({"Home": "index.md"})
     for doc in shown.documents:
@@ -90,10 +96,10 @@ def render(content: Content, options: Options = Options()) -> Site:
         for chapter in doc.chapters:
             path = f"{doc.id}/{chapter.id}.md"
             emit(path, "chapter.md.j2", doc=doc, chapter=chapter)
+            address = page_url(path, options.directory_urls)
             for section in chapter.sections:
-                site.search_labels[f"{doc.id}/{chapter.id}/#{section.id}"] = \
-                    f"for {audience_names(shown, section).lower()}"
-                site.search_extra[f"{doc.id}/{chapter.id}/#{section.id}"] = _search_fields(shown, doc, section, chapter, names)
+                site.search_labels[f"{address}#{section.id}"] = f"for {audience_names(shown, section).lower()}"
+                site.search_extra[f"{address}#{section.id}"] = _search_fields(shown, doc, section, chapter, names)
             children.append({f"{chapter.number}. {chapter.title}": path})
         children += archive.pages(site, env, shown, doc, options.history, options.redlines, options.only, index)
         site.nav.append({doc.short_title: children})

@@ -11,7 +11,9 @@ from builder.render.markdown import md_escape
 
 CONTEXT = 8  # unchanged words kept either side of a change
 MARKER = "<!-- guidance-diff -->"  # the workflow finds its own comment by this line, and edits it
-COMMENT_LIMIT = 65_000  # GitHub refuses a comment over 65,536 characters; the Markdown stays under this
+# GitHub refuses a comment over 65,536 characters. The Markdown stays under this, which leaves 1,000 characters of
+# 65,000 for the line the workflow adds (where the pull request's preview is; tests/test_workflow.py measures it).
+COMMENT_LIMIT = 64_000
 ROLE_LIST = 6  # sections named per role and kind in the role table; the rest are counted
 RENUMBERED_LIST = 40  # renumbered sections and paragraphs listed in the comment; the rest are counted
 _ANSI = {"-": "\x1b[31m", "+": "\x1b[32m", "!": "\x1b[1;33m", "h": "\x1b[1m", "end": "\x1b[0m"}

@@ -16,9 +16,9 @@ from ruamel.yaml import YAML
 from builder.content.model import Pos, Problem
 from builder.render.pages import Site
 from builder.site.checker import PageChecker
-from builder.site.engines import engine_missing, run_engine, write_config
+from builder.site.engines import engine_missing, run_engine, write_config, write_offline_assets
 from builder.site.sanitise import only_pages
-from builder.site.search import tune_search_index
+from builder.site.search import inline_search_index, tune_search_index
 
 # Written into every site guidance builds (a dot file: MkDocs and Zensical keep dot files when they clean site_dir),
 # so that --out replaces a folder only when guidance built it.
@@ -160,17 +160,19 @@ def _alive(pid: int) -> bool:
 
 
 def build_site(root: Path, site: Site, out_dir: Path, preview: bool, engine: str = "mkdocs",
-               keep_pages: bool = True) -> BuildResult:
+               keep_pages: bool = True, offline: bool = False) -> BuildResult:
     """Write the Markdown tree, build it with engine, check the public build for drafts, and swap the result into
     out_dir. A folder that cannot be written is a problem, and leaves out_dir as it was. keep_pages=False: the
     caller has no more use for site.pages, which are emptied once written (the engine reads them from disk), so
-    that they are not held in memory beside the engine's own copy."""
+    that they are not held in memory beside the engine's own copy. offline: a site that browses from disk
+    (file://), pages as files, which site must have been rendered for (render's Options.directory_urls False)."""
     result = BuildResult(out_dir)
-    if (refused := check_out_dir(root, out_dir) or _build_dir_problem(root)) is not None:
+    if (refused := check_out_dir(root, out_dir) or _build_dir_problem(root)
+            or (offline_engine_problem(engine) if offline else None)) is not None:
         result.problems.append(refused)
         return result
     try:
-        return _build_site(root, site, out_dir, preview, engine, result, keep_pages)
+        return _build_site(root, site, out_dir, preview, engine, result, keep_pages, offline)
     except OSError as err:
         where = err.filename or out_dir
         result.problems.append(Problem(Pos("--out"), "error", "build.write",
@@ -178,6 +180,15 @@ def build_site(root: Path, site: Site, out_dir: Path, preview: bool, engine: str
                                        "Check that you may write to the output folder and to build/; the previous "
                                        "site was left as it was."))
         return result
+
+
+def offline_engine_problem(engine: str) -> Problem | None:
+    """An offline build uses Material for MkDocs' offline plugin: None for mkdocs, a problem for another engine."""
+    if engine == "mkdocs":
+        return None
+    return Problem(Pos("--offline"), "error", "build.offline-engine",
+                   f"an offline build is made with Material for MkDocs' offline plugin, which {engine} does not run",
+                   "Build it with the default engine: guidance build --offline (without --engine).")
 
 
 def _build_dir_problem(root: Path) -> Problem | None:
@@ -189,15 +200,20 @@ def _build_dir_problem(root: Path) -> Problem | None:
 
 
 def _build_site(root: Path, site: Site, out_dir: Path, preview: bool, engine: str, result: BuildResult,
-                keep_pages: bool = True) -> BuildResult:
+                keep_pages: bool = True, offline: bool = False) -> BuildResult:
     build_dir = root / "build"
-    name = engine + ("-preview" if preview else "")
+    # An offline build has its own generated tree and config (build/mkdocs-offline.yml…), so the online build's
+    # build/mkdocs.yml stays the one `mkdocs build -f build/mkdocs.yml` builds the public site from.
+    variant = ("-preview" if preview else "") + ("-offline" if offline else "")
+    name = engine + variant
     if (missing := engine_missing(engine)) is not None:
         result.problems.append(missing)
         return result
     with build_lock(build_dir):
-        docs_dir = build_dir / ("docs-preview" if preview else "docs")
+        docs_dir = build_dir / f"docs{variant}"
         write_docs(site, docs_dir)
+        if offline:
+            write_offline_assets(docs_dir)
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         remove_stale(out_dir)
         tmp = Path(tempfile.mkdtemp(prefix=f"{out_dir.name}.tmp-{os.getpid()}-", dir=out_dir.parent))
@@ -206,7 +222,7 @@ def _build_site(root: Path, site: Site, out_dir: Path, preview: bool, engine: st
             site_dir = out_dir if engine == "mkdocs" else build_dir / f"{name}-site"  # Zensical: inside build/
             config = write_config(root, build_dir, name, docs_dir, site_dir, site.nav,
                                   exclude=None if preview else only_pages(site.pages), engine=engine,
-                                  url=site.site_url, extra={"roles": site.roles})
+                                  url=site.site_url, extra={"roles": site.roles}, offline=offline)
             if not keep_pages:
                 site.pages.clear()
             with PageChecker(tmp, site.hidden_text, site.public_text, leak_check=not preview,
@@ -217,6 +233,8 @@ def _build_site(root: Path, site: Site, out_dir: Path, preview: bool, engine: st
                 if result.ok:
                     problems, found = checker.finish()
                     result.problems += problems
+                if offline:  # the index as tuned, sanitised and checked for leaks, inlined for pages on disk
+                    inline_search_index(tmp)
             if result.ok and not preview:
                 for leak in found:
                     result.problems.append(Problem(Pos("site"), "error", "build.draft-leak",

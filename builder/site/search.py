@@ -45,3 +45,12 @@ def tune_entries(entries: list[dict], labels: dict[str, str], boost: bool = True
             entry["tags"] = tags
         elif location in labels:
             entry["title"] = f"{entry['title']} ({labels[location]})"
+
+
+def inline_search_index(site_dir: Path) -> None:
+    """An offline build's search/search_index.js made again from search/search_index.json, as Material's offline
+    plugin makes it (var __index = <the index>): the plugin writes it as MkDocs ends, before the index is tuned
+    and sanitised, and a page opened from disk reads this copy, never the JSON."""
+    path = site_dir / "search" / "search_index.json"
+    if path.is_file():
+        path.with_suffix(".js").write_text("var __index = " + path.read_text(encoding="utf-8"), encoding="utf-8")
