@@ -172,32 +172,44 @@ def catch_up(root: Path, repo, prefix: str, commit: str, paths: list[str]) -> No
 
 
 def unfinished(root: Path) -> list[str]:
-    """After a publish that stopped between recording its edition and writing the files: finish it, and say so.
-    The sign is HEAD being an edition's commit while each file it changed still reads as in its parent."""
+    """After a publish that stopped between recording its edition and bringing the files and the index up to date:
+    finish it, and say which files. The sign is HEAD being an edition's commit while a file it changed still reads
+    as in its parent, or git's index still holds the parent's version. A file edited since is left alone."""
     root = Path(root).resolve()
     with repository(root) as (repo, prefix):
         if repo is None or not repo.head.is_valid() or len(repo.head.commit.parents) != 1:
             return []
+        lock = Path(repo.git_dir) / LOCK
+        if lock.is_file() and not _alive(lock):
+            lock.unlink(missing_ok=True)  # left by a publish that was killed
         head = repo.head.commit
         if TRAILER not in head.message:
             return []
-        changed = [d.b_path for d in head.parents[0].diff(head) if d.b_path and d.b_blob is not None]
+        paths = [d.b_path for d in head.parents[0].diff(head) if d.b_path and d.b_blob is not None]
         stale = []
-        for path in changed:
+        for path in paths:
             target = root / path[len(prefix):]
-            if not path.startswith(prefix) or not target.is_file():
+            if not path.startswith(prefix) or not target.is_file() or target.is_symlink():
                 return []
-            data = target.read_bytes()
-            was = head.parents[0].tree / path
-            if data == was.data_stream.read():
-                stale.append(path)
-            elif data != (head.tree / path).data_stream.read():
+            data, new = target.read_bytes(), head.tree / path
+            old = _blob_at(head.parents[0], path)
+            if data != new.data_stream.read() and (old is None or data != old.data_stream.read()):
                 return []  # edited since: leave it to the editor
+            staged = repo.git.ls_files("-s", "--", path).split()
+            if data != new.data_stream.read() or len(staged) < 2 or staged[1] != new.hexsha:
+                stale.append(path)
         if not stale:
             return []
         with locked(repo, "content"):
             catch_up(root, repo, prefix, head.hexsha, stale)
         return [p[len(prefix):] for p in stale]
+
+
+def _blob_at(commit, path: str):
+    try:
+        return commit.tree / path
+    except KeyError:
+        return None
 
 
 def _said(err: Exception) -> str:
