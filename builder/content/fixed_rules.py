@@ -163,6 +163,9 @@ BUILD_PROBLEMS = {
                    "site stays (error)",
     "build.engine-missing": "with `--engine zensical`: Zensical is not installed; `pip install -e '.[zensical]'` "
                             "installs it (error)",
+    "build.offline-engine": "`--offline` with `--engine zensical`: an offline build is made with Material for "
+                            "MkDocs' offline plugin; build it with the default engine. Refused before anything is "
+                            "built (error)",
 }
 
 # Problems of the editing commands (guidance new section, status, fmt): each changes nothing.
