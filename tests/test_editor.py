@@ -1,6 +1,7 @@
 """Editor integration: the YAML language server gets the right schema for every content file, and the
 pre-commit hooks run the same checks as CI."""
 import json
+import re
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -24,9 +25,26 @@ def test_every_content_file_gets_its_schema_in_the_editor():
             assert matches == [f"./schemas/{file_kind(path.relative_to(root / 'content'))}.schema.json"], rel
 
 
-def _hooks() -> dict:
+def _all_hooks() -> dict:
     config = YAML(typ="safe").load((REPO / ".pre-commit-config.yaml").read_text())
     return {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+
+
+def _hooks() -> dict:
+    """The hooks that check content (the commit-msg hook checks the message)."""
+    return {k: h for k, h in _all_hooks().items() if h.get("stages") != ["commit-msg"]}
+
+
+def test_the_commit_msg_hook_refuses_a_subject_over_72_characters():
+    """pre-commit's pygrep with --multiline searches the whole message file with MULTILINE and DOTALL."""
+    hook = _all_hooks()["commit-subject"]
+    assert hook["language"] == "pygrep" and hook["args"] == ["--multiline"] and hook["stages"] == ["commit-msg"]
+    config = YAML(typ="safe").load((REPO / ".pre-commit-config.yaml").read_text())
+    assert "commit-msg" in config["default_install_hook_types"], "pre-commit install sets up the hook"
+    pattern = re.compile(hook["entry"].encode(), re.MULTILINE | re.DOTALL)
+    body = b"\n\n" + b"A body line may be as long as it needs to be, " * 4 + b"\n# a comment git strips\n"
+    assert pattern.search(b"x" * 73 + body) and not pattern.search(b"x" * 72 + body)
+    assert not pattern.search(b"Publish stalking version 0.2" + body)
 
 
 def test_pre_commit_runs_validate_and_fmt_check_on_the_whole_tree():
