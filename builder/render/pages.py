@@ -154,6 +154,7 @@ def _environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     env.filters["text"] = md_escape
     env.filters["attr"] = lambda s: html.escape(str(s), quote=True)
+    env.filters["css_text"] = css_text
     env.filters["esc"] = lambda s: html.escape(" ".join(str(s).split()), quote=False)  # text inside HTML blocks
     env.tests["for_audience"] = lambda section, audience: section.is_for(audience)
     env.globals.update(CALLOUT=CALLOUT, audience_names=audience_names, current_edition=current_edition,
@@ -202,6 +203,13 @@ def audience_names(content: Content, section: Section) -> str:
 def _names(audiences: tuple, ids: tuple) -> str:
     names = dict(audiences)
     return ", ".join(names.get(a, a) for a in ids)
+
+
+def css_text(text: str) -> str:
+    """Text for the inside of a double-quoted CSS string (a print page's running header): every character but ASCII
+    letters, digits and spaces as a CSS escape, so that no quote, backslash or "</style>" can end the string or the
+    style sheet, and no HTML escaping can change it."""
+    return "".join(c if (c.isascii() and c.isalnum()) or c == " " else f"\\{ord(c):x} " for c in " ".join(str(text).split()))
 
 
 def current_edition(doc: Document):

@@ -32,7 +32,9 @@ def tune_entries(entries: list[dict], labels: dict[str, str], boost: bool = True
     under the result in place of the label in its title) or, with "exclude", takes it out: a withdrawal notice is
     not an answer."""
     extra = extra or {}
-    entries[:] = [e for e in entries if not extra.get(e.get("location", "#"), {}).get("exclude")]
+    # A chapter's contents list (#contents) holds only links to its sections: they answer, not the list.
+    entries[:] = [e for e in entries if not extra.get(e.get("location", "#"), {}).get("exclude")
+                  and not e.get("location", "").endswith("#contents")]
     for entry in entries:
         location = entry.get("location", "#")
         fields = {k: v for k, v in extra.get(location, {}).items() if k != "exclude"}

@@ -44,6 +44,25 @@
     };
   }
 
+  // Search and the keyboard. Material closes search on Tab, so Tab could never reach the results area or the role
+  // filter: inside open search, Tab and Shift+Tab move between its controls as they do anywhere else (Material's
+  // own listener, on window, never sees them), and Escape still closes it. Focus leaving search closes it, as a
+  // disclosure closes, so that focus never lands on a link under search's overlay (at 320 px search covers the
+  // whole screen): WCAG 2.1.1, 2.4.11.
+  var toggle = document.querySelector('[data-md-toggle="search"]');
+  var dialog = document.querySelector(".md-search");
+  if (toggle && dialog) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Tab" && toggle.checked && dialog.contains(event.target)) event.stopPropagation();
+    });
+    document.addEventListener("focusin", function (event) {
+      if (toggle.checked && !dialog.contains(event.target)) {
+        toggle.checked = false;
+        toggle.dispatchEvent(new Event("change"));
+      }
+    });
+  }
+
   // Search: "Show results for" limits the results to one role's sections (and those for everyone). Each section's
   // roles come from the search index the site already has (the "roles" field guidance build adds).
   var roles = null;
