@@ -169,9 +169,10 @@ def _anchor_index(content: Content) -> dict[tuple[str, str], tuple[str, Section]
 
 
 def _term_names(content: Content) -> tuple:
-    """What _aka needs of the glossary: each term's names and the words readers use for it."""
+    """What _aka needs of the glossary: each term's names and the words readers use for it; and glossary.yaml's
+    search_words, the guidance's words and the readers' words for them."""
     return tuple(((t["term"], t.get("expansion") or t["term"]), (t["term"], *t.get("also_searched_as", ())))
-                 for t in content.terms)
+                 for t in content.terms), tuple((tuple(w["means"]), tuple(w["words"])) for w in content.search_words)
 
 
 @functools.lru_cache(maxsize=1 << 16)  # the live preview renders on every save: each title is searched once
@@ -188,7 +189,10 @@ def _search_fields(content: Content, doc: Document, section: Section, chapter, n
     on stalking protection orders."""
     if section.status == "withdrawn":
         return {"exclude": True}
-    aka = _aka(f"{section.title} {chapter.title}".lower(), names)
+    terms, words = names
+    # a glossary term named by the chapter's title lends its words to every section of it; a search word only to
+    # the sections whose own title holds its meaning ("how long" to "Timescales", not to the rest of its chapter)
+    aka = " ".join(filter(None, (_aka(f"{section.title} {chapter.title}".lower(), terms), _aka(section.title.lower(), words))))
     return {"roles": list(section.audiences), "tags": [doc.short_title, f"For {audience_names(content, section).lower()}"],
             **({"aka": aka} if aka else {})}
 
