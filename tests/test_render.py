@@ -64,7 +64,8 @@ def test_front_matter_is_json_quoted(project):
     path.write_text(path.read_text().replace("title: Basics", 'title: "Basics: a \\"quoted\\" title"'))
     checked = pipeline.check(project)
     page = render(checked.content, Options()).pages["alpha/basics.md"]
-    assert page.startswith('---\ntitle: "1. Basics: a \\"quoted\\" title – Alpha guidance"\n---\n')
+    assert page.startswith('---\ntitle: "1. Basics: a \\"quoted\\" title – Alpha guidance"\nin_document: true\n'
+                           'print_header: "Alpha guidance on stalking\\\\2c  version 1\\\\2e 0"\n---\n')
 
 
 

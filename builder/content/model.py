@@ -131,6 +131,7 @@ class Content:
     acts: list[dict]
     terms: list[dict]
     services: list[dict]
+    search_words: list[dict] = field(default_factory=list)  # glossary.yaml's search_words: readers' words for titles'
 
     def document(self, doc_id: str) -> Document | None:
         return next((d for d in self.documents if d.id == doc_id), None)

@@ -642,8 +642,18 @@ def build_content(files: list[SourceFile], cuts: dict[str, set[tuple]] | None = 
         documents.append(doc)
     documents.sort(key=lambda d: (d.order, d.id))
     content = Content(documents=documents, audiences=registry.get("audiences", []), acts=registry.get("legislation", []),
-                      terms=registry.get("glossary", []), services=registry.get("services", []))
+                      terms=registry.get("glossary", []), services=registry.get("services", []),
+                      search_words=[w for f in files if f.kind == "glossary" for w in _search_words(f, cuts.get(f.path, set()))])
     return content, by_path, partial
+
+
+def _search_words(f: SourceFile, cuts: set[tuple]) -> list[dict]:
+    """glossary.yaml's search_words entries that passed the schema."""
+    words = f.data.get("search_words") if isinstance(f.data, dict) else None
+    if not isinstance(words, list) or ("search_words",) in cuts:
+        return []
+    bad = {c[1] for c in cuts if c[:1] == ("search_words",) and len(c) > 1}
+    return [w for i, w in enumerate(words) if i not in bad]
 
 
 def _registry(f: SourceFile, cuts: set[tuple]) -> list[dict]:

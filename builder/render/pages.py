@@ -160,6 +160,7 @@ def _environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     env.filters["text"] = md_escape
     env.filters["attr"] = lambda s: html.escape(str(s), quote=True)
+    env.filters["css_text"] = css_text
     env.filters["esc"] = lambda s: html.escape(" ".join(str(s).split()), quote=False)  # text inside HTML blocks
     env.tests["for_audience"] = lambda section, audience: section.is_for(audience)
     env.globals.update(CALLOUT=CALLOUT, audience_names=audience_names, current_edition=current_edition,
@@ -174,9 +175,10 @@ def _anchor_index(content: Content) -> dict[tuple[str, str], tuple[str, Section]
 
 
 def _term_names(content: Content) -> tuple:
-    """What _aka needs of the glossary: each term's names and the words readers use for it."""
+    """What _aka needs of the glossary: each term's names and the words readers use for it; and glossary.yaml's
+    search_words, the guidance's words and the readers' words for them."""
     return tuple(((t["term"], t.get("expansion") or t["term"]), (t["term"], *t.get("also_searched_as", ())))
-                 for t in content.terms)
+                 for t in content.terms), tuple((tuple(w["means"]), tuple(w["words"])) for w in content.search_words)
 
 
 @functools.lru_cache(maxsize=1 << 16)  # the live preview renders on every save: each title is searched once
@@ -193,7 +195,10 @@ def _search_fields(content: Content, doc: Document, section: Section, chapter, n
     on stalking protection orders."""
     if section.status == "withdrawn":
         return {"exclude": True}
-    aka = _aka(f"{section.title} {chapter.title}".lower(), names)
+    terms, words = names
+    # a glossary term named by the chapter's title lends its words to every section of it; a search word only to
+    # the sections whose own title holds its meaning ("how long" to "Timescales", not to the rest of its chapter)
+    aka = " ".join(filter(None, (_aka(f"{section.title} {chapter.title}".lower(), terms), _aka(section.title.lower(), words))))
     return {"roles": list(section.audiences), "tags": [doc.short_title, f"For {audience_names(content, section).lower()}"],
             **({"aka": aka} if aka else {})}
 
@@ -208,6 +213,13 @@ def audience_names(content: Content, section: Section) -> str:
 def _names(audiences: tuple, ids: tuple) -> str:
     names = dict(audiences)
     return ", ".join(names.get(a, a) for a in ids)
+
+
+def css_text(text: str) -> str:
+    """Text for the inside of a double-quoted CSS string (a print page's running header): every character but ASCII
+    letters, digits and spaces as a CSS escape, so that no quote, backslash or "</style>" can end the string or the
+    style sheet, and no HTML escaping can change it."""
+    return "".join(c if (c.isascii() and c.isalnum()) or c == " " else f"\\{ord(c):x} " for c in " ".join(str(text).split()))
 
 
 def current_edition(doc: Document):

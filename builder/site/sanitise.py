@@ -24,7 +24,7 @@ TAGS = {"a", "abbr", "aside", "b", "blockquote", "br", "caption", "cite", "code"
         "tr", "u", "ul", "var", "wbr"}
 ATTRIBUTES = {"*": {"id", "class", "title", "lang", "dir", "role", "aria-label", "aria-labelledby",
                     "aria-describedby", "aria-hidden", "aria-current"},
-              "a": {"href", "hreflang", "tabindex"}, "ol": {"start", "reversed", "type"}, "time": {"datetime"},
+              "a": {"href", "hreflang", "tabindex"}, "div": {"tabindex"}, "ol": {"start", "reversed", "type"}, "time": {"datetime"},
               "th": {"scope", "colspan", "rowspan", "headers"}, "td": {"colspan", "rowspan", "headers"},
               "details": {"open"}, "col": {"span"}, "colgroup": {"span"}}
 SCHEMES = {"https", "mailto", "tel"}
@@ -35,9 +35,10 @@ FORBIDDEN = {"iframe", "object", "embed", "base", "frame", "frameset", "applet"}
 
 def _attribute_filter(tag: str, name: str, value: str) -> str | None:
     # data-* attributes carry audience tags for the theme, but data-md-* steers Material's own JavaScript.
-    # tabindex only as Zensical's skip-link target has it: focusable by script, never in the tab order.
+    # tabindex only as Zensical's skip-link target has it (focusable by script, never in the tab order), and on a
+    # <div> as a wide table's scroll box has it, in the tab order so that a keyboard can scroll it.
     if name == "tabindex":
-        return value if value.strip() == "-1" else None
+        return value if value.strip() == "-1" or (tag == "div" and value.strip() == "0") else None
     return None if name.startswith("data-md-") else value
 
 

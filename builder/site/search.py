@@ -3,11 +3,14 @@ result labelled with whom it is for, the words readers use added, withdrawal not
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from pathlib import Path
 
 # The search index of each site engine and the key of its entry list: Material for MkDocs' lunr index, Zensical's.
 SEARCH_INDEXES = {"search/search_index.json": "docs", "search.json": "items"}
 PAGE_ENTRY_BOOST = 0.2
+TAG = re.compile(r"<[^<>]*>")
 
 
 def tune_search_index(site_dir: Path, labels: dict[str, str], extra: dict[str, dict] | None = None) -> None:
@@ -22,6 +25,26 @@ def tune_search_index(site_dir: Path, labels: dict[str, str], extra: dict[str, d
         index = json.loads(path.read_text(encoding="utf-8"))
         tune_entries(index.get(key, []), labels, boost=key == "docs", extra=extra)
         path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        if key == "docs":
+            write_vocabulary(site_dir, index[key])
+
+
+WORD = re.compile(r"[a-z]{4,}")
+
+
+def vocabulary(entries: list[dict]) -> list[str]:
+    """The words of the search entries (titles, text, the words readers use), four letters or more, most used
+    first: guidance.js searches a query word one slip away from one of them as that word."""
+    counts = Counter()
+    for entry in entries:
+        text = " ".join(str(entry.get(k, "")) for k in ("title", "text", "aka"))
+        counts.update(WORD.findall(TAG.sub(" ", text).lower()))
+    return [w for w, _ in counts.most_common()]
+
+
+def write_vocabulary(site_dir: Path, entries: list[dict]) -> None:
+    (site_dir / "search/vocabulary.json").write_text(json.dumps(vocabulary(entries), separators=(",", ":")),
+                                                     encoding="utf-8")
 
 
 def tune_entries(entries: list[dict], labels: dict[str, str], boost: bool = True,
@@ -32,7 +55,9 @@ def tune_entries(entries: list[dict], labels: dict[str, str], boost: bool = True
     under the result in place of the label in its title) or, with "exclude", takes it out: a withdrawal notice is
     not an answer."""
     extra = extra or {}
-    entries[:] = [e for e in entries if not extra.get(e.get("location", "#"), {}).get("exclude")]
+    # A chapter's contents list (#contents) holds only links to its sections: they answer, not the list.
+    entries[:] = [e for e in entries if not extra.get(e.get("location", "#"), {}).get("exclude")
+                  and not e.get("location", "").endswith("#contents")]
     for entry in entries:
         location = entry.get("location", "#")
         fields = {k: v for k, v in extra.get(location, {}).items() if k != "exclude"}

@@ -5,6 +5,8 @@ import re
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
+
 
 from builder import pipeline
 from tests.browser.conftest import REPO, new_guarded_context
@@ -62,6 +64,12 @@ QUERIES = {
 }
 
 
+# The reader queries written from the readers' side (tests/reader_queries.yaml): (persona, query, answers, needs).
+READER_QUERIES = [(persona, q["query"], q["answers"], q.get("needs"), q.get("own_words", False))
+                  for persona, queries in YAML(typ="safe").load(REPO / "tests/reader_queries.yaml")["personas"].items()
+                  for q in queries]
+
+
 @pytest.fixture(scope="module")
 def search_page(browser, base_url):
     """One page for all the queries: the index loads once, and each query replaces the last."""
@@ -93,9 +101,48 @@ def search(page, query) -> list[str]:
     box.fill(query)
     box.press("End")
     page.wait_for_function(f"(({SHOWN})()).meta !== {json.dumps(placeholder)}")
+    return shown_sections(page)
+
+
+def shown_sections(page) -> list[str]:
+    """The anchors of the section results a reader sees, in order: not those folded under "N more on this page"
+    (Material shows each page's best section and folds the rest), nor those the role filter hides."""
     hrefs = page.eval_on_selector_all(".md-search-result__item a.md-search-result__link",
-                                      "els => els.map(e => e.getAttribute('href'))")
+                                      "els => els.filter(e => e.checkVisibility()).map(e => e.getAttribute('href'))")
     return [h.split("#", 1)[1] for h in hrefs if "#" in h]
+
+
+def shown_pages(page) -> list[str]:
+    """The pages of the section results a reader sees, in order (documents/chapter)."""
+    hrefs = page.eval_on_selector_all(".md-search-result__item a.md-search-result__link",
+                                      "els => els.filter(e => e.checkVisibility()).map(e => e.getAttribute('href'))")
+    return [h.split("#", 1)[0] for h in hrefs if "#" in h]
+
+
+@pytest.mark.parametrize("persona, query, answers", [(p, q, a) for p, q, a, _, _ in READER_QUERIES],
+                         ids=[f"{p}: {q}" for p, q, *_ in READER_QUERIES])
+def test_reader_query_finds_an_answer_in_the_first_three(search_page, persona, query, answers):
+    shown = search(search_page, query)[:3]
+    assert {a.split("/", 1)[1] for a in answers} & set(shown), f"{persona} typed {query!r} and saw {shown}"
+
+
+def test_reader_queries_cover_every_persona_in_their_own_words():
+    personas = {p for p, *_ in READER_QUERIES}
+    assert personas == {"police", "teachers", "healthcare", "victims"}
+    assert all(sum(p == persona for p, *_ in READER_QUERIES) >= 5 for persona in personas)
+    assert sum(own for *_, own in READER_QUERIES) >= 15, "queries in words the guidance does not use"
+
+
+@pytest.mark.parametrize("typed, meant", [("stalkng by proxy", "stalking-by-proxy"), ("harrassment", "stalking-offences"),
+                                          ("interim ordre", "spo-interim-orders"), ("notifcation requirements", "spo-notification")])
+def test_a_word_one_slip_away_finds_its_section(search_page, typed, meant):
+    assert meant in search(search_page, typed)[:3]
+
+
+@pytest.mark.parametrize("query", ["risk", "stalked by a colleague", "sharing information"])
+def test_first_results_come_from_more_than_one_page(search_page, query):
+    search(search_page, query)
+    assert len(set(shown_pages(search_page)[:3])) >= 2
 
 
 def test_there_are_enough_reader_queries():
