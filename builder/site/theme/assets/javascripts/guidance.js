@@ -44,7 +44,12 @@
     var kept = words.filter(function (w) { return STOP.indexOf(bare(w)) < 0; });
     var rare = kept.filter(function (w) { return COMMON.indexOf(bare(w)) < 0; });
     kept = rare.length ? rare : kept;
-    return kept.length ? kept.map(corrected).join(" ") : query;
+    return kept.length ? kept.map(corrected).map(whole).join(" ") : query;
+  }
+  // A word of one or two letters ("ex", "gp") is searched as itself: with the worker's trailing wildcard "ex" also
+  // matched "expect", "examples" and "extent". A boost of 1 ("ex^1") is the one form the worker leaves unstarred.
+  function whole(word) {
+    return /^[a-z]{1,2}$/i.test(word) ? word + "^1" : word;
   }
 
   // A word one slip away from a word of the guidance (a letter wrong, missing, extra or two swapped: "stalkng",
