@@ -383,3 +383,21 @@ def test_a_file_missing_from_the_clone_is_a_clear_refusal_not_a_traceback(repo):
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert f"git could not read the file {blob[:7]}" in result.output
     assert "Traceback" not in result.output and "internal error" not in result.output
+
+
+def test_the_comment_stays_under_the_limit_whatever_its_parts():
+    """No part of the comment's summary can push it over GitHub's limit: a title of 50,000 characters, a hundred new
+    editions with notes of 80,007 characters each (the schema refuses them; a diff must not rely on it)."""
+    from builder import pipeline
+    from builder.content.model import Edition
+    from builder.review.diff import compare
+    from builder.review.diff_report import as_markdown
+    from gitrepo import FIXTURE
+
+    base, head = pipeline.check(FIXTURE).content, pipeline.check(FIXTURE).content
+    doc = head.documents[0]
+    doc.title = "T" * 50_000
+    doc.editions += [Edition(f"1.{i}", "2027-01-01", "N" * 80_007, True) for i in range(1, 101)]
+    markdown = as_markdown(compare(base, head))
+    assert len(markdown) <= COMMENT_LIMIT, len(markdown)
+    assert "more lines of this summary are in the HTML redline" in markdown

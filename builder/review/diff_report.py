@@ -15,6 +15,7 @@ MARKER = "<!-- guidance-diff -->"  # the workflow finds its own comment by this 
 # 65,000 for the line the workflow adds (where the pull request's preview is; tests/test_workflow.py measures it).
 COMMENT_LIMIT = 64_000
 ROLE_LIST = 6  # sections named per role and kind in the role table; the rest are counted
+LINE_LIMIT = 2_000  # characters of one line of the comment's summary (a table row is cut by its cells)
 RENUMBERED_LIST = 40  # renumbered sections and paragraphs listed in the comment; the rest are counted
 _ANSI = {"-": "\x1b[31m", "+": "\x1b[32m", "!": "\x1b[1;33m", "h": "\x1b[1m", "end": "\x1b[0m"}
 _MARK = {"added": "+", "removed": "-"}
@@ -239,7 +240,7 @@ def as_markdown(diff: Diff, limit: int = COMMENT_LIMIT) -> str:
                                   for k in ("gains", "losses", "changes")) + "|")
         head.append("")
     tail_reserve = 600
-    out = list(head)
+    out = _bounded(head, limit // 2)
     size = sum(len(line) + 1 for line in out)
 
     def fits(lines: list[str]) -> bool:
@@ -288,6 +289,21 @@ def as_markdown(diff: Diff, limit: int = COMMENT_LIMIT) -> str:
                 "Read everything in the HTML redline: the `redline` artifact of this workflow run "
                 "(`guidance diff BASE HEAD --format html` makes the same page)."]
     return "\n".join(out).rstrip("\n")
+
+
+def _bounded(lines: list[str], budget: int) -> list[str]:
+    """The comment's opening lines within half its limit whatever their parts (a title or note of any length, a
+    hundred editions): each line cut to LINE_LIMIT characters, and the lines that do not fit counted instead."""
+    out, size = [], 0
+    for i, line in enumerate(lines):
+        line = _cap(line, LINE_LIMIT) if len(line) > LINE_LIMIT and not line.startswith("|") else line
+        if size + len(line) + 1 > budget:
+            out += ["", f"**{len(lines) - i} more lines of this summary are in the HTML redline** (the `redline` "
+                        f"artifact), to keep this comment under GitHub's size limit.", ""]
+            break
+        out.append(line)
+        size += len(line) + 1
+    return out
 
 
 def _html_words(ops: Ops) -> str:
