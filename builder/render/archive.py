@@ -122,11 +122,12 @@ def _front(**kw) -> str:
 
 
 def pages(site, env, shown: Content, doc: Document, history: History | None, redlines: dict, only=None,
-          index: dict | None = None) -> list:
+          index: dict | None = None, feeds: list[dict] | None = None) -> list:
     """Add the document's change history and archived editions to the site; return its navigation entries.
     redlines: (document, version) → its DocumentChange since the archived edition before it, worked out before
     render (builder.review.diff.edition_redlines). only: as render's Options.only (pages it refuses are listed in
-    site.left_out, not rendered). index: (document, section) → (page, section) for shown, when render has it."""
+    site.left_out, not rendered). index: (document, section) → (page, section) for shown, when render has it.
+    feeds: the Atom feeds the change history page names in its head, [] when the build makes none (feeds.py)."""
     if index is None and (only is None or only(f"{doc.id}/changes.md")
                           or any(only(edition_path(doc.id, e.version)) for e in doc.editions)):
         index = {(d.id, s.id): (f"{d.id}/{c.id}.md", s) for d in shown.documents for c in d.chapters
@@ -141,7 +142,7 @@ def pages(site, env, shown: Content, doc: Document, history: History | None, red
             doc=doc, majors=list(reversed(majors)), editions=list(reversed(doc.editions)), archived=archived,
             edition_path=edition_path, long_date=long_date, md=links.inline, link=links.to, front=_front,
             updated=Chronicle(shown, history).updated, first=doc.editions[0] if doc.editions else None,
-            last_major=majors[-1] if majors else None)
+            last_major=majors[-1] if majors else None, feeds=feeds or [])
     else:
         site.left_out.append(path)
     current_terms = {t["id"] for t in shown.terms}

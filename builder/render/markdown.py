@@ -9,6 +9,9 @@ import re
 from builder.content import inline
 from builder.content.model import Content
 
+# A callout's kind → (Material's admonition type, the title it shows when the content gives none).
+CALLOUT = {"legal": ("note", "Legal requirement"), "example": ("example", "Example"),
+           "warning": ("warning", "Warning"), "info": ("info", "Information")}
 NOT_IN_FORCE = ' <span class="gd-not-in-force">(not yet in force)</span>'
 _LEADING_MARKER = re.compile(r"^(\s*)([#>+*-]|\d+[.)])(\s)")  # what would start a heading, quote or list
 

@@ -12,12 +12,10 @@ from datetime import date
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from builder.content.model import Content, Document, Section, public_texts
-from builder.render import archive
-from builder.render.markdown import Links, md_escape, page_url, term_anchor
+from builder.render import archive, feeds, opendata
+from builder.render.markdown import CALLOUT, Links, md_escape, page_url, term_anchor
 from builder.render.views import hidden_texts, visible
 
-CALLOUT = {"legal": ("note", "Legal requirement"), "example": ("example", "Example"),
-           "warning": ("warning", "Warning"), "info": ("info", "Information")}
 @dataclass
 class Site:
     """What the render stage returns: Markdown pages by path, and the navigation in mkdocs.yml's form."""
@@ -35,6 +33,9 @@ class Site:
     site_url: str | None = None  # the public address, ending in "/"; None in a preview without one
     roles: list[dict] = field(default_factory=list)  # [{"id": "police", "name": "Police officers and staff"}, …]
     left_out: list[str] = field(default_factory=list)  # pages Options.only kept out of pages (not rendered)
+    # Files the site serves as they are, by path: the open data (JSON and Atom feeds, builder/render/opendata.py
+    # and feeds.py), made by a public build that knows its address.
+    files: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,9 @@ def render(content: Content, options: Options = Options()) -> Site:
     page_ctx.update(archive.Chronicle(shown, options.history).helpers())
 
     audience_indexes: dict[str, dict] = {}
+    # The open data needs full addresses and is public only: a preview, or a render without the site's address
+    # (tests of the Markdown alone), makes none, and its pages do not link to it.
+    open_data = not options.preview and bool(options.site_url) and options.only is None
 
     def emit(path: str, template: str, audience: dict | None = None, **extra):
         if options.only is not None and not options.only(path):
@@ -88,6 +92,8 @@ def render(content: Content, options: Options = Options()) -> Site:
     emit("glossary.md", "glossary.md.j2", terms=sorted(shown.terms, key=lambda t: t["term"].lower()))
     site.search_extra[page_url("glossary.md", options.directory_urls)] = {"aka": " ".join(w for t in shown.terms for w in t.get("also_searched_as", ()))}
     emit("accessibility.md", "accessibility.md.j2")
+    emit("open-data.md", "open-data.md.j2", open_data=open_data, schema=opendata.SCHEMA_PATH,
+         json_path=opendata.json_path, feed_path=feeds.feed_path, licence=opendata.LICENCE)
     site.nav.append({"Home": "index.md"})
     for doc in shown.documents:
         emit(f"{doc.id}/index.md", "document.md.j2", doc=doc)
@@ -101,7 +107,8 @@ def render(content: Content, options: Options = Options()) -> Site:
                 site.search_labels[f"{address}#{section.id}"] = f"for {audience_names(shown, section).lower()}"
                 site.search_extra[f"{address}#{section.id}"] = _search_fields(shown, doc, section, chapter, names)
             children.append({f"{chapter.number}. {chapter.title}": path})
-        children += archive.pages(site, env, shown, doc, options.history, options.redlines, options.only, index)
+        children += archive.pages(site, env, shown, doc, options.history, options.redlines, options.only, index,
+                                  feeds=_feeds(doc, options.site_url) if open_data else [])
         site.nav.append({doc.short_title: children})
     for audience in shown.audiences:
         base = f"for/{audience['id']}"
@@ -119,7 +126,18 @@ def render(content: Content, options: Options = Options()) -> Site:
         site.nav.append({f"For {audience['name'].lower()}": children})
     site.nav.append({"Glossary": "glossary.md"})
     site.nav.append({"Accessibility": "accessibility.md"})
+    site.nav.append({"Open data": "open-data.md"})
+    if open_data:
+        site.files.update(opendata.files(shown, options.history, options.site_url))
+        archived = {d.id: set(archive.archived_editions(d, options.history)) for d in shown.documents}
+        site.files.update(feeds.files(shown, options.redlines, archived, options.site_url, feeds.SITE_TITLE))
     return site
+
+
+def _feeds(doc: Document, base: str) -> list[dict]:
+    """The feeds a document's change history page names in its head (<link rel="alternate">, the theme's main.html)."""
+    return [{"title": f"{doc.short_title}: changes", "url": base + feeds.feed_path(doc.id)},
+            {"title": "All guidance on this site: changes", "url": base + feeds.feed_path()}]
 
 
 @dataclass

@@ -11,7 +11,7 @@ from difflib import SequenceMatcher
 from builder.content.model import PUBLIC_STATUSES as PUBLIC
 from builder.content.model import Block, Content, Document, Section, number_public, public_chapter_numbers
 from builder.history.git import HistoryError, content_at, dropped, repository, resolve, worktree_content
-from builder.render.archive import archived_editions
+from builder.render.archive import archived_editions, public_view
 from builder.review.changes import BlockChange, Diff, DocumentChange, FieldChange, SectionChange
 from builder.review.words import Ops, block_text, changed, reader_text, source_text, word_diff
 
@@ -108,12 +108,18 @@ def compare(base: Content, head: Content, base_label: str = "base", head_label: 
 
 def edition_redlines(content: Content, history) -> dict[tuple[str, str], DocumentChange | None]:
     """(document, version) → what changed in the document since the archived edition before it, each side in the
-    words its readers saw: worked out before render, which shows it on the archived edition's page."""
+    words its readers saw: worked out before render, which shows it on the archived edition's page, and lists the
+    sections each major edition changed in the feeds. The current edition is compared too, as the public view of
+    the content (the feeds' newest entry)."""
     out: dict[tuple[str, str], DocumentChange | None] = {}
+    current = None
     for doc in content.documents:
         kept = archived_editions(doc, history)
         previous = None
         for edition in doc.editions:
+            if edition.version == doc.version and previous is not None:
+                current = current or public_view(content)
+                kept[edition.version] = (current, None)
             if edition.version not in kept:
                 continue
             if previous is not None:

@@ -16,6 +16,7 @@ from ruamel.yaml import YAML
 from builder.content.model import Pos, Problem
 from builder.render.pages import Site
 from builder.site.checker import PageChecker
+from builder.site import opendata
 from builder.site.engines import engine_missing, run_engine, write_config, write_offline_assets
 from builder.site.sanitise import only_pages
 from builder.site.search import inline_search_index, tune_search_index
@@ -52,10 +53,11 @@ def build_lock(build_dir: Path):
 
 
 def write_docs(site: Site, docs_dir: Path) -> None:
-    """Replace the generated Markdown tree with this render's pages."""
+    """Replace the generated Markdown tree with this render's pages and files (open data, which the engine copies
+    into the site as they are)."""
     if docs_dir.exists():
         shutil.rmtree(docs_dir)
-    for rel, text in site.pages.items():
+    for rel, text in {**site.pages, **site.files}.items():
         path = docs_dir / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -170,6 +172,10 @@ def build_site(root: Path, site: Site, out_dir: Path, preview: bool, engine: str
     if (refused := check_out_dir(root, out_dir) or _build_dir_problem(root)
             or (offline_engine_problem(engine) if offline else None)) is not None:
         result.problems.append(refused)
+        return result
+    site.files = opendata.with_schema(site.files, site.site_url)
+    if found := opendata.problems(site.files):  # every JSON file matches the schema it names, or nothing is built
+        result.problems += found
         return result
     try:
         return _build_site(root, site, out_dir, preview, engine, result, keep_pages, offline)
