@@ -39,6 +39,17 @@ def test_format_checker_rejects_impossible_dates():
     assert [e.validator for e in schema("document").iter_errors(doc)] == ["format"]
 
 
+def test_the_open_data_schema_is_valid_and_documents_every_property():
+    """schemas/guidance.schema.json describes the JSON the site publishes (builder/render/opendata.py), not content:
+    tests/test_opendata.py checks real files against it."""
+    spec = json.loads((SCHEMA_DIR / "guidance.schema.json").read_text())
+    Draft202012Validator.check_schema(spec)
+    assert spec["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    undocumented = [where for where, prop in _properties(spec) if not prop.get("description") and "$ref" not in prop]
+    assert undocumented == []
+    assert all(d.get("description") for d in spec["$defs"].values())
+
+
 def test_every_schema_file_is_tested():
     names = [p.name for p in SCHEMA_DIR.iterdir() if p.name.endswith(".schema.json")]
-    assert sorted(name.split(".")[0] for name in names) == sorted(KINDS)
+    assert sorted(name.split(".")[0] for name in names) == sorted(KINDS + ["guidance"])
