@@ -304,6 +304,7 @@ def test_the_open_data_page_is_in_the_navigation_and_documents_the_files(project
     site = render(pipeline.check(project).content, Options(site_url=BASE))
     page = site.pages["open-data.md"]
     assert {"Open data": "open-data.md"} in site.nav
+    assert "](open-data.md)" in site.pages["index.md"], "the home page links to it"
     for words in ("alpha/guidance.json", "/<document>/editions/<version>/guidance.json", "changes.atom",
                   "schemas/guidance.schema.json", "Open Government Licence v3.0", "Ids never change"):
         assert words in page, words
