@@ -71,9 +71,7 @@ def render(content: Content, options: Options = Options()) -> Site:
     page_ctx.update(archive.Chronicle(shown, options.history).helpers())
 
     audience_indexes: dict[str, dict] = {}
-    # The open data needs full addresses and is public only: a preview, or a render without the site's address
-    # (tests of the Markdown alone), makes none, and its pages do not link to it.
-    open_data = not options.preview and bool(options.site_url) and options.only is None
+    open_data = makes_open_data(options)
 
     def emit(path: str, template: str, audience: dict | None = None, **extra):
         if options.only is not None and not options.only(path):
@@ -128,10 +126,21 @@ def render(content: Content, options: Options = Options()) -> Site:
     site.nav.append({"Accessibility": "accessibility.md"})
     site.nav.append({"Open data": "open-data.md"})
     if open_data:
-        site.files.update(opendata.files(shown, options.history, options.site_url))
-        archived = {d.id: set(archive.archived_editions(d, options.history)) for d in shown.documents}
-        site.files.update(feeds.files(shown, options.redlines, archived, options.site_url, feeds.SITE_TITLE))
+        site.files.update(open_data_files(shown, options))
     return site
+
+
+def makes_open_data(options: Options) -> bool:
+    """The open data needs full addresses and is public only: a preview, or a render without the site's address
+    (tests of the Markdown alone), makes none, and its pages do not link to it."""
+    return not options.preview and bool(options.site_url) and options.only is None
+
+
+def open_data_files(shown: Content, options: Options) -> dict[str, str]:
+    """Every edition's JSON (builder/render/opendata.py) and the Atom feeds (feeds.py), by path in the site."""
+    archived = {d.id: set(archive.archived_editions(d, options.history)) for d in shown.documents}
+    return {**opendata.files(shown, options.history, options.site_url),
+            **feeds.files(shown, options.redlines, archived, options.site_url, feeds.SITE_TITLE)}
 
 
 def _feeds(doc: Document, base: str) -> list[dict]:
