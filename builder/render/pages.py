@@ -106,7 +106,7 @@ def render(content: Content, options: Options = Options()) -> Site:
                 site.search_extra[f"{address}#{section.id}"] = _search_fields(shown, doc, section, chapter, names)
             children.append({f"{chapter.number}. {chapter.title}": path})
         children += archive.pages(site, env, shown, doc, options.history, options.redlines, options.only, index,
-                                  feeds=_feeds(doc, options.site_url) if open_data else [])
+                                  feeds=_feeds(doc) if open_data else [])
         site.nav.append({doc.short_title: children})
     for audience in shown.audiences:
         base = f"for/{audience['id']}"
@@ -143,10 +143,13 @@ def open_data_files(shown: Content, options: Options) -> dict[str, str]:
             **feeds.files(shown, options.redlines, archived, options.site_url, feeds.SITE_TITLE)}
 
 
-def _feeds(doc: Document, base: str) -> list[dict]:
-    """The feeds a document's change history page names in its head (<link rel="alternate">, the theme's main.html)."""
-    return [{"title": f"{doc.short_title}: changes", "url": base + feeds.feed_path(doc.id)},
-            {"title": "All guidance on this site: changes", "url": base + feeds.feed_path()}]
+def _feeds(doc: Document) -> list[dict]:
+    """The feeds a document's change history page names in its head (<link rel="alternate">, the theme's main.html),
+    by path in the site: the theme writes them relative to the page, since Material's script fetches sitemap.xml
+    beside every alternate link's address, and a full address would send it to the public host from a copy
+    served anywhere else (a test server, a download opened from disk)."""
+    return [{"title": f"{doc.short_title}: changes", "path": feeds.feed_path(doc.id)},
+            {"title": "All guidance on this site: changes", "path": feeds.feed_path()}]
 
 
 @dataclass
