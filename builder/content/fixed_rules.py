@@ -163,6 +163,17 @@ BUILD_PROBLEMS = {
                             "installs it (error)",
 }
 
+# Problems with one text (a paragraph, a note, a definition), whatever file it is in.
+TEXT_PROBLEMS = {
+    "text.too-long": "a text field holds more than 10,000 characters (about 1,500 words, several times the longest "
+                     "paragraph of the guidance): it is reported at its first character, left out of every other "
+                     "check and stops the build. Split it into paragraphs, list items or sections (error)",
+}
+
+# Problems with the files and folders a command reads or writes, reported where the command would have written;
+# nothing is left half-written.
+IO_PROBLEMS: dict[str, str] = {}
+
 # Problems of the editing commands (guidance new section, status, fmt): each changes nothing.
 COMMAND_PROBLEMS = {
     "new.no-document": "`guidance new section`: there is no such document folder",
