@@ -344,3 +344,62 @@ def test_ci_installs_a_locked_set_of_dependencies():
     workflow = (repo / ".github/workflows/guidance.yml").read_text()
     installs = re.findall(r"pip install[^\n]*", workflow)
     assert installs and all("-c constraints.txt" in line for line in installs)
+
+
+# --- the leak check compares words, never guesses from the first few -----------------------------------------------
+
+ARCHIVED = "Zebra quartz marmalade canary notebook lantern velvet harbour secret draft words."
+NEW_WORDS = "Ostrich kettle plans for the northern region stay unpublished until spring."
+
+
+def _archived_then_drafted(tmp_path):
+    """A repository where edition 1.1 published ARCHIVED, 1.2 replaced it (so only 1.1's archive shows it), and a
+    new draft section begins with ARCHIVED and goes on with NEW_WORDS. Returns the project and its public render."""
+    from gitrepo import GitProject, env
+
+    from builder.history.collect import collect
+    from builder.render.pages import Options, render
+    from builder.review.diff import edition_redlines
+
+    repo = GitProject(tmp_path / "repo", "2026-11-01")
+    basics = "content/alpha/01-basics.yaml"
+
+    def publish(version, day):
+        result = CliRunner(env=env(day)).invoke(main, ["publish", "alpha", "--version", version, "--note", "A note.",
+                                                       "--date", day, "--root", str(repo.root)])
+        assert result.exit_code == 0, result.output
+
+    repo.replace(basics, "status: draft", "status: ready")
+    repo.commit("Ready the plans", "2027-01-10")
+    publish("1.1", "2027-01-11")
+    repo.replace(basics, ARCHIVED, "Plans are now set out in the annex.")
+    repo.commit("Rewrite the plans", "2027-02-01")
+    publish("1.2", "2027-02-02")
+    with repo.path(basics).open("a", encoding="utf-8") as f:
+        f.write(f"  - id: ostrich\n    title: Ostrich section\n    audiences: [police]\n    status: draft\n"
+                f"    blocks:\n      - id: os01\n        para: {ARCHIVED} {NEW_WORDS}\n")
+    repo.commit("A new draft", "2027-03-01")
+    repo.close()
+    checked = pipeline.check(repo.root)
+    assert not checked.failed(), checked.problems
+    history = collect(repo.root, checked.content)
+    site = render(checked.content, Options(history=history, site_url=URL,
+                                           redlines=edition_redlines(checked.content, history)))
+    return repo.root, site
+
+
+@pytest.mark.slow
+def test_a_draft_that_begins_with_an_archived_sentence_is_still_checked_for_leaks(tmp_path):
+    from builder.site import leaks
+
+    root, site = _archived_then_drafted(tmp_path)
+    archive = next(text for path, text in site.pages.items() if "/editions/" in path and ARCHIVED[:30] in text)
+    assert archive, "edition 1.1's archive shows the archived sentence"
+    pages = tmp_path / "pages"
+    (pages / "a").mkdir(parents=True)
+    (pages / "b").mkdir()
+    (pages / "a/index.html").write_text(f"<p>{ARCHIVED}</p>")  # public since 1.1: not a leak
+    (pages / "b/index.html").write_text(f"<p>{ARCHIVED} {NEW_WORDS.upper()}</p>")  # the draft's own words: a leak
+    found = leaks.leaks(pages, site.hidden_text, site.public_text)
+    assert len(found) == 1 and found[0].startswith("b/index.html: '"), found
+    assert "ostrich" in found[0] or "kettle" in found[0] or "unpublished" in found[0], found
