@@ -54,11 +54,15 @@ def _print_problems(problems, fmt: str) -> None:
 @root_option
 @format_option
 @click.option("--strict", is_flag=True, help="Treat warnings as failures.")
-def validate_cmd(root: Path, fmt: str, strict: bool):
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the validate cache (as CI runs it).")
+def validate_cmd(root: Path, fmt: str, strict: bool, no_cache: bool):
     """Check all content; print every problem at once."""
     from builder import pipeline
 
-    checked = pipeline.check_problems(root)
+    checked = pipeline.check_problems(root, use_cache=not no_cache)
+    if checked.cache_warning:  # on stderr: the problems, and so the exit code, are the same without the cache
+        click.echo(f"guidance: warning [cache.unusable] the validate cache is not used: {checked.cache_warning}. "
+                   "Set GUIDANCE_CACHE_DIR to a folder you can write, or pass --no-cache.", err=True)
     _print_problems(checked.problems, fmt)
     sys.exit(1 if checked.failed(strict) else 0)
 

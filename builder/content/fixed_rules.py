@@ -172,7 +172,12 @@ TEXT_PROBLEMS = {
 
 # Problems with the files and folders a command reads or writes, reported where the command would have written;
 # nothing is left half-written.
-IO_PROBLEMS: dict[str, str] = {}
+IO_PROBLEMS = {
+    "cache.unusable": "`guidance validate`'s cache folder (`~/.cache/guidance`, or `$GUIDANCE_CACHE_DIR`) cannot be "
+                      "used: it is a file or a device, or cannot be written. Validate runs in full without it "
+                      "(a warning on stderr: it never changes the problems or the exit code; `--no-cache` skips the "
+                      "cache, as CI does)",
+}
 
 # Problems of the editing commands (guidance new section, status, fmt): each changes nothing.
 COMMAND_PROBLEMS = {
