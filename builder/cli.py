@@ -98,11 +98,13 @@ def build_cmd(root: Path, fmt: str, preview: bool, out: Path | None, engine: str
 @main.command("serve")
 @root_option
 @click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
-def serve_cmd(root: Path, port: int):
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; requests naming any other host are refused.")
+def serve_cmd(root: Path, port: int, host: str):
     """Preview the site with drafts, rebuilding when a content file is saved."""
     from builder.preview.server import serve
 
-    sys.exit(serve(root, port, echo=click.echo))
+    sys.exit(serve(root, port, echo=click.echo, host=host))
 
 
 @main.command("fmt")
