@@ -18,7 +18,14 @@ def _root(ctx, param, value: Path | None) -> Path:
 
     if value is not None:
         return value
-    return find_root(Path.cwd()) or Path(".")
+    try:
+        here = Path.cwd()
+    except FileNotFoundError:  # the folder the editor was in has been deleted: say so, with what to do
+        from builder.content.io_problem import cwd_problem
+
+        _print_problems([cwd_problem()], "text")
+        sys.exit(1)
+    return find_root(here) or Path(".")
 
 
 root_option = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -35,13 +42,34 @@ def main():
 
 def run() -> None:
     """Console entry point: the CLI, with any fault of our own reported in a sentence instead of a traceback."""
+    from builder.content.io_problem import cwd_missing, cwd_problem, io_problem
+
     try:
         main(prog_name="guidance")
-    except Exception as err:  # noqa: BLE001 - the last line of defence for editors
-        click.echo(f"guidance: internal error ({type(err).__name__}: {err}).\n"
-                   "This is a fault in guidance, not in your content; nothing was published. "
-                   "Please report it with the command you ran.", err=True)
+    except OSError as err:  # the system's refusal (a read-only folder, a full disk): the editor can act on it
+        _print_problems([io_problem(err, _given_root())], "text")
         sys.exit(1)
+    except Exception as err:  # noqa: BLE001 - the last line of defence for editors
+        if cwd_missing():
+            _print_problems([cwd_problem()], "text")
+            sys.exit(1)
+        click.echo(f"guidance: internal error ({type(err).__name__}: {err}).\n"
+                   "This is a fault in guidance, not in your content. Please report it with the command you ran.",
+                   err=True)
+        sys.exit(1)
+
+
+def _given_root() -> Path | None:
+    """The project folder this command was run on, to place a problem in it (None when it cannot be told)."""
+    from builder.content.config import find_root
+
+    args = sys.argv[1:]
+    if "--root" in args[:-1]:
+        return Path(args[args.index("--root") + 1])
+    try:
+        return find_root(Path.cwd())
+    except OSError:
+        return None
 
 
 def _print_problems(problems, fmt: str) -> None:
@@ -121,10 +149,9 @@ def fmt_cmd(root: Path, check: bool):
         problems = problems + write_formatted(root, results)
     if problems:
         _print_problems(problems, "text")
-    refused = any(p.code == "edit.link" for p in problems)
     for r in changed:
         rel = r.path.relative_to(root).as_posix()
-        click.echo(f"{rel}: would be reformatted (run guidance fmt)" if check or refused else f"{rel}: reformatted")
+        click.echo(f"{rel}: reformatted" if r.written else f"{rel}: would be reformatted (run guidance fmt)")
     if not changed and not problems:
         click.echo(f"{len(results)} files already formatted.", err=True)
     sys.exit(1 if problems or (check and changed) else 0)
