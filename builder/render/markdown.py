@@ -91,7 +91,11 @@ class Links:
                 shown = md_text(node.text)
                 parts.append(_LEADING_MARKER.sub(_unmark, shown) if first and n == 0 else shown)
             elif isinstance(node, inline.Emphasis):
-                inner = self._nodes(node.children, as_html=as_html)
+                only = node.children[0] if len(node.children) == 1 else None
+                if type(only) is inline.Text:  # the usual case, without a call for it: as the loop above writes it
+                    inner = only.text.translate(_HTML_ESCAPES if as_html else _MD_ESCAPES)
+                else:
+                    inner = self._nodes(node.children, as_html=as_html)
                 tag, mark = ("strong", "**") if node.strong else ("em", "*")
                 parts.append(f"<{tag}>{inner}</{tag}>" if as_html else mark + inner + mark)
             elif isinstance(node, inline.Link):
