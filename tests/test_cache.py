@@ -15,7 +15,6 @@ from builder.content import cache
 from builder import pipeline
 from builder.cli import main
 from builder.content.load import read_content
-from conftest import under_ci
 
 
 def key(project, day=None):
@@ -161,7 +160,8 @@ def test_a_premade_temporary_link_is_not_written_through(project, tmp_path):
 
 
 @pytest.mark.parametrize("folder", ["a file", "/dev/null", "read-only"])
-def test_a_cache_folder_that_cannot_be_used_is_a_warning_and_no_cache(project, tmp_path, monkeypatch, folder):
+def test_a_cache_folder_that_cannot_be_used_is_a_warning_and_no_cache(project, tmp_path, monkeypatch, folder,
+                                                                   request):
     if folder == "a file":
         path = tmp_path / "cache-file"
         path.write_text("not a folder")
@@ -169,8 +169,12 @@ def test_a_cache_folder_that_cannot_be_used_is_a_warning_and_no_cache(project, t
         path = tmp_path / "ro"
         path.mkdir()
         path.chmod(0o555)
-        if os.access(path, os.W_OK) and not under_ci():  # root may write anywhere (CI runs as a user)
-            pytest.skip("running as root, who can write a read-only folder")
+        if os.access(path, os.W_OK):  # root may write any folder: mount one that nobody may write (CI runs as root)
+            mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(path)],
+                                     capture_output=True)
+            assert mounted.returncode == 0, mounted.stderr
+            request.addfinalizer(lambda: subprocess.run(["umount", "-l", str(path)], check=False))
+            assert not os.access(path, os.W_OK)
     else:
         path = Path(folder)
     monkeypatch.setenv("GUIDANCE_CACHE_DIR", str(path))
