@@ -178,29 +178,50 @@ def new_group():
 @click.argument("doc")
 @click.argument("chapter", required=False)
 @click.option("--title", required=True, help="The new section's title.")
-def new_section_cmd(root: Path, doc: str, chapter: str | None, title: str):
+@click.option("--id", "sid", default=None, help="The new section's id (default: made from the title, at most 40 "
+              "characters, ending at a whole word). It may change while the section is a draft, never once published.")
+def new_section_cmd(root: Path, doc: str, chapter: str | None, title: str, sid: str | None):
     """Add a draft section at the end of CHAPTER in DOC. CHAPTER is the chapter's id (supporting-victims), its
     file name (04-supporting-victims or 04-supporting-victims.yaml) or its path
     (content/stalking/04-supporting-victims.yaml, from any folder); with a path, DOC may be left out."""
-    from builder.content.edit import new_section
+    from builder.content.edit import ID_NOTE, new_section
 
     doc_id, chapter = (None, doc) if chapter is None else (doc, chapter)
-    sid, rel, problem = new_section(root, doc_id, chapter, title)
+    sid, rel, problem = new_section(root, doc_id, chapter, title, sid=sid)
     if problem:
         _print_problems([problem], "text")
         sys.exit(1)
-    click.echo(f"Added draft section '{sid}' to {rel}. Preview it with: guidance serve")
+    click.echo(f"Added draft section '{sid}' to {rel}. Preview it with: guidance serve\n"
+               f"note: {ID_NOTE.format(id=sid)}")
 
 
 @main.command("status")
 @root_option
 @click.argument("section")
-@click.argument("status", type=click.Choice(["draft", "ready", "withdrawn"]))
+@click.argument("status", metavar="draft|ready|withdrawn")
 @click.option("--reason", default=None, help="Why the section is withdrawn (required with withdrawn); readers see it.")
 def status_cmd(root: Path, section: str, status: str, reason: str | None):
-    """Move SECTION (its id, or DOC/ID) to STATUS: draft, ready (fit to publish: the next guidance publish
-    publishes it) or withdrawn (with --reason). Comments and layout are kept."""
-    from builder.content.edit import set_status
+    """Move SECTION (its id, the start of it, its title, or DOC/ID) to STATUS: draft, ready (fit to publish: the
+    next guidance publish publishes it) or withdrawn (with --reason). Comments and layout are kept."""
+    from builder.content.edit import SETTABLE, find_section, set_status
+
+    if status.lower() in ("published", "publish"):  # sections are published by guidance publish, as an edition
+        found, _ = find_section(root, section)
+        doc, sid = (found.doc, found.id) if found else (section.rpartition("/")[0] or "DOC", section.rpartition("/")[2])
+        command = (f"guidance publish {doc} --section {sid} --version MAJOR.MINOR --note \"What changed, for "
+                   f"readers\" (add --dry-run to see the plan first)")
+        if found is not None and found.status == "published":
+            _misuse(f"section '{sid}' is already published",
+                    f"To change it, edit its text and publish a new edition: {command.replace(f' --section {sid}', '')}.")
+        first = "" if found is not None and found.status == "ready" else f"guidance status {doc}/{sid} ready, commit, then "
+        _misuse("guidance status does not publish: a section is published by guidance publish, as a new edition of "
+                "its document", f"Use: {first}{command}.")
+    if status not in SETTABLE:
+        import difflib
+
+        near = difflib.get_close_matches(status.lower(), SETTABLE, n=1)
+        _misuse(f"'{status}' is not a status a section can be moved to",
+                f"Use: guidance status {section} {near[0] if near else 'draft|ready|withdrawn'}.")
 
     change, problem = set_status(root, section, status, reason)
     if problem:
@@ -312,6 +333,7 @@ def publish_cmd(root: Path, doc: str, version: str, note: str, minor: bool, clea
     if sections and not chosen:
         _misuse("--section names no section (it is empty or only commas)",
                 "Name a ready section, for example --section sdash, or leave --section out to publish every one.")
+    chosen = [_publish_section(root, doc, name) for name in chosen]
     pairs = [item.partition("=") for item in cleared]
     if any(not sep or not role.strip() for role, sep, _ in pairs):
         _misuse("--cleared-by takes ROLE=NAME", "For example --cleared-by legal=\"Jo Bloggs\".")
@@ -344,6 +366,19 @@ def publish_cmd(root: Path, doc: str, version: str, note: str, minor: bool, clea
         click.echo(f"Published {doc} version {version} ({count}{listed}); committed {result.commit[:7]} on "
                    f"{planned.branch}.\nPush the branch and merge it into main by any method: the edition is the "
                    f"commit on main that sets version {version}.")
+
+
+def _publish_section(root: Path, doc: str, name: str) -> str:
+    """The id of the section of doc that --section NAME means: its id, the start of it or its title, a ready
+    section first. An id that names nothing is answered with the nearest ids (exit 2)."""
+    from builder.content.edit import find_section
+
+    found, _ = find_section(root, name, doc=doc, among=lambda s: s.status == "ready")
+    if found is None:
+        found, problem = find_section(root, name, doc=doc, code="publish.section")
+        if found is None:
+            _misuse(f"--section {name}: {problem.message} in {doc}", problem.hint.replace("DOC/ID", "a ready section's id"))
+    return found.id
 
 
 def _misuse(message: str, hint: str) -> None:

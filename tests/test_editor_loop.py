@@ -201,3 +201,87 @@ def test_first_use_waits_while_part_of_the_document_cannot_be_read(project):
     basics = project / "content/alpha/01-basics.yaml"
     basics.write_text(basics.read_text().replace("title: Basics", "title: [Basics", 1))
     assert [c[0] for c in _codes(project)] == ["load.syntax"], "not: first use of 'SPO' is not spelled out"
+
+
+# --- issue 27: ids people can type -----------------------------------------------------------------------------------
+
+VICTIMS = "content/stalking/04-supporting-victims.yaml"
+LONG_TITLE = "Support for people who are being stalked by a former partner at work"  # 68 characters
+
+
+def test_a_long_title_gives_an_id_that_ends_at_a_whole_word_and_may_change_while_draft(real):
+    added = run("new", "section", "stalking", "supporting-victims", "--title", LONG_TITLE, "--root", real)
+    assert added.exit_code == 0, added.output
+    assert added.output.startswith("Added draft section 'support-for-people-who-are-being-stalked' to "
+                                   f"{VICTIMS}.")
+    assert "While it is a draft you may change its id" in added.output
+    assert "once it is published the id is permanent" in added.output
+
+
+def test_new_section_takes_the_id_to_use(real):
+    added = run("new", "section", "stalking", "supporting-victims", "--title", LONG_TITLE, "--id", "work-stalking",
+                "--root", real)
+    assert added.exit_code == 0 and "Added draft section 'work-stalking'" in added.output
+    assert "  - id: work-stalking\n" in (real / VICTIMS).read_text()
+    taken = run("new", "section", "stalking", "supporting-victims", "--title", "T", "--id", "keeping-evidence",
+                "--root", real)
+    assert taken.exit_code == 1
+    assert taken.output.splitlines() == [
+        "--id: error [new.id] the id 'keeping-evidence' is already the id of a section in "
+        f"{VICTIMS}",
+        "    hint: Section ids are unique across the guidance: choose another, e.g. --id keeping-evidence-2.",
+        "1 error"], "an option is not a file: the count says so"
+
+
+def test_status_takes_the_start_of_an_id_or_the_title_and_suggests_the_nearest(real):
+    run("new", "section", "stalking", "supporting-victims", "--title", LONG_TITLE, "--root", real)
+    by_prefix = run("status", "support-for-people", "ready", "--root", real)
+    assert by_prefix.exit_code == 0, by_prefix.output
+    assert by_prefix.output.splitlines()[0] == (f"Section 'support-for-people-who-are-being-stalked' in {VICTIMS}: "
+                                                "draft → ready.")
+    assert "becomes permanent when it is published" in by_prefix.output
+    by_title = run("status", LONG_TITLE.upper(), "draft", "--root", real)
+    assert by_title.exit_code == 0 and "ready → draft" in by_title.output
+    typo = run("status", "support-for-peeple-who-are-being-stalked", "ready", "--root", real)
+    assert typo.exit_code == 1
+    assert typo.output.splitlines() == [
+        "content: error [status.no-section] there is no section 'support-for-peeple-who-are-being-stalked'",
+        "    hint: Did you mean support-for-people-who-are-being-stalked? Give the section's id (its id: line), the "
+        "start of it, its title, or DOC/ID.",
+        "1 error"]
+
+
+def test_status_published_answers_with_the_command_to_use(real):
+    run("new", "section", "stalking", "supporting-victims", "--title", LONG_TITLE, "--root", real)
+    before = (real / VICTIMS).read_text()
+    result = run("status", "support-for-people", "published", "--root", real)
+    assert result.exit_code == 2
+    assert "guidance status stalking/support-for-people-who-are-being-stalked ready, commit, then guidance publish " \
+           "stalking --section support-for-people-who-are-being-stalked --version MAJOR.MINOR" in result.output
+    assert "Usage:" not in result.output and "Invalid value" not in result.output
+    assert (real / VICTIMS).read_text() == before
+
+
+def test_publish_section_takes_the_start_of_an_id_and_suggests_the_nearest(real):
+    from git import Repo
+
+    run("new", "section", "stalking", "supporting-victims", "--title", LONG_TITLE, "--root", real)
+    path = real / VICTIMS
+    path.write_text(path.read_text().replace("Write the first paragraph of this section here.",
+                                             "Tell your employer, if it is safe to do so."))
+    assert run("status", "support-for-people", "ready", "--root", real).exit_code == 0
+    repo = Repo.init(real, initial_branch="main")
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "Ada Editor")
+        config.set_value("user", "email", "ada@example.gov.uk")
+        config.set_value("commit", "gpgsign", "false")
+    repo.git.add(A=True)
+    repo.git.commit(m="Start")
+    planned = run("publish", "stalking", "--section", "support-for", "--version", "0.3", "--note", "A new section.",
+                  "--minor", "--dry-run", "--root", real)
+    assert planned.exit_code == 0, planned.output
+    assert "support-for-people-who-are-being-stalked" in planned.output
+    wrong = run("publish", "stalking", "--section", "suport-for-people-who-are-being-stalked", "--version", "0.3",
+                "--note", "A new section.", "--minor", "--dry-run", "--root", real)
+    assert wrong.exit_code == 2
+    assert "Did you mean support-for-people-who-are-being-stalked?" in wrong.output

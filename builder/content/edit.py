@@ -203,9 +203,92 @@ def _section_ids(project: _Project) -> dict[str, str]:
     return out
 
 
-def slugify(title: str) -> str:
+ID_LENGTH = 40  # a generated id ends at a word boundary within this many characters: short enough to type
+
+
+def slugify(title: str, limit: int = ID_LENGTH) -> str:
+    """A section id from a title: lower-case words joined by hyphens, ending at a word boundary within `limit`
+    characters (a first word longer than that is cut)."""
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
-    return (slug if slug[:1].isalpha() else "s-" + slug)[:60].strip("-") or "section"
+    slug = slug if slug[:1].isalpha() else "s-" + slug
+    if len(slug) > limit:
+        cut = slug.rfind("-", 0, limit + 1)
+        slug = slug[:cut] if cut > 0 else slug[:limit]
+    return slug.strip("-") or "section"
+
+
+SECTION_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")  # the schema's slug
+
+
+@dataclass(frozen=True)
+class SectionRef:
+    id: str
+    title: str
+    status: str
+    file: str
+
+    @property
+    def doc(self) -> str:
+        return self.file.split("/")[1]
+
+
+def _sections(project: _Project) -> list[SectionRef]:
+    """Every section of every readable chapter, in file order."""
+    out = []
+    for rel, (kind, source, _) in sorted(project.files.items()):
+        if kind != "chapter" or source is None or not isinstance(source.data, dict):
+            continue
+        for section in _list(source.data.get("sections")):
+            if isinstance(section, dict) and isinstance(section.get("id"), str):
+                out.append(SectionRef(section["id"], str(section.get("title") or ""), str(section.get("status")), rel))
+    return out
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def find_section(root: Path, ref: str, doc: str | None = None, among=None, code: str = "status.no-section",
+                 project: _Project | None = None) -> tuple[SectionRef | None, Problem | None]:
+    """The section `ref` names: its id, DOC/ID, a prefix of one id only, or its title (any case). Otherwise a
+    problem suggesting the nearest ids. `among` (a predicate on SectionRef) narrows the sections searched."""
+    import difflib
+
+    project = project or _read(root)
+    given_doc, _, name = ref.strip().rpartition("/")
+    doc = given_doc or doc
+    sections = [s for s in _sections(project) if (not doc or s.doc == doc) and (among is None or among(s))]
+    key = name.strip()
+    for found in ([s for s in sections if s.id == key],
+                  [s for s in sections if s.id.startswith(key.lower())] if key else [],
+                  [s for s in sections if _plain(s.title) == _plain(key)] if key else []):
+        if len({(s.doc, s.id) for s in found}) == 1:
+            return found[0], None
+        if len(found) > 1:
+            ids = list(dict.fromkeys(f"{s.doc}/{s.id}" if not doc and len({s.doc for s in found}) > 1 else s.id
+                                     for s in found))
+            listed = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+            return None, Problem(Pos("content"), "error", code,
+                                 f"'{ref}' could be any of {len(ids)} sections: {listed}",
+                                 "Give more of the id, its whole title, or DOC/ID.")
+    scored = []  # (how alike, id): the id and the title of each section, compared with what was typed
+    for s in sections:
+        alike = max(difflib.SequenceMatcher(None, key.lower(), s.id).ratio(),
+                    difflib.SequenceMatcher(None, _plain(key), _plain(s.title)).ratio())
+        if alike >= 0.7 or (len(key) >= 4 and key.lower() in s.id):
+            scored.append((alike, s.id))
+    scored.sort(reverse=True)
+    near = list(dict.fromkeys(i for alike, i in scored if alike >= scored[0][0] - 0.1))[:3] if scored else []
+    hint = (f"Did you mean {' or '.join(near)}? " if near else "") + \
+        "Give the section's id (its id: line), the start of it, its title, or DOC/ID."
+    if project.broken:
+        hint += (" These files cannot be read, so their sections could not be searched: "
+                 f"{', '.join(sorted(project.broken))}.")
+    return None, Problem(Pos("content"), "error", code, f"there is no section '{ref}'", hint)
+
+
+ID_NOTE = ("While it is a draft you may change its id (the id: line, and any [[section:{id}]] written to it); once "
+           "it is published the id is permanent, because readers' links and citations use it.")
 
 
 def resolve_chapter(root: Path, doc: str | None, chapter: str, cwd: Path | None = None
@@ -294,7 +377,7 @@ def _layout(sections) -> tuple[bool, bool]:
 
 
 def new_section(root: Path, doc: str | None, chapter: str, title: str, today: date | None = None,
-                cwd: Path | None = None) -> tuple[str, str, Problem | None]:
+                cwd: Path | None = None, sid: str | None = None) -> tuple[str, str, Problem | None]:
     """Append a draft section to a chapter file, written in the layout of the file's other sections. Returns the
     new section's id and the chapter file, or a problem saying why nothing was written."""
     doc, rel, problem = resolve_chapter(root, doc, chapter, cwd)
@@ -317,11 +400,23 @@ def new_section(root: Path, doc: str | None, chapter: str, title: str, today: da
         return "", "", Problem(source.pos(("sections",)), "error", "new.unreadable-chapter",
                                f"{rel} has no list of sections to add to",
                                "Fix the chapter first (guidance validate shows what is wrong), then run this again.")
-    taken = set(_section_ids(project))
-    sid = base = slugify(title)
-    n = 2
-    while sid in taken:
-        sid, n = f"{base}-{n}", n + 1
+    taken = _section_ids(project)
+    if sid is not None:
+        if not SECTION_ID.match(sid):
+            return "", "", Problem(Pos("--id"), "error", "new.id",
+                                   f"'{sid}' cannot be a section id: it must start with a lower-case letter and hold "
+                                   "only lower-case letters, digits and hyphens (at most 63 characters)",
+                                   f"For example --id {slugify(sid) if slugify(sid) != 'section' else slugify(title)}.")
+        if sid in taken:
+            free = next(f"{sid}-{n}" for n in range(2, 10_000) if f"{sid}-{n}" not in taken)
+            return "", "", Problem(Pos("--id"), "error", "new.id",
+                                   f"the id '{sid}' is already the id of a section in {taken[sid]}",
+                                   f"Section ids are unique across the guidance: choose another, e.g. --id {free}.")
+    else:
+        sid = base = slugify(title)
+        n = 2
+        while sid in taken:
+            sid, n = f"{base}-{n}", n + 1
     today = today or date.today()
     flow, quoted = _layout(sections)
     audiences = CommentedSeq(["all"])
@@ -372,15 +467,10 @@ def set_status(root: Path, ref: str, status: str, reason: str | None = None, tod
                              "a withdrawn section must say why: readers see the reason in its place",
                              "Add --reason \"Why it was withdrawn and where readers should look instead.\"")
     project = _read(root)
-    doc, _, sid = ref.rpartition("/")
-    where = {s: rel for s, rel in _section_ids(project).items() if not doc or rel.split("/")[1] == doc}
-    rel = where.get(sid)
-    if rel is None:
-        broken = sorted(project.broken)
-        hint = "Give the section's id (its id: line), or DOC/ID."
-        if broken:
-            hint += f" These files cannot be read, so their sections could not be searched: {', '.join(broken)}."
-        return None, Problem(Pos("content"), "error", "status.no-section", f"there is no section '{ref}'", hint)
+    found, problem = find_section(root, ref, project=project)
+    if problem is not None:
+        return None, problem
+    sid, rel = found.id, found.file
     kind, source, text = project.files[rel]
     data = round_trip().load(text)
     index = next(i for i, s in enumerate(data["sections"]) if isinstance(s, CommentedMap) and s.get("id") == sid)
@@ -407,6 +497,9 @@ def set_status(root: Path, ref: str, status: str, reason: str | None = None, tod
     if status == "withdrawn" and before in ("draft", "ready"):
         notes.append(f"It was {before}, so it may never have been published: readers will see a notice that it was "
                      "withdrawn. If it never was, delete the section instead.")
+    if status == "ready" and before == "draft":
+        notes.append(f"Its id '{sid}' becomes permanent when it is published: if it should be different, change it "
+                     "now (the id: line, and any [[section:…]] written to it).")
     if status == "ready" and not section.get("review_by"):
         notes.append("It has no review date yet: add review_by: YYYY-MM-DD before it is published "
                      "(guidance validate warns: review.missing).")

@@ -201,10 +201,13 @@ COMMAND_PROBLEMS = {
     "new.no-chapter": "`guidance new section`: no chapter of the document has that id, file name or path",
     "new.title": "`guidance new section`: the title is not one line of plain text (no `<`, `>`, `{`, `}`; at most "
                  "200 characters)",
+    "new.id": "`guidance new section --id`: the id is not lower-case letters, digits and hyphens, or another section "
+              "already has it",
     "new.unreadable-chapter": "`guidance new section`: the chapter file has a problem of its own to fix first",
     "status.value": "`guidance status`: a status that cannot be set by hand (sections are published by "
                     "`guidance publish`)",
-    "status.no-section": "`guidance status`: no section has that id (or DOC/ID)",
+    "status.no-section": "`guidance status`: no section has that id, title or start of an id (or it starts more "
+                         "than one id); the hint names the nearest",
     "status.published": "`guidance status`: a published section cannot go back to draft or ready (withdraw it, or "
                         "publish a new edition)",
     "edit.link": "a file to be written is a link, or reached through one: guidance never writes through a link",

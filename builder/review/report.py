@@ -12,11 +12,32 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.pos.file, p.pos.line, p.pos.col, p.code))
 
 
+def in_a_file(problem: Problem) -> bool:
+    """Whether a problem is placed in a file (a line of it, or a path named like a file), not at a folder, an option
+    (--id) or the command as a whole."""
+    path = problem.pos.file
+    return bool(problem.pos.line) or (not path.startswith("-") and bool(re.search(r"[^/.]\.[A-Za-z0-9]+$", path)))
+
+
+def _counted(counts: Counter) -> str:
+    return ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in ("error", "warning", "info")
+                     if counts[s])
+
+
 def summary(problems: list[Problem]) -> str:
-    counts = Counter(p.severity for p in problems)
-    files = len({p.pos.file for p in problems})
-    parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in ("error", "warning", "info") if counts[s]]
-    return f"{', '.join(parts)} in {files} file{'s' if files != 1 else ''}" if parts else "no problems"
+    """"2 errors, 1 warning in 2 files"; problems that belong to no file are counted but place nothing in a file
+    ("1 error"; "3 errors (2 in 1 file)")."""
+    if not problems:
+        return "no problems"
+    placed = [p for p in problems if in_a_file(p)]
+    files = len({p.pos.file for p in placed})
+    everything = _counted(Counter(p.severity for p in problems))
+    if not placed:
+        return everything
+    where = f"in {files} file{'s' if files != 1 else ''}"
+    if len(placed) == len(problems):
+        return f"{everything} {where}"
+    return f"{everything} ({_counted(Counter(p.severity for p in placed))} {where})"
 
 
 # Line breaks and other control characters, which a file name or a value can carry: printed as escapes, so that
