@@ -262,21 +262,29 @@ def test_status_published_answers_with_the_command_to_use(real):
     assert (real / VICTIMS).read_text() == before
 
 
-def test_publish_section_takes_the_start_of_an_id_and_suggests_the_nearest(real):
+def _commit_all(root: Path, message: str = "Start"):
     from git import Repo
 
+    try:
+        repo = Repo(root)
+    except Exception:  # noqa: BLE001 - not a repository yet
+        repo = Repo.init(root, initial_branch="main")
+        with repo.config_writer() as config:
+            config.set_value("user", "name", "Ada Editor")
+            config.set_value("user", "email", "ada@example.gov.uk")
+            config.set_value("commit", "gpgsign", "false")
+    repo.git.add(A=True)
+    repo.git.commit(m=message)
+    return repo
+
+
+def test_publish_section_takes_the_start_of_an_id_and_suggests_the_nearest(real):
     run("new", "section", "stalking", "supporting-victims", "--title", LONG_TITLE, "--root", real)
     path = real / VICTIMS
     path.write_text(path.read_text().replace("Write the first paragraph of this section here.",
                                              "Tell your employer, if it is safe to do so."))
     assert run("status", "support-for-people", "ready", "--root", real).exit_code == 0
-    repo = Repo.init(real, initial_branch="main")
-    with repo.config_writer() as config:
-        config.set_value("user", "name", "Ada Editor")
-        config.set_value("user", "email", "ada@example.gov.uk")
-        config.set_value("commit", "gpgsign", "false")
-    repo.git.add(A=True)
-    repo.git.commit(m="Start")
+    _commit_all(real)
     planned = run("publish", "stalking", "--section", "support-for", "--version", "0.3", "--note", "A new section.",
                   "--minor", "--dry-run", "--root", real)
     assert planned.exit_code == 0, planned.output
@@ -285,3 +293,43 @@ def test_publish_section_takes_the_start_of_an_id_and_suggests_the_nearest(real)
                 "--note", "A new section.", "--minor", "--dry-run", "--root", real)
     assert wrong.exit_code == 2
     assert "Did you mean support-for-people-who-are-being-stalked?" in wrong.output
+
+
+# --- issue 27: placeholder text --------------------------------------------------------------------------------------
+
+def _new_problems(root: Path, before) -> list:
+    return sorted(((p.code, p.pos.file, p.pos.line, p.pos.col, p.hint) for p in pipeline.check(root).problems
+                   if (p.code, p.pos.file, p.pos.line, p.pos.col) not in before), key=str)
+
+
+def test_the_scaffold_text_is_a_warning_that_strict_and_publish_refuse(real):
+    before = _problems(real)
+    assert run("new", "section", "stalking", "supporting-victims", "--title", "Support at court", "--root",
+               real).exit_code == 0
+    line = (real / VICTIMS).read_text().split("\n").index("        para: Write the first paragraph of this section here.") + 1
+    assert _new_problems(real, before) == [("content.placeholder", VICTIMS, line, 15,
+                                            "Replace it with the text readers should see (or delete the block).")]
+    assert run("validate", "--root", real, "--no-cache").exit_code == 0, "a warning while the draft is written"
+    strict = run("validate", "--strict", "--root", real, "--no-cache")
+    assert strict.exit_code == 1 and f"{VICTIMS}:{line}:15: warning [content.placeholder]" in strict.output
+    assert run("status", "support-at-court", "ready", "--root", real).exit_code == 0
+    _commit_all(real)
+    refused = run("publish", "stalking", "--version", "0.3", "--note", "Support at court.", "--minor", "--yes",
+                  "--root", real)
+    assert refused.exit_code == 1
+    assert f"{VICTIMS}:{line}:15: error [content.placeholder]" in refused.output
+    assert "Nothing was published." in refused.output
+
+
+def test_a_pasted_glossary_snippet_left_unfilled_is_placeholder_text(real):
+    _replace_line(real, VICTIMS, r"^(\s+para: )([A-Z])", lambda m: f"{m[1]}Ask an [[term:ISVA]]. {m[2]}")
+    before = _problems(real)
+    hint = next(p.hint for p in pipeline.check(real).problems if p.code == "ref.term")
+    glossary = real / "content/glossary.yaml"
+    glossary.write_text(glossary.read_text().rstrip("\n") + "\n" + hint.split("\n", 1)[1] + "\n")
+    lines = glossary.read_text().split("\n")
+    line = lines.index(next(x for x in lines if "what the letters" in x)) + 1
+    assert _new_problems(real, before) == [
+        ("content.placeholder", "content/glossary.yaml", line, 16,
+         "Write what ISVA stands for (or delete the line if it is not an abbreviation); and what ISVA means, in a "
+         "sentence readers can follow.")], "one entry left unfilled is one problem"

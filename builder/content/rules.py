@@ -50,11 +50,11 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(code: str, severity: str, title: str, good: str, bad: str, example: str = "section",
-         whole_tree: bool = False):
+         whole_tree: bool = False, tunable: bool = True):
     """Register a house rule; its docstring is its documentation."""
     def register(fn):
         RULES[code] = Rule(code, severity, title, inspect.cleandoc(fn.__doc__), good.strip("\n"), bad.strip("\n"),
-                           example, True, fn, whole_tree)
+                           example, tunable, fn, whole_tree)
         return fn
     return register
 
@@ -88,6 +88,7 @@ class Context:
         self.incomplete = set(getattr(known, "incomplete", ()))
         self.services = {s["id"]: s for s in content.services}
         self.sections = sections_by_id(content)
+        self.whole = not folders  # this check covers what belongs to no document (the registries) too
 
     def texts(self, doc: Document) -> Iterator[tuple[str, Section | None, Block | None, Callable[[int], Pos]]]:
         """Every piece of reader text in the document in reading order, with a function giving the position of a
@@ -528,6 +529,47 @@ def note_unseen(ctx: Context) -> Iterator[Finding]:
                                   f"{', '.join(section.audiences)} only",
                                   f"Remove the note, or add {audience} to the section's audiences "
                                   f"([{', '.join(section.audiences + [audience])}]).", section)
+
+
+# What guidance writes for an editor to replace: the text of a new section, and the fields of the glossary entry a
+# hint gives to paste. Found anywhere in reader text, they mean the editor has not yet written it.
+PLACEHOLDERS = ("Write the first paragraph of this section here.",
+                "what the letters stand for, if it is an abbreviation", "what the letters stand for",
+                "What it means, in a sentence readers can follow.")
+_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
+
+
+@rule("content.placeholder", "warning", "Placeholder text is replaced before publishing",
+      good=_example("orders", "Orders", "    - id: e9a1\n      para: Courts can make an order to protect a victim.\n"),
+      bad=_example("orders", "Orders", "    - id: e9a1\n      para: Write the first paragraph of this section here.\n"),
+      tunable=False)
+def placeholder(ctx: Context) -> Iterator[Finding]:
+    """`guidance new section` writes “Write the first paragraph of this section here.” for you to replace, and the
+    glossary entry a hint gives you to paste says “what the letters stand for” and “What it means, in a sentence
+    readers can follow.”. Left in, readers would see them. A warning while you write (the preview shows the draft
+    as it is), so `guidance validate --strict` (as CI runs it) fails on it, and `guidance publish` refuses to
+    publish a section that still holds it."""
+    for doc in ctx.documents:
+        for text, section, _, at in ctx.texts(doc):
+            for m in _PLACEHOLDER.finditer(text):
+                yield Finding(at(m.start()), f"“{m.group()}” is placeholder text, still to be written",
+                              "Replace it with the text readers should see (or delete the block).", section)
+    src = ctx.sources.get("content/glossary.yaml")
+    if not ctx.whole or src is None or not isinstance(src.data, dict):
+        return
+    for i, entry in enumerate(src.data.get("terms") or []):
+        if not isinstance(entry, dict):
+            continue
+        keys = [k for k in ("expansion", "definition") if isinstance(entry.get(k), str)
+                and _PLACEHOLDER.search(entry[k])]
+        if keys:  # one entry pasted and not filled in is one problem, at its first placeholder
+            value = entry[keys[0]]
+            name = entry.get("term") or entry.get("id")
+            wanted = {"expansion": f"what {name} stands for (or delete the line if it is not an abbreviation)",
+                      "definition": f"what {name} means, in a sentence readers can follow"}
+            yield Finding(locator(src, ("terms", i, keys[0]), value)(_PLACEHOLDER.search(value).start()),
+                          f"the glossary entry for {name} still holds placeholder text in {' and '.join(keys)}",
+                          "Write " + "; and ".join(wanted[k] for k in keys) + ".")
 
 
 for _code, _severity, _title, _doc, _good, _bad in FIXED:

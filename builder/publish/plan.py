@@ -153,6 +153,7 @@ def plan(root: Path, doc_id: str, version: str, note: str, minor: bool = False, 
         result.changed, ready = edit(texts, folder, entry, wanted)
         _chosen(folder, doc_id, wanted, ready)
         result.steps = [s for s in ready if not wanted or s.id in wanted]
+        _no_placeholders(checked, doc_id, {s.id for s in result.steps})
         result.left = [s for s in ready if wanted and s.id not in wanted]
         after = _after(texts, result.changed)
         numbers = _public_numbers(after, doc_id)
@@ -252,6 +253,24 @@ def _chosen(folder: str, doc_id: str, wanted: set[str], ready: list[SectionStep]
         refuse(folder, "section", f"{', '.join(missing)} {'is not a ready section' if len(missing) == 1 else 'are not ready sections'} of {doc_id}",
                ("Ready sections: " + ", ".join(s.id for s in ready) + ".") if ready
                else "No section is ready: set status: ready on the sections to publish, and commit.", 2)
+
+
+def _no_placeholders(checked, doc_id: str, publishing: set[str]) -> None:
+    """Refuse to publish a section that still holds placeholder text (content.placeholder, a warning while it is
+    written: the check found it; here it is placed in its section)."""
+    doc = checked.content.document(doc_id) if checked is not None and checked.content is not None else None
+    if doc is None:
+        return
+    sections = sorted(((s.pos.file, s.pos.line), s.id) for s in doc.sections())
+    found = []
+    for p in checked.problems:
+        if p.code != "content.placeholder":
+            continue
+        holder = [sid for (file, line), sid in sections if file == p.pos.file and line <= p.pos.line]
+        if holder and holder[-1] in publishing:
+            found.append(Problem(p.pos, "error", p.code, p.message, p.hint))
+    if found:
+        raise PublishError(found)
 
 
 def _after(texts: dict[str, str], changed: dict[str, str]):
