@@ -333,3 +333,35 @@ def test_a_pasted_glossary_snippet_left_unfilled_is_placeholder_text(real):
         ("content.placeholder", "content/glossary.yaml", line, 16,
          "Write what ISVA stands for (or delete the line if it is not an abbreviation); and what ISVA means, in a "
          "sentence readers can follow.")], "one entry left unfilled is one problem"
+
+
+# --- issue 27: indentation -------------------------------------------------------------------------------------------
+
+def test_blocks_indented_two_more_spaces_is_one_problem_naming_the_indent(real):
+    path = real / VICTIMS
+    lines = path.read_text().split("\n")
+    start = lines.index("    blocks:")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("      "))
+    lines[start:end] = ["  " + line for line in lines[start:end]]
+    path.write_text("\n".join(lines))
+    problems = pipeline.check(real).problems
+    assert [(p.code, p.pos.file, p.pos.line, p.pos.col, p.message, p.hint) for p in problems] == [
+        ("load.indentation", VICTIMS, start + 1, 7,
+         "`blocks:` is indented 2 more spaces than `review_by:` on the line above, whose value is already given",
+         "Indent `blocks:` as `review_by:` is (4 spaces), and the lines under it 2 spaces less.")]
+
+
+def test_a_note_at_the_indent_of_notes_is_one_problem_saying_indent_it(real):
+    path = real / VICTIMS
+    before = _problems(real)
+    lines = path.read_text().split("\n")
+    notes = next(i for i, line in enumerate(lines) if line == "        notes:" and lines[i + 1].startswith("          teachers:"))
+    i = notes + 1
+    while lines[i].startswith("          "):
+        lines[i] = lines[i][2:]
+        i += 1
+    path.write_text("\n".join(lines))
+    problems = [p for p in pipeline.check(real).problems if (p.code, p.pos.file, p.pos.line, p.pos.col) not in before]
+    assert [(p.code, p.pos.line, p.pos.col) for p in problems] == [("schema.indentation", notes + 2, 9)]
+    assert problems[0].message.startswith("`teachers:` is at the same indent as `notes:` above it")
+    assert problems[0].hint == "Indent `teachers:` and `healthcare:` under `notes:` (two more spaces than `notes:`)."

@@ -116,6 +116,8 @@ FILE_PROBLEMS = {
     "load.control-char": "an invisible control character",
     "load.tab": "a tab character: use spaces",
     "load.syntax": "the YAML cannot be read (indentation, quoting)",
+    "load.indentation": "a field is indented more than the field above it, whose value is already given (YAML would "
+                        "say that mapping values are not allowed here): indent it as the field above",
     "load.conflict": "git's merge-conflict markers (`<<<<<<<`, `=======`, `>>>>>>>`): two branches changed the same "
                      "lines; keep what should stay and delete the markers",
     "load.duplicate-key": "the same key twice in one mapping (`1:` and `true:` count as the same)",
@@ -135,7 +137,9 @@ FILE_PROBLEMS = {
     "load.file-name": "a file or folder name that is not plain UTF-8 text (bytes that are not UTF-8, control or "
                       "invisible characters); it is printed with those characters escaped",
     "schema.*": "a field is missing, unknown, of the wrong type or not in the expected form (the message names it "
-                "and the hint quotes the schema's description); `schema.date` is a date that does not exist",
+                "and the hint quotes the schema's description); `schema.date` is a date that does not exist; "
+                "`schema.indentation` is a field written at the indent of the empty field it belongs under "
+                "(`teachers:` beside `notes:` instead of under it)",
     "status.withdrawn-reason": "a withdrawn section does not say when and why (`withdrawn: {date: …, reason: …}`), "
                                "which readers see in its place",
     "document.id": "a document's id differs from its folder name",

@@ -333,7 +333,7 @@ def parse(rel: str, kind: str, raw: bytes) -> tuple[SourceFile | None, list[Prob
     except MarkedYAMLError as err:
         if "maximum nesting depth" in str(err.problem):  # libyaml stops at 1,000 flow levels; we refuse at 40
             return None, [_too_deep(Pos(rel, *_line_col(text[:_deepest(text)])))]
-        return None, [_yaml_problem(rel, err)]
+        return None, [_yaml_problem(rel, err, text)]
     except (YAMLError, ValueError) as err:
         long_number = re.search(r"(?<![\w.])\d{1000,}", text)
         if isinstance(err, ValueError) and long_number:
@@ -630,10 +630,42 @@ def _implicit(event) -> bool:
     return any(implicit) if isinstance(implicit, tuple) else bool(implicit)
 
 
-def _yaml_problem(rel: str, err: MarkedYAMLError) -> Problem:
+_KEY_LINE = re.compile(r"^( *)(?:- +)?([^\s#:'\"][^:#]*?):(?: |$)")
+
+
+def _indented_key(text: str, line: int, col: int) -> tuple[int, str, str, int] | None:
+    """When YAML refuses a ':' (mapping values are not allowed) because the key before it is indented more than
+    the field above, whose value is already given: a field indented too far, with what should be done about it.
+    line, col: where YAML stopped (from 0)."""
+    lines = text.split("\n")
+    if line >= len(lines):
+        return None
+    here = _KEY_LINE.match(lines[line])
+    if here is None or here.end(2) != col:  # the ':' refused is not the one after this line's key
+        return None
+    above = next((lines[i] for i in range(line - 1, -1, -1) if lines[i].strip() and
+                  not lines[i].lstrip().startswith("#")), None)
+    key_above = _KEY_LINE.match(above) if above is not None else None
+    if key_above is None or not above[key_above.end():].strip() or here.start(2) <= key_above.start(2):
+        return None  # the field above holds nothing yet, or this line is not indented more than it
+    indent = key_above.start(2)
+    extra = here.start(2) - indent
+    key, before = here.group(2), key_above.group(2)
+    return extra, key, before, indent
+
+
+def _yaml_problem(rel: str, err: MarkedYAMLError, text: str = "") -> Problem:
     mark = err.problem_mark or err.context_mark
     pos = Pos(rel, mark.line + 1, mark.column + 1) if mark else Pos(rel)
     what = (err.problem or err.context or "the YAML cannot be read").strip()
+    if mark and "mapping values are not allowed" in what and \
+            (found := _indented_key(text, mark.line, mark.column)) is not None:
+        extra, key, before, indent = found
+        return Problem(Pos(rel, mark.line + 1, mark.column - len(key) + 1), "error", "load.indentation",
+                       f"`{key}:` is indented {extra} more space{'s' if extra != 1 else ''} than `{before}:` on the "
+                       f"line above, whose value is already given",
+                       f"Indent `{key}:` as `{before}:` is ({indent} spaces), and the lines under it "
+                       f"{extra} space{'s' if extra != 1 else ''} less.")
     if "duplicate key" in str(err) or "duplicate key" in what:
         key = re.search(r'found duplicate key "([^"]*)"', str(err))
         name = key.group(1) if key else "a key"

@@ -365,27 +365,40 @@ def _schema_check(source: SourceFile) -> tuple[list[Problem], SourceFile | None,
     if not errors:
         return [], source, set()
     renamed: dict[tuple, str] = {}  # path of a misspelt key (as written) → the field it was meant to be
+    moved: dict[tuple, tuple] = {}  # path of a key written at its parent's indent → the path it was meant to have
     problems: list[tuple[tuple, Problem]] = []
     for e in errors:
         path = tuple(e.absolute_path)
         if e.validator == "additionalProperties" and isinstance(e.instance, dict):
             allowed = sorted(e.schema.get("properties", {}))
-            for key in (k for k in e.instance if k not in allowed):
+            under = _under_empty(source, path, e.instance, allowed)
+            if under is not None:
+                empty, keys = under
+                moved.update({path + (k,): path + (empty, k) for k in keys})
+                problems.append((path + (keys[0],), _not_indented(source, path, empty, keys)))
+            for key in (k for k in e.instance if k not in allowed and path + (k,) not in moved):
                 meant = _suggest(str(key), allowed, "field")
                 if meant and meant not in e.instance:
                     renamed[path + (key,)] = meant
                 problems.append((path + (key,), _unknown_field(source, path, key, allowed, meant,
                                                                present=meant in e.instance)))
     fixed = source
-    if renamed:
+    if renamed or moved:
         data = copy.deepcopy(source.data)
         for where in sorted(renamed, key=len, reverse=True):
             parent = _at(data, where[:-1])
             parent[renamed[where]] = parent.pop(where[-1])
-        fixed = dataclasses.replace(source, data=data, schema_problems=None, schema_result=None, chapter=None, values=_renamed(source.values, renamed),
-                                    keys=_renamed(source.keys, renamed))
+        for where, meant in moved.items():
+            parent = _at(data, where[:-1])
+            if not isinstance(parent.get(meant[-2]), dict):
+                parent[meant[-2]] = {}
+            parent[meant[-2]][where[-1]] = parent.pop(where[-1])
+        renamed_paths = {w: w[:-1] + (name,) for w, name in renamed.items()} | moved
+        fixed = dataclasses.replace(source, data=data, schema_problems=None, schema_result=None, chapter=None,
+                                    values=_renamed(source.values, renamed_paths),
+                                    keys=_renamed(source.keys, renamed_paths))
         errors = list(schema(source.kind).iter_errors(data))
-    meant_paths = {w[:-1] + (name,): w for w, name in renamed.items()}
+    meant_paths = {w[:-1] + (name,): w for w, name in renamed.items()} | {m: w for w, m in moved.items()}
     cuts: set[tuple] = set()
     for e in errors:
         path = tuple(e.absolute_path)
@@ -401,15 +414,47 @@ def _schema_check(source: SourceFile) -> tuple[list[Problem], SourceFile | None,
     return [p for _, p in problems], _readable(fixed, cuts), cuts
 
 
-def _renamed(table: dict[tuple, tuple[int, int]], renamed: dict[tuple, str]) -> dict[tuple, tuple[int, int]]:
-    """Positions of a file's values, with those under a misspelt key also found under the name it was meant to
-    have (where the model reads them)."""
+def _renamed(table: dict[tuple, tuple[int, int]], renamed: dict[tuple, tuple]) -> dict[tuple, tuple[int, int]]:
+    """Positions of a file's values, with those under a misspelt (or misplaced) key also found under the path it
+    was meant to have (where the model reads them)."""
     out = dict(table)
-    for written, meant in renamed.items():
+    for written, meant_path in renamed.items():
         n = len(written)
-        meant_path = written[:-1] + (meant,)
         out.update({meant_path + path[n:]: pos for path, pos in table.items() if path[:n] == written})
     return out
+
+
+def _under_empty(source: SourceFile, path: tuple, instance: dict, allowed: list[str]) -> tuple | None:
+    """(an empty field, the unknown keys after it) when those keys were written at the field's indent and belong
+    under it (notes: with police: beside it instead of under it): the keys are what the field should hold, and
+    are read there. None when the unknown keys are not that mistake (a misspelt field, say)."""
+    keys = list(instance)
+    for i, empty in enumerate(keys):
+        if instance[empty] is not None or empty not in allowed:
+            continue
+        after = []
+        for key in keys[i + 1:]:
+            if key in allowed or _suggest(str(key), allowed, "field"):
+                break
+            after.append(key)
+        where = source.keys.get(path + (empty,))
+        if not after or where is None or any(source.keys.get(path + (k,), (0, -1))[1] != where[1] for k in after):
+            continue
+        trial = copy.deepcopy(source.data)
+        parent = _at(trial, path)
+        parent[empty] = {k: parent.pop(k) for k in after}
+        if not any(tuple(e.absolute_path)[:len(path) + 1] == path + (empty,) and e.validator in ("type", "$ref")
+                   and not tuple(e.absolute_path)[len(path) + 1:] for e in schema(source.kind).iter_errors(trial)):
+            return empty, after
+    return None
+
+
+def _not_indented(source: SourceFile, path: tuple, empty: str, keys: list) -> Problem:
+    named = " and ".join(f"`{k}:`" for k in keys[:3]) + (" …" if len(keys) > 3 else "")
+    return Problem(source.pos(path + (keys[0],), key=True), "error", "schema.indentation",
+                   f"`{keys[0]}:` is at the same indent as `{empty}:` above it, so {_context(source, path)} "
+                   f"has an empty `{empty}:` and an unknown field '{keys[0]}'",
+                   f"Indent {named} under `{empty}:` (two more spaces than `{empty}:`).")
 
 
 def _at(data, path: tuple):
