@@ -292,7 +292,9 @@ def test_publish_section_takes_the_start_of_an_id_and_suggests_the_nearest(real)
     wrong = run("publish", "stalking", "--section", "suport-for-people-who-are-being-stalked", "--version", "0.3",
                 "--note", "A new section.", "--minor", "--dry-run", "--root", real)
     assert wrong.exit_code == 2
-    assert "Did you mean support-for-people-who-are-being-stalked?" in wrong.output
+    assert "error [publish.section] suport-for-people-who-are-being-stalked is not a ready section of stalking" \
+        in wrong.output
+    assert "hint: Did you mean support-for-people-who-are-being-stalked? Ready sections: " in wrong.output
 
 
 # --- issue 27: placeholder text --------------------------------------------------------------------------------------
@@ -365,3 +367,58 @@ def test_a_note_at_the_indent_of_notes_is_one_problem_saying_indent_it(real):
     assert [(p.code, p.pos.line, p.pos.col) for p in problems] == [("schema.indentation", notes + 2, 9)]
     assert problems[0].message.startswith("`teachers:` is at the same indent as `notes:` above it")
     assert problems[0].hint == "Indent `teachers:` and `healthcare:` under `notes:` (two more spaces than `notes:`)."
+
+
+# --- issue 27: output a person reads once ----------------------------------------------------------------------------
+
+def _wait(condition, what: str, timeout: float = 120) -> None:
+    """Wait until condition() holds (checked every 50 ms), or fail saying what did not happen."""
+    import threading
+    import time
+
+    deadline, tick = time.monotonic() + timeout, threading.Event()
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {timeout} s for {what}"
+        tick.wait(0.05)
+
+
+@pytest.mark.slow
+def test_serve_prints_one_line_per_save_saying_what_was_updated(real):
+    import threading
+
+    from builder.preview.incremental import Preview
+    from builder.preview.server import watch
+
+    preview = Preview(real)
+    assert preview.start().ok
+    lines: list[str] = []
+    stop = threading.Event()
+    thread = threading.Thread(target=watch, args=(preview, lines.append, stop), daemon=True)
+    thread.start()
+    path = real / VICTIMS
+    text = path.read_text()
+    try:
+        path.write_text(text.replace("Your first response can shape", "Your first answer can shape", 1))
+        _wait(lambda: lines, "the line for the save")
+        _wait(lambda: not preview.has_rest(), "the other pages")
+        assert len(lines) == 1, lines
+        assert re.fullmatch(r"preview updated in \d+\.\d\d s: stalking/supporting-victims; then \d+ pages that show "
+                            r"it \(print pages, audience views\)( and the navigation of \d+ pages?)?, all by "
+                            r"\d+\.\d\d s", lines[0]), lines[0]
+
+        lines.clear()
+        path.write_text(text.replace("Your first response can shape", "Your first [[term:NOSUCH]] can shape", 1))
+        _wait(lambda: any(line.startswith("preview not updated") for line in lines), "the failed save")
+        assert lines[-1].startswith("preview not updated") and lines[-2].endswith("1 error in 1 file")
+
+        lines.clear()
+        path.write_text(text)
+        _wait(lambda: lines, "the line for the fix")
+        _wait(lambda: not preview.has_rest(), "the other pages")
+        assert len(lines) == 1, lines
+        assert lines[0].startswith("Problems fixed: the preview shows your content again")
+        assert "no page changed" not in lines[0] and lines[0].count("(print pages") <= 1
+    finally:
+        stop.set()
+        thread.join(60)
+        preview.close()

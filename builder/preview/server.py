@@ -19,7 +19,7 @@ from typing import Callable
 from jinja2 import Environment
 
 from builder.content.model import Problem
-from builder.preview.incremental import Preview
+from builder.preview.incremental import Preview, Update
 from builder.review import report
 
 MAX_CONNECTIONS = 64  # open at once (a page, its assets, a long-poll per tab); more are answered 503 and closed
@@ -216,24 +216,70 @@ def watch(preview: Preview, echo: Callable[[str], None], stop: threading.Event,
         update = preview.apply_change(rest=False)
         if update.problems:
             echo(report.as_text(update.problems))
-        if failing and update.ok:
-            echo("Problems fixed: the preview shows your content again"
-                 + ("" if any(p.severity == "warning" for p in update.problems) else ", and it has no problems") + ".")
+        fixed = failing and update.ok
         failing = not update.ok
         show(update.problems, preview.state is None)
-        echo(update.summary())
+        more = None
         if update.ok and preview.has_rest():
             stop.wait(PAUSE)  # rebuilding holds the interpreter: let the reloading browser be served first
-            finish(preview, echo, update.started)
+            more = finish(preview, echo, update.started, say=False)
+        echo(save_line(update, more, fixed))  # one line per save, once its pages are all built (or another came)
 
 
-def finish(preview: Preview, echo: Callable[[str], None], started: float) -> None:
-    """The aggregated pages, stopped early by another save."""
+def finish(preview: Preview, echo: Callable[[str], None], started: float, say: bool = True) -> Update:
+    """The aggregated pages, stopped early by another save. say: print a line for the pages it updated."""
     more = preview.build_rest(should_stop=preview.changed_on_disk, started=started)
     if more.problems:
         echo(report.as_text(more.problems))
-    if more.kind != "none":
-        echo(more.summary())
+    if say and more.kind != "none":
+        echo(save_line(more, None, False))
+    return more
+
+
+def _pages(n: int) -> str:
+    return f"{n} page{'s' if n != 1 else ''}"
+
+
+def save_line(update: Update, more: Update | None, fixed: bool) -> str:
+    """The one line a save prints: what was updated, how soon, and what still follows; after problems were fixed,
+    that they were (and nothing about an earlier state)."""
+    t = update.timings
+    head = ""
+    if fixed:
+        clean = not any(p.severity == "warning" for p in update.problems)
+        head = "Problems fixed: the preview shows your content again" + (", and it has no problems" if clean else "")
+    if update.kind == "failed":
+        return ("preview not updated: fix the problems above (the browser lists them at the foot of every page); "
+                "the last good preview is still shown")
+    if more is not None and more.kind == "full":
+        update, more, t = more, None, more.timings
+    if update.kind == "full":
+        said = f"preview rebuilt in full in {t['preview']:.2f} s ({update.reason})"
+        return f"{head}; {said}." if head else said
+    said = []
+    if update.first:
+        said.append(f"preview updated in {t['preview']:.2f} s: "
+                    + ", ".join(p.removesuffix(".md") for p in update.first))
+    rest = list(update.rest) + (list(more.rest) if more else [])
+    relinked = list(update.relinked) + (list(more.relinked) if more else [])
+    done = (more.timings if more else t).get("complete")
+    others = []
+    if rest:
+        others.append(f"{_pages(len(rest))} that show it (print pages, audience views)")
+    if relinked:
+        others.append(f"the navigation of {_pages(len(relinked))}")
+    if others:
+        said.append(("then " if said else "preview updated: ") + " and ".join(others)
+                    + (f", all by {done:.2f} s" if done is not None else ""))
+    owed = (more.owed if more is not None else update.owed)
+    if owed:
+        said.append("print pages, audience views and other pages' navigation follow")
+    if not said:
+        if head:
+            return head + "."
+        return f"content changed: no page changed (checked in {t.get('total', 0):.2f} s)"
+    line = "; ".join(said)
+    return f"{head}; {line}." if head else line
 
 
 def serve(root: Path, port: int, echo=print, *, stop: threading.Event | None = None,

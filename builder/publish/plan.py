@@ -250,9 +250,14 @@ def _date(doc_rel: str, when: date, today: date, editions: list) -> date:
 def _chosen(folder: str, doc_id: str, wanted: set[str], ready: list[SectionStep]) -> None:
     missing = sorted(wanted - {s.id for s in ready})
     if missing:
+        import difflib
+
+        ids = [s.id for s in ready]
+        near = list(dict.fromkeys(m for name in missing for m in difflib.get_close_matches(name, ids, n=2, cutoff=0.7)))
         refuse(folder, "section", f"{', '.join(missing)} {'is not a ready section' if len(missing) == 1 else 'are not ready sections'} of {doc_id}",
-               ("Ready sections: " + ", ".join(s.id for s in ready) + ".") if ready
-               else "No section is ready: set status: ready on the sections to publish, and commit.", 2)
+               (f"Did you mean {' or '.join(near)}? " if near else "")
+               + (("Ready sections: " + ", ".join(ids) + ".") if ready
+                  else "No section is ready: set status: ready on the sections to publish, and commit."), 2)
 
 
 def _no_placeholders(checked, doc_id: str, publishing: set[str]) -> None:
