@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from builder.content import check as content_check
 from builder.content import owners
 from builder.content.check import Checked, check_later  # noqa: F401  (the CLI's and tests' entry points)
+from builder.history.base import at_base
 
 if TYPE_CHECKING:
     from builder.site.build import BuildResult
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 def check(root: Path, read: tuple | None = None, split: bool = False) -> Checked:
     """The content checked (content.check.check), and .github/CODEOWNERS checked against the documents' owners."""
-    checked = content_check.check(root, read, split)
+    checked = content_check.check(root, read, split, base=at_base(root))
     checked.problems += owners.problems(root)
     return checked
 
@@ -24,7 +25,7 @@ def check(root: Path, read: tuple | None = None, split: bool = False) -> Checked
 def check_problems(root: Path, use_cache: bool = True) -> Checked:
     """check() for guidance validate: the content's problems answered from the cache when nothing changed (unless
     use_cache is False), and CODEOWNERS checked every time (it is not content, so the cache does not cover it)."""
-    checked = content_check.check_problems(root, use_cache)
+    checked = content_check.check_problems(root, use_cache, base=at_base(root))
     checked.problems += owners.problems(root)
     return checked
 
@@ -46,7 +47,7 @@ def build(root: Path, preview: bool = False, out_dir: Path | None = None,
 
     root = root.resolve()
     [dates] = start(lambda: read_dates(root))  # git's dates need no content: read while the content is checked
-    checked, house_rules = check_later(root)
+    checked, house_rules = check_later(root, base=at_base(root))
     checked.problems += owners.problems(root)
     if checked.failed():
         dates.close(wait=False)

@@ -422,3 +422,87 @@ def test_serve_prints_one_line_per_save_saying_what_was_updated(real):
         stop.set()
         thread.join(60)
         preview.close()
+
+
+# --- issue 27: blame the copy, one problem per collision ---------------------------------------------------------
+
+ORDERS = "content/stalking/05-stalking-protection-orders.yaml"
+
+
+@pytest.fixture
+def cloned(real) -> Path:
+    """The real content as a fresh clone has it: committed on main, then a branch of the editor's own."""
+    repo = _commit_all(real)
+    repo.git.switch("-c", "my-change")
+    return real
+
+
+def _copy_published_paragraph(root: Path) -> int:
+    """Copy the published paragraph rgwd (two lines with its id) from chapter 5 to the end of chapter 4; return
+    the line of the copy's id."""
+    source = (root / ORDERS).read_text().split("\n")
+    i = source.index("      - id: rgwd")
+    victims = root / VICTIMS
+    text = victims.read_text().rstrip("\n")
+    victims.write_text(text + "\n" + source[i] + "\n" + source[i + 1] + "\n")
+    return text.count("\n") + 2
+
+
+def _exactly(root: Path) -> list[tuple]:
+    return [(p.code, p.pos.file, p.pos.line, p.pos.col, p.message, p.hint) for p in pipeline.check(root).problems]
+
+
+def test_a_copied_published_paragraph_is_blamed_on_the_copy(cloned):
+    line = _copy_published_paragraph(cloned)
+    assert _exactly(cloned) == [
+        ("ids.duplicate", VICTIMS, line, 9, f"block id 'rgwd' is also used at {ORDERS}:15:9",
+         "This paragraph is new since main: delete its id: line and run guidance fmt to give it an id of its own "
+         "(the other keeps its id: it is published).")]
+    result = run("validate", "--root", cloned)
+    assert result.output.startswith(f"{VICTIMS}:{line}:9: error [ids.duplicate]") and result.exit_code == 1
+    # following the hint fixes it, and leaves the published paragraph as it was
+    victims = cloned / VICTIMS
+    victims.write_text(victims.read_text().replace("      - id: rgwd\n        para:", "      - para:"))
+    before = (cloned / ORDERS).read_text()
+    assert run("fmt", "--root", cloned).exit_code == 0
+    assert (cloned / ORDERS).read_text() == before and "      - id: rgwd\n" in before
+    assert [p.code for p in pipeline.check(cloned).problems if p.severity == "error"] == []
+
+
+def test_a_copy_committed_on_the_branch_is_still_the_copy(cloned):
+    line = _copy_published_paragraph(cloned)
+    _commit_all(cloned, "Copy a paragraph")
+    assert [(c, f, ln, col) for c, f, ln, col, *_ in _exactly(cloned)] == [("ids.duplicate", VICTIMS, line, 9)]
+
+
+def test_without_history_the_later_one_is_blamed_and_no_published_id_is_to_change(real):
+    _copy_published_paragraph(real)
+    found = _exactly(real)
+    assert [(c, f, ln, col) for c, f, ln, col, *_ in found] == [("ids.duplicate", ORDERS, 15, 9)]
+    assert found[0][5] == ("Both are in published sections, so neither id may change: readers' links use it. Delete "
+                           "the one that is a copy (without the git history guidance cannot tell which is new).")
+
+
+def _new_section_with_an_existing_id(root: Path) -> int:
+    victims = root / VICTIMS
+    text = victims.read_text().rstrip("\n")
+    victims.write_text(text + "\n  - id: keeping-evidence\n    title: Keeping evidence online\n    audiences: [all]\n"
+                       "    status: draft\n    blocks:\n      - id: zz22\n        para: Keep screenshots of "
+                       "messages and posts, with the date and time on them.\n")
+    return text.count("\n") + 2
+
+
+@pytest.mark.parametrize("history", [True, False])
+def test_a_new_section_with_an_existing_id_is_one_problem_and_references_keep_their_target(real, history):
+    if history:
+        _commit_all(real).git.switch("-c", "my-change")
+    line = _new_section_with_an_existing_id(real)
+    found = _exactly(real)
+    state = "new since main" if history else "a draft"
+    assert found == [
+        ("ids.duplicate", VICTIMS, line, 5, f"section id 'keeping-evidence' is also used at {VICTIMS}:92:5",
+         f"This section is {state}, so its id can still change: give it another one (the id: line) and change any "
+         "[[section:keeping-evidence]] written for it; the other keeps 'keeping-evidence': it is published.")]
+    checked = pipeline.check(real)
+    section = next(s for s in checked.content.document("stalking").sections() if s.id == "keeping-evidence")
+    assert section.status == "published", "[[section:keeping-evidence]] still means the published section"

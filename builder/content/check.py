@@ -32,16 +32,17 @@ class Checked:
         return any(p.severity in bad for p in self.problems)
 
 
-def check(root: Path, read: tuple | None = None, split: bool = False) -> Checked:
+def check(root: Path, read: tuple | None = None, split: bool = False, base=None) -> Checked:
     """Load and validate the content under root (or what read_content(root) already returned). split: share the
-    documents' checks with a forked child (validate._split): the same problems, in another order."""
+    documents' checks with a forked child (validate._split): the same problems, in another order. base: the base
+    branch's ids, asked for only when two sections or blocks share one (builder.history.base.at_base)."""
     with collector_paused():
-        checked, house_rules = check_later(root, read, split)
+        checked, house_rules = check_later(root, read, split, base)
         checked.problems += house_rules()
     return checked
 
 
-def check_later(root: Path, read: tuple | None = None, split: bool = False
+def check_later(root: Path, read: tuple | None = None, split: bool = False, base=None
                 ) -> tuple[Checked, Callable[[], list[Problem]]]:
     """check() with the house rules left for later (validate.validate_later): their problems are what the second
     value returns, to be added to the first's."""
@@ -50,7 +51,8 @@ def check_later(root: Path, read: tuple | None = None, split: bool = False
         files, found = load_entries(entries)
         problems = problems + found
         content, found, house_rules = validate_later(files, rules.configure(root), complete=not problems,
-                                                     unreadable={p.pos.file for p in problems}, split=split)
+                                                     unreadable={p.pos.file for p in problems}, split=split,
+                                                     base=base)
     return Checked(content, problems + found), house_rules
 
 
@@ -66,6 +68,7 @@ class Recheck:
         self.memo = Memo()
         self.last: dict[str, object] = {}  # path → its bytes at the last check
         self.changed: set[str] = set()
+        self.base_of: Callable[[Path], Callable] | None = None  # root → its base branch's ids (see check())
 
     def check(self) -> Checked:
         entries, problems = read_content(self.root)
@@ -77,11 +80,12 @@ class Recheck:
         self.last = now
         problems = problems + found
         content, found = validate(files, rules.configure(self.root), complete=not problems,
-                                  unreadable={p.pos.file for p in problems}, memo=self.memo)
+                                  unreadable={p.pos.file for p in problems}, memo=self.memo,
+                                  base=self.base_of(self.root) if self.base_of else None)
         return Checked(content, problems + found)
 
 
-def check_problems(root: Path, use_cache: bool = True) -> Checked:
+def check_problems(root: Path, use_cache: bool = True, base=None) -> Checked:
     """check() for callers that need only the problems (guidance validate): answered from the content-hash cache
     when nothing has changed since the last run. A file whose stat is the one recorded with its digest (and not
     changed just before the record: cache.known_digests) is not read at all; every path is still listed and
@@ -89,7 +93,7 @@ def check_problems(root: Path, use_cache: bool = True) -> Checked:
     cache_warning), the cache is neither read nor written."""
     warning = cache.unusable() if use_cache else None
     if not use_cache or warning is not None:
-        checked = check(root, split=True)
+        checked = check(root, split=True, base=base)
         checked.cache_warning = warning
         return checked
     stamp = cache.now()
@@ -111,6 +115,8 @@ def check_problems(root: Path, use_cache: bool = True) -> Checked:
         files[rel] = cache.stat_of(opened) + [cache.file_digest(raw[rel])]
     key = cache.key_of(root, [(rel, row[5]) for rel, row in files.items()], problems)
     cached = cache.load(root, key, stored)
+    if cached is not None and any(p.code == "ids.duplicate" for p in cached):
+        cached = None  # which of two is blamed depends on the base branch too, which may have moved: check again
     if cached is not None:
         if raw:  # read because changed just before the record: recorded again, to be trusted from now on
             warning = cache.store(root, key, cached, files, stamp)
@@ -127,7 +133,7 @@ def check_problems(root: Path, use_cache: bool = True) -> Checked:
             files[rel] = cache.stat_of(opened) + [cache.file_digest(raw[rel])]
         if rel in raw:
             entries.append((rel, raw[rel]))
-    checked = check(root, (entries, problems), split=True)
+    checked = check(root, (entries, problems), split=True, base=base)
     if (root / "content").is_dir():  # a folder that is not a project gets no cache entry
         checked.cache_warning = cache.store(root, cache.key_of(root, [(rel, row[5]) for rel, row in files.items()],
                                                                problems), checked.problems, files, stamp)

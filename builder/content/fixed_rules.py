@@ -50,7 +50,13 @@ FIXED = [
     ("ids.duplicate", "error", "Ids are unique",
      """Section ids are link anchors and block ids are paragraph anchors; both must be unique across the guidance,
      because audience views put both documents on one page. Chapter ids are unique in their document. Glossary
-     ids are unique ignoring letter case, because they are anchors of the glossary page.""",
+     ids are unique ignoring letter case, because they are anchors of the glossary page.
+
+     Of two sections or blocks with one id, the problem is on the one that is new since the base branch (the merge
+     base with main, from git): the copy, never the published original, whose id readers' links and citations use.
+     Without git history it is on the later one, unless that one is published and the other is not; no hint asks
+     you to change the id of a published section or block. Until it is fixed the copy is left out of the other
+     checks, and `[[section:…]]` references keep meaning the original: the collision is the one problem.""",
      _para("A new paragraph with its own id.", bid="f1a2"),
      _para("A new paragraph reusing another block's id.", bid="aaa1")),
     ("ids.missing", "error", "Every block has an id",

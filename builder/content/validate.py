@@ -19,6 +19,7 @@ from typing import Callable, Iterator
 
 import yaml
 
+from builder.content import blame
 from builder.content import inline
 from builder.content import rules
 from builder.content.config import Config
@@ -123,19 +124,19 @@ class Known:
 
 
 def validate(files: list[SourceFile], config: Config | None = None, complete: bool = True,
-             unreadable: set[str] | frozenset[str] = frozenset(), memo: Memo | None = None
+             unreadable: set[str] | frozenset[str] = frozenset(), memo: Memo | None = None, base=None
              ) -> tuple[Content, list[Problem]]:
     """Check every file against its schema, build the model from every part that passed, and check references
     and house rules there. `unreadable`: paths of content files that could not be loaded at all. memo: what an
     earlier validate() of the same tree found, document by document (see Memo); the problems are the same, in
     another order."""
-    content, problems, house_rules = validate_later(files, config, complete, unreadable, memo)
+    content, problems, house_rules = validate_later(files, config, complete, unreadable, memo, base=base)
     return content, problems + house_rules()
 
 
 def validate_later(files: list[SourceFile], config: Config | None = None, complete: bool = True,
                    unreadable: set[str] | frozenset[str] = frozenset(), memo: Memo | None = None,
-                   split: bool = False) -> tuple[Content, list[Problem], Callable[[], list[Problem]]]:
+                   split: bool = False, base=None) -> tuple[Content, list[Problem], Callable[[], list[Problem]]]:
     """validate() with the house rules left for later: the model, the schema and reference problems, and a function
     that runs the house rules (once) and returns theirs. The build runs it in another process while it renders.
     With a memo, both are checked at once, document by document, and the function returns nothing more; so with
@@ -155,6 +156,14 @@ def validate_later(files: list[SourceFile], config: Config | None = None, comple
             view.schema_problems = found  # a view that reads a misspelt key under its meant name is a copy
             readable.append(view)
             cuts[source.path] = cut
+    # Two sections or blocks with one id: one problem, on the copy (blame.py, which reads the base branch's ids
+    # from `base` only when it finds one); the copy is left out of the model until it is fixed.
+    collisions, left_out = blame.duplicates(readable, cuts, base)
+    if collisions:
+        problems.extend(collisions)
+        complete = False
+        for path, paths in left_out.items():
+            cuts[path] = cuts.get(path, set()) | paths
     known = known_ids(files, unreadable)
     known.incomplete = {s[len("section:"):] for s in known.unknowable if s.startswith("section:")} | {
         f.path.split("/")[1] for f in files if f.kind == "chapter" and (f.path not in cuts or cuts[f.path])}

@@ -19,6 +19,7 @@ from typing import Callable
 from jinja2 import Environment
 
 from builder.content.model import Problem
+from builder.history.base import at_base
 from builder.preview.incremental import Preview, Update
 from builder.review import report
 
@@ -288,6 +289,7 @@ def serve(root: Path, port: int, echo=print, *, stop: threading.Event | None = N
     (or until stop is set). Content with problems is served as a page listing them until they are fixed. Returns
     the exit code: 2 when the port is taken, else 0."""
     preview = Preview(Path(root))
+    preview.checker.base_of = at_base  # of two sections or blocks with one id, blame the one new since main
     preview.prune()  # folders of previews that were killed rather than stopped
     server = make_server(preview.site_dir, port, host)
     try:
