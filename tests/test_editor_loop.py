@@ -506,3 +506,17 @@ def test_a_new_section_with_an_existing_id_is_one_problem_and_references_keep_th
     checked = pipeline.check(real)
     section = next(s for s in checked.content.document("stalking").sections() if s.id == "keeping-evidence")
     assert section.status == "published", "[[section:keeping-evidence]] still means the published section"
+
+
+def test_merge_conflict_markers_are_one_problem_saying_what_to_keep(real):
+    path = real / VICTIMS
+    lines = path.read_text().split("\n")
+    i = next(n for n, line in enumerate(lines) if line.startswith("        para: Your first response"))
+    lines[i:i + 1] = ["<<<<<<< HEAD", lines[i], "=======", lines[i].replace("first response", "first answer"),
+                      ">>>>>>> support-at-court"]
+    path.write_text("\n".join(lines))
+    found = _exactly(real)
+    assert [(c, f, ln, col) for c, f, ln, col, *_ in found] == [("load.conflict", VICTIMS, i + 1, 1)]
+    assert found[0][4] == (f"the file holds git's merge-conflict markers (lines {i + 1}–{i + 5}): two branches changed "
+                           "the same lines")
+    assert found[0][5].startswith("Between <<<<<<< and ======= is one side, between ======= and >>>>>>> the other")
