@@ -444,7 +444,9 @@ def test_guidance_serve_reloads_the_browser_on_save(served):
     answer = urllib.request.urlopen(f"{base}livereload/{epoch[1]}/{epoch[2]}", timeout=60).read()
     assert int(answer) > int(epoch[1]), "the browser is told to reload"
     assert "Porthcawl" in urllib.request.urlopen(base + "alpha/basics/", timeout=10).read().decode()
-    assert any(line.startswith("preview updated in") for line in lines), lines
+    # the terminal's one line for the save comes once the other pages (print, audience views) are built too
+    _wait_for(lambda: any(line.startswith("preview updated in") for line in lines), threading.Event(),
+              "the terminal's line for the save")
 
     _edit(project, CHAPTER, "serious crime", "serious crime [[term:NOSUCH]]")
     _wait_for(lambda: any("NOSUCH" in line for line in lines), threading.Event(), "the terminal lists the problem")

@@ -273,7 +273,9 @@ def save_line(update: Update, more: Update | None, fixed: bool) -> str:
         said.append(("then " if said else "preview updated: ") + " and ".join(others)
                     + (f", all by {done:.2f} s" if done is not None else ""))
     owed = (more.owed if more is not None else update.owed)
-    if owed:
+    if more is not None and more.kind == "failed":
+        said.append("the other pages were not updated (see the problem above); the next save tries again")
+    elif owed:
         said.append("print pages, audience views and other pages' navigation follow")
     if not said:
         if head:
