@@ -274,6 +274,7 @@ def find_section(root: Path, ref: str, doc: str | None = None, among=None, code:
     scored = []  # (how alike, id): the id and the title of each section, compared with what was typed
     for s in sections:
         alike = max(difflib.SequenceMatcher(None, key.lower(), s.id).ratio(),
+                    difflib.SequenceMatcher(None, key.lower(), s.id[:len(key)]).ratio() - 0.05,  # a start, mistyped
                     difflib.SequenceMatcher(None, _plain(key), _plain(s.title)).ratio())
         if alike >= 0.7 or (len(key) >= 4 and key.lower() in s.id):
             scored.append((alike, s.id))

@@ -253,7 +253,9 @@ def _chosen(folder: str, doc_id: str, wanted: set[str], ready: list[SectionStep]
         import difflib
 
         ids = [s.id for s in ready]
-        near = list(dict.fromkeys(m for name in missing for m in difflib.get_close_matches(name, ids, n=2, cutoff=0.7)))
+        near = list(dict.fromkeys(m for name in missing for m in ids if max(
+            difflib.SequenceMatcher(None, name, m).ratio(), difflib.SequenceMatcher(None, name, m[:len(name)]).ratio()
+            - 0.05) >= 0.8))[:3]  # the whole id or its start, mistyped
         refuse(folder, "section", f"{', '.join(missing)} {'is not a ready section' if len(missing) == 1 else 'are not ready sections'} of {doc_id}",
                (f"Did you mean {' or '.join(near)}? " if near else "")
                + (("Ready sections: " + ", ".join(ids) + ".") if ready
