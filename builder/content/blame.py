@@ -92,10 +92,7 @@ def _problem(source: SourceFile, place: _Place, kept: _Place, kept_source: Sourc
     there = kept_source.pos(kept.path)
     pos = source.pos(place.path)
     what = "paragraph" if place.kind == "block" else "section"
-    if place.kind == "section":
-        message = f"section id '{place.ident}' is also used at {there}"
-    else:
-        message = f"block id '{place.ident}' is also used at {there}"
+    message = f"{place.kind} id '{place.ident}' is also used at {there}"
     if place.published and kept.published and new is not True:
         told = "" if new is False else " (without the git history guidance cannot tell which is new)"
         hint = (f"Both are in published sections, so neither id may change: readers' links use it. Delete the one "
