@@ -3,6 +3,8 @@
 sitemap, and the same sanitiser and draft-leak checks as the English."""
 from __future__ import annotations
 
+import gzip
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import yaml
@@ -13,7 +15,7 @@ from builder.render.pages import Site
 from builder.site.checker import PageChecker
 from builder.site.engines import dump_yaml, run_engine, write_config
 from builder.site.sanitise import only_pages
-from builder.site.search import tune_search_index
+from builder.site.search import inline_search_index, tune_search_index
 
 NAMES = {"en": "English", **LANGUAGES}
 
@@ -49,6 +51,8 @@ def build_languages(root: Path, build_dir: Path, site: Site, tmp: Path, preview:
                          concurrent=engine == "mkdocs") as checker:
             found = run_engine(engine, config, out, page_hook=checker.hook)
             tune_search_index(out, translated.search_labels, translated.search_extra)
+            if offline:
+                inline_search_index(out)
             if not any(p.severity == "error" for p in found):
                 more, leaks = checker.finish()
                 found += more
@@ -58,6 +62,7 @@ def build_languages(root: Path, build_dir: Path, site: Site, tmp: Path, preview:
                                       "The build was stopped and the old site kept. Report this: it is a fault in "
                                       "the builder.") for leak in leaks]
         problems += found
+    merge_sitemaps(tmp, site.languages)
     return problems
 
 
@@ -76,3 +81,25 @@ def _in_language(config: Path, language: str) -> None:
             settings = dict(plugin["search"] or {}) if isinstance(plugin, dict) else {}
             plugins[i] = {"search": {**settings, "lang": ["en"]}}
     config.write_text(head + "\n" + dump_yaml(data), encoding="utf-8")
+
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def merge_sitemaps(site_dir: Path, languages) -> None:
+    """The site's sitemap.xml (and its .gz) lists each other language's pages too, after the English ones, so that
+    a search engine reading /sitemap.xml finds /cy/…; each language's own sitemap stays beside its pages."""
+    main = site_dir / "sitemap.xml"
+    if not main.is_file():
+        return  # Zensical writes none
+    ET.register_namespace("", SITEMAP_NS)
+    tree = ET.parse(main)
+    for language in languages:
+        other = site_dir / language / "sitemap.xml"
+        if other.is_file():
+            tree.getroot().extend(ET.parse(other).getroot().findall(f"{{{SITEMAP_NS}}}url"))
+    ET.indent(tree, space="    ")
+    data = ET.tostring(tree.getroot(), encoding="utf-8", xml_declaration=True) + b"\n"
+    main.write_bytes(data)
+    if (site_dir / "sitemap.xml.gz").exists():
+        (site_dir / "sitemap.xml.gz").write_bytes(gzip.compress(data, mtime=0))
