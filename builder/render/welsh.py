@@ -33,10 +33,22 @@ def render_languages(content: Content, options: Options) -> dict[str, Site]:
             translated, untranslated, drafts = translate(content, language, options.preview)
             url = f"{options.site_url}{language}/" if options.site_url else None
             site = render(translated, dataclasses.replace(options, site_url=url, language=language,
+                                                          history=archived_in(options.history, language),
                                                           untranslated=frozenset(untranslated),
                                                           drafts=frozenset(drafts), notice=NOT_TRANSLATED[language],
                                                           draft_notice=DRAFT[language], open_data=False))
             out[language] = site
+    return out
+
+
+def archived_in(history, language: str):
+    """The history with each archived edition's content in the language as that edition published it: the
+    translations at the edition's commit, reviewed and made from the English of that commit."""
+    if history is None or not getattr(history, "editions", None):
+        return history
+    out = copy.copy(history)
+    out.editions = {key: dataclasses.replace(record, content=translate(record.content, language, False)[0])
+                    if record.content is not None else record for key, record in history.editions.items()}
     return out
 
 

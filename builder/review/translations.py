@@ -21,6 +21,7 @@ class UnitState:
     removed: list[str] = field(default_factory=list)  # and removed
     file: str = ""  # the English file the unit sits in, for a reader to find it
     line: int = 0
+    col: int = 0
 
 
 @dataclass
@@ -75,7 +76,8 @@ def words_since(made_from: dict[str, str], now: dict[str, str]) -> tuple[list[st
 def _unit_state(unit, english: EnglishUnit) -> UnitState:
     found = state(unit, english)
     out = UnitState(english.key, unit_name(english.key), found, english.public,
-                    file=english.pos.file if english.pos else "", line=english.pos.line if english.pos else 0)
+                    file=english.pos.file if english.pos else "", line=english.pos.line if english.pos else 0,
+                    col=english.pos.col if english.pos else 0)
     if found == "stale":
         out.added, out.removed = words_since(unit.english, english.slots)
     return out
