@@ -231,7 +231,7 @@ def current(content: Content, language: str, preview: bool = False) -> dict[tupl
 def problems(content: Content, sources: dict) -> list[Problem]:
     """Each translation checked against the English: a unit keyed by an id that does not exist, a shape that is
     not the English's, a fingerprint that is not its English's, references that are not the English's."""
-    out: list[Problem] = []
+    out: list[Problem] = _file_problems(content, sources)
     english = english_units(content)
     for language, found in sorted(content.translations.items()):
         for unit in found.duplicates:
@@ -240,6 +240,27 @@ def problems(content: Content, sources: dict) -> list[Problem]:
                                "Keep one entry for it: each unit of the English has one translation."))
         for key, unit in found.units.items():
             out += _unit_problems(unit, english.get(key), english, language, sources.get(unit.file))
+    return out
+
+
+def _file_problems(content: Content, sources: dict) -> list[Problem]:
+    """A translation file must sit beside an English file of the same name, and name the same document or chapter."""
+    out = []
+    for source in sources.values():
+        if source.kind != "translation" or not isinstance(source.data, dict):
+            continue
+        parts = source.path.split("/")
+        doc = content.document(parts[1])
+        english = "/".join(parts[:2] + parts[3:])
+        chapter = next((c for c in (doc.chapters if doc else []) if c.pos.file == english), None)
+        wanted = parts[1] if parts[-1] == "document.yaml" else chapter.id if chapter else None
+        if wanted is None or source.data.get("id") != wanted:
+            kind = "document" if parts[-1] == "document.yaml" else "chapter"
+            out.append(Problem(source.pos(("id",)), "error", f"translation.unknown-{kind}",
+                               f"this translation is of {kind} '{source.data.get('id')}', but "
+                               + (f"{english} is {kind} '{wanted}'" if wanted else f"there is no English {english}"),
+                               f"Name a translation file as the English file it translates, in the folder "
+                               f"content/{parts[1]}/{parts[2]}/, and give it that {kind}'s id."))
     return out
 
 
