@@ -261,3 +261,18 @@ def test_new_files_are_reported_as_translations_not_unexpected(welsh):
     write(welsh, "content/alpha/cy/03-none.yaml", "id: nothing-here\n")
     result = CliRunner().invoke(main, ["validate", "--root", str(welsh)])
     assert "translation.unknown-chapter" in result.output and "load.unexpected-file" not in result.output
+
+
+def test_fmt_and_new_section_keep_the_welsh_files_in_step(welsh):
+    path = welsh / "content/alpha/cy/01-basics.yaml"
+    text = path.read_text()
+    first, second = text.index("  - id: what-it-is"), text.index("  - id: for-police")
+    path.write_text(text[:first] + text[second:] + text[first:second])  # sections out of the English's order
+    assert CliRunner().invoke(main, ["fmt", "--root", str(welsh)]).exit_code == 0
+    assert path.read_text() == text
+    result = CliRunner().invoke(main, ["new", "section", "alpha", "basics", "--title", "Support at court",
+                                       "--root", str(welsh)])
+    assert result.exit_code == 0, result.output
+    assert path.read_text().endswith("  - id: support-at-court\n")
+    assert states(welsh)[("section", "alpha", "support-at-court")] == "missing"
+    assert CliRunner().invoke(main, ["fmt", "--check", "--root", str(welsh)]).exit_code == 0

@@ -8,7 +8,7 @@ import io
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from builder.content.edit import _unsafe, _write, dump_round_trip, round_trip
+from builder.content.edit import _unsafe, _write, canonical, dump_round_trip, round_trip
 from builder.content.load import load_entries, read_content
 from builder.content.model import Content, Pos, Problem
 from builder.content.translations import REGISTRY_FIELDS, block_data, english_units, state
@@ -212,6 +212,8 @@ def import_units(root: Path, content: Content, language: str, given: dict[str, t
             files[rel]["entries"].sort(key=lambda e: order.get((key[0], e.get("id")), 1 << 30))
         else:
             _place(files[rel], key, entry, order)
+    for data in files.values():
+        canonical(data)  # as guidance fmt lays files out
     texts = {rel: dump_round_trip(data) for rel, data in files.items()}
     problems += _check(root, texts)
     if problems:

@@ -307,3 +307,34 @@ def _path(slot: str) -> list:
 def _name(key: tuple) -> str:
     kind, *ids = key
     return f"{kind} {'/'.join(str(i) for i in ids if i is not None)}"
+
+
+def english_file(rel: str) -> str:
+    """content/stalking/cy/01-introduction.yaml → content/stalking/01-introduction.yaml."""
+    parts = rel.split("/")
+    return "/".join(parts[:2] + parts[3:])
+
+
+def translation_files(rel: str) -> list[str]:
+    """The translation files an English chapter file may have, one per language."""
+    folder, _, name = rel.rpartition("/")
+    return [f"{folder}/{language}/{name}" for language in LANGUAGES]
+
+
+def in_english_order(data, english) -> None:
+    """Sort a translation file's sections, and each section's blocks, into the English file's order (what guidance
+    fmt does to translation files; a unit the English lacks goes last, where validate reports it)."""
+    if not isinstance(data, dict) or not isinstance(english, dict):
+        return
+    sections = [s for s in english.get("sections") or [] if isinstance(s, dict)]
+    where = {s.get("id"): i for i, s in enumerate(sections)}
+    blocks = {(s.get("id"), b.get("id")): i for s in sections for i, b in enumerate(s.get("blocks") or [])
+              if isinstance(b, dict)}
+    mine = data.get("sections")
+    if not isinstance(mine, list) or not all(isinstance(s, dict) for s in mine):
+        return
+    mine.sort(key=lambda s: where.get(s.get("id"), len(where)))
+    for section in mine:
+        own = section.get("blocks")
+        if isinstance(own, list) and all(isinstance(b, dict) for b in own):
+            own.sort(key=lambda b: blocks.get((section.get("id"), b.get("id")), len(blocks)))
