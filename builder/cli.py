@@ -18,7 +18,14 @@ def _root(ctx, param, value: Path | None) -> Path:
 
     if value is not None:
         return value
-    return find_root(Path.cwd()) or Path(".")
+    try:
+        here = Path.cwd()
+    except FileNotFoundError:  # the folder the editor was in has been deleted: say so, with what to do
+        from builder.content.io_problem import cwd_problem
+
+        _print_problems([cwd_problem()], "text")
+        sys.exit(1)
+    return find_root(here) or Path(".")
 
 
 root_option = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -35,13 +42,34 @@ def main():
 
 def run() -> None:
     """Console entry point: the CLI, with any fault of our own reported in a sentence instead of a traceback."""
+    from builder.content.io_problem import cwd_missing, cwd_problem, io_problem
+
     try:
         main(prog_name="guidance")
-    except Exception as err:  # noqa: BLE001 - the last line of defence for editors
-        click.echo(f"guidance: internal error ({type(err).__name__}: {err}).\n"
-                   "This is a fault in guidance, not in your content; nothing was published. "
-                   "Please report it with the command you ran.", err=True)
+    except OSError as err:  # the system's refusal (a read-only folder, a full disk): the editor can act on it
+        _print_problems([io_problem(err, _given_root())], "text")
         sys.exit(1)
+    except Exception as err:  # noqa: BLE001 - the last line of defence for editors
+        if cwd_missing():
+            _print_problems([cwd_problem()], "text")
+            sys.exit(1)
+        click.echo(f"guidance: internal error ({type(err).__name__}: {err}).\n"
+                   "This is a fault in guidance, not in your content. Please report it with the command you ran.",
+                   err=True)
+        sys.exit(1)
+
+
+def _given_root() -> Path | None:
+    """The project folder this command was run on, to place a problem in it (None when it cannot be told)."""
+    from builder.content.config import find_root
+
+    args = sys.argv[1:]
+    if "--root" in args[:-1]:
+        return Path(args[args.index("--root") + 1])
+    try:
+        return find_root(Path.cwd())
+    except OSError:
+        return None
 
 
 def _print_problems(problems, fmt: str) -> None:
@@ -54,11 +82,15 @@ def _print_problems(problems, fmt: str) -> None:
 @root_option
 @format_option
 @click.option("--strict", is_flag=True, help="Treat warnings as failures.")
-def validate_cmd(root: Path, fmt: str, strict: bool):
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the validate cache (as CI runs it).")
+def validate_cmd(root: Path, fmt: str, strict: bool, no_cache: bool):
     """Check all content; print every problem at once."""
     from builder import pipeline
 
-    checked = pipeline.check_problems(root)
+    checked = pipeline.check_problems(root, use_cache=not no_cache)
+    if checked.cache_warning:  # on stderr: the problems, and so the exit code, are the same without the cache
+        click.echo(f"guidance: warning [cache.unusable] the validate cache is not used: {checked.cache_warning}. "
+                   "Set GUIDANCE_CACHE_DIR to a folder you can write, or pass --no-cache.", err=True)
     _print_problems(checked.problems, fmt)
     sys.exit(1 if checked.failed(strict) else 0)
 
@@ -99,11 +131,13 @@ def build_cmd(root: Path, fmt: str, preview: bool, out: Path | None, engine: str
 @main.command("serve")
 @root_option
 @click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
-def serve_cmd(root: Path, port: int):
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; requests naming any other host are refused.")
+def serve_cmd(root: Path, port: int, host: str):
     """Preview the site with drafts, rebuilding when a content file is saved."""
     from builder.preview.server import serve
 
-    sys.exit(serve(root, port, echo=click.echo))
+    sys.exit(serve(root, port, echo=click.echo, host=host))
 
 
 @main.command("fmt")
@@ -121,10 +155,9 @@ def fmt_cmd(root: Path, check: bool):
         problems = problems + write_formatted(root, results)
     if problems:
         _print_problems(problems, "text")
-    refused = any(p.code == "edit.link" for p in problems)
     for r in changed:
         rel = r.path.relative_to(root).as_posix()
-        click.echo(f"{rel}: would be reformatted (run guidance fmt)" if check or refused else f"{rel}: reformatted")
+        click.echo(f"{rel}: reformatted" if r.written else f"{rel}: would be reformatted (run guidance fmt)")
     stale = bool(owners.problems(root))
     if stale:
         written = not check and owners.write(root)

@@ -21,10 +21,10 @@ def check(root: Path, read: tuple | None = None, split: bool = False) -> Checked
     return checked
 
 
-def check_problems(root: Path) -> Checked:
-    """check() for guidance validate: the content's problems answered from the cache when nothing changed, and
-    CODEOWNERS checked every time (it is not content, so the cache does not cover it)."""
-    checked = content_check.check_problems(root)
+def check_problems(root: Path, use_cache: bool = True) -> Checked:
+    """check() for guidance validate: the content's problems answered from the cache when nothing changed (unless
+    use_cache is False), and CODEOWNERS checked every time (it is not content, so the cache does not cover it)."""
+    checked = content_check.check_problems(root, use_cache)
     checked.problems += owners.problems(root)
     return checked
 

@@ -1,8 +1,12 @@
 """guidance validate's content-hash cache: an unchanged tree answers from the cache; any change is seen; nothing a
 checkout carries can answer for it."""
 import json
+import os
+import stat
 import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -83,3 +87,115 @@ def test_the_key_changes_with_the_version_of_a_library_that_checks(project, monk
     real = metadata.version
     monkeypatch.setattr(metadata, "version", lambda name: "99.0" if name == "jsonschema" else real(name))
     assert key(project) != before, "an upgraded validator may report differently: the cache must not answer"
+
+
+# --- a cache that can only speed up, never decide --------------------------------------------------------------------
+
+def _bad_project(project):
+    chapter = project / "content/alpha/01-basics.yaml"
+    chapter.write_text(chapter.read_text().replace("status: published", "status: publshed", 1))
+    return project
+
+
+def _entry(project):
+    [entry] = cache.cache_dir().glob("check-*.json")
+    return entry
+
+
+def validate(project, *extra):
+    return subprocess.run([sys.executable, "-m", "builder", "validate", "--root", str(project), *extra],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("poison", ["problems emptied", "stamp moved", "seal recomputed without the key"])
+def test_an_edited_entry_is_a_miss_and_never_says_no_problems(project, poison):
+    _bad_project(project)
+    first = validate(project)
+    assert first.returncode == 1 and "schema.enum" in first.stdout
+    entry = _entry(project)
+    data = json.loads(entry.read_text())
+    if poison == "problems emptied":
+        data["problems"] = []
+    elif poison == "stamp moved":
+        data["stamp"] += 10 ** 12  # every file would look older than the record, so its stat would be trusted
+        data["problems"] = []
+    else:  # a seal that matches its own content still cannot answer for another tree: the key is checked too
+        data["problems"], data["key"] = [], "0" * 64
+        data["seal"] = cache._seal(data)
+    entry.write_text(json.dumps(data))
+    again = validate(project)
+    assert again.returncode == 1 and "schema.enum" in again.stdout, again.stdout
+    assert "no problems" not in again.stdout
+
+
+def test_an_entry_that_is_a_fifo_or_a_link_is_a_miss_and_never_waits(project, tmp_path):
+    _bad_project(project)
+    assert validate(project).returncode == 1
+    entry = _entry(project)
+    entry.unlink()
+    os.mkfifo(entry)  # opened without O_NONBLOCK, this would wait for a writer for ever
+    result = validate(project)
+    assert result.returncode == 1 and "schema.enum" in result.stdout
+    assert stat.S_ISFIFO(os.lstat(entry).st_mode) or entry.is_file()
+    entry.unlink()
+    clean = tmp_path / "clean.json"
+    clean.write_text(json.dumps({"key": "x", "problems": []}))
+    entry.symlink_to(clean)
+    result = validate(project)
+    assert result.returncode == 1 and "schema.enum" in result.stdout
+    assert clean.read_text() == json.dumps({"key": "x", "problems": []}), "nothing was written through the link"
+
+
+def test_a_premade_temporary_link_is_not_written_through(project, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("someone else's file")
+    folder = cache.cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    name = cache._entry(project.resolve()).name
+    (folder / f"{name}.{os.getpid()}.tmp").symlink_to(victim)  # the name this process once wrote through
+    checked = pipeline.check_problems(project)  # in this process, so that the name is the one it would use
+    assert victim.read_text() == "someone else's file"
+    assert checked.problems == [] and checked.cache_warning is None
+    assert _entry(project).is_file() and not _entry(project).is_symlink()
+
+
+@pytest.mark.parametrize("folder", ["a file", "/dev/null", "read-only"])
+def test_a_cache_folder_that_cannot_be_used_is_a_warning_and_no_cache(project, tmp_path, monkeypatch, folder,
+                                                                   request):
+    if folder == "a file":
+        path = tmp_path / "cache-file"
+        path.write_text("not a folder")
+    elif folder == "read-only":
+        path = tmp_path / "ro"
+        path.mkdir()
+        path.chmod(0o555)
+        if os.access(path, os.W_OK):  # root may write any folder: mount one that nobody may write (CI runs as root)
+            mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(path)],
+                                     capture_output=True)
+            assert mounted.returncode == 0, mounted.stderr
+            request.addfinalizer(lambda: subprocess.run(["umount", "-l", str(path)], check=False))
+            assert not os.access(path, os.W_OK)
+    else:
+        path = Path(folder)
+    monkeypatch.setenv("GUIDANCE_CACHE_DIR", str(path))
+    _bad_project(project)
+    for _ in range(2):
+        result = validate(project, "--strict")
+        assert result.returncode == 1 and "schema.enum" in result.stdout, result.stdout + result.stderr
+        assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+        assert "warning [cache.unusable]" in result.stderr and str(path) in result.stderr
+    if folder != "/dev/null":
+        assert not list(path.glob("check-*")) if path.is_dir() else path.read_text() == "not a folder"
+
+
+def test_no_cache_neither_reads_nor_writes_the_cache(project):
+    assert validate(project, "--no-cache").returncode == 0
+    assert not list(cache.cache_dir().glob("*")), "nothing written"
+    _bad_project(project)
+    validate(project)  # an entry for the bad tree
+    fixed = project / "content/alpha/01-basics.yaml"
+    fixed.write_text(fixed.read_text().replace("publshed", "published"))
+    entry = _entry(project)
+    before = entry.read_bytes()
+    assert validate(project, "--no-cache").returncode == 0
+    assert entry.read_bytes() == before

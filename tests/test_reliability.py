@@ -3,6 +3,7 @@ configuration is data, every command sees the content the same way, drafts stay 
 positioned problem, never a traceback."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -344,3 +345,180 @@ def test_ci_installs_a_locked_set_of_dependencies():
     workflow = (repo / ".github/workflows/guidance.yml").read_text()
     installs = re.findall(r"pip install[^\n]*", workflow)
     assert installs and all("-c constraints.txt" in line for line in installs)
+
+
+# --- the leak check compares words, never guesses from the first few -----------------------------------------------
+
+ARCHIVED = "Zebra quartz marmalade canary notebook lantern velvet harbour secret draft words."
+NEW_WORDS = "Ostrich kettle plans for the northern region stay unpublished until spring."
+
+
+def _archived_then_drafted(tmp_path):
+    """A repository where edition 1.1 published ARCHIVED, 1.2 replaced it (so only 1.1's archive shows it), and a
+    new draft section begins with ARCHIVED and goes on with NEW_WORDS. Returns the project and its public render."""
+    from gitrepo import GitProject, env
+
+    from builder.history.collect import collect
+    from builder.render.pages import Options, render
+    from builder.review.diff import edition_redlines
+
+    repo = GitProject(tmp_path / "repo", "2026-11-01")
+    basics = "content/alpha/01-basics.yaml"
+
+    def publish(version, day):
+        result = CliRunner(env=env(day)).invoke(main, ["publish", "alpha", "--version", version, "--note", "A note.",
+                                                       "--date", day, "--root", str(repo.root)])
+        assert result.exit_code == 0, result.output
+
+    repo.replace(basics, "status: draft", "status: ready")
+    repo.commit("Ready the plans", "2027-01-10")
+    publish("1.1", "2027-01-11")
+    repo.replace(basics, ARCHIVED, "Plans are now set out in the annex.")
+    repo.commit("Rewrite the plans", "2027-02-01")
+    publish("1.2", "2027-02-02")
+    with repo.path(basics).open("a", encoding="utf-8") as f:
+        f.write(f"  - id: ostrich\n    title: Ostrich section\n    audiences: [police]\n    status: draft\n"
+                f"    blocks:\n      - id: os01\n        para: {ARCHIVED} {NEW_WORDS}\n")
+    repo.commit("A new draft", "2027-03-01")
+    repo.close()
+    checked = pipeline.check(repo.root)
+    assert not checked.failed(), checked.problems
+    history = collect(repo.root, checked.content)
+    site = render(checked.content, Options(history=history, site_url=URL,
+                                           redlines=edition_redlines(checked.content, history)))
+    return repo.root, site
+
+
+@pytest.mark.slow
+def test_a_draft_that_begins_with_an_archived_sentence_is_still_checked_for_leaks(tmp_path):
+    from builder.site import leaks
+
+    root, site = _archived_then_drafted(tmp_path)
+    archive = next(text for path, text in site.pages.items() if "/editions/" in path and ARCHIVED[:30] in text)
+    assert archive, "edition 1.1's archive shows the archived sentence"
+    pages = tmp_path / "pages"
+    (pages / "a").mkdir(parents=True)
+    (pages / "b").mkdir()
+    (pages / "a/index.html").write_text(f"<p>{ARCHIVED}</p>")  # public since 1.1: not a leak
+    (pages / "b/index.html").write_text(f"<p>{ARCHIVED} {NEW_WORDS.upper()}</p>")  # the draft's own words: a leak
+    found = leaks.leaks(pages, site.hidden_text, site.public_text)
+    assert len(found) == 1 and found[0].startswith("b/index.html: '"), found
+    assert "ostrich" in found[0] or "kettle" in found[0] or "unpublished" in found[0], found
+
+
+# --- the system's refusals are problems an editor can act on ---------------------------------------------------------
+
+EDITS = {
+    "fmt": ["fmt"],
+    "status": ["status", "secret-draft", "ready"],
+    "new section": ["new", "section", "alpha", "basics", "--title", "A new section"],
+}
+BASICS = "content/alpha/01-basics.yaml"
+
+
+def guidance(*args, cwd=None, preexec_fn=None):
+    """guidance in a process of its own, as an editor runs it."""
+    return subprocess.run([sys.executable, "-m", "builder", *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          timeout=120, preexec_fn=preexec_fn, env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _mount_tmpfs(folder: Path, size: str) -> bool:
+    """A small tmpfs at folder (root only, where mounting is allowed); False when it cannot be made."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        return False
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                          capture_output=True).returncode == 0
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """(folder, how): a folder on a tmpfs of its own when this runs as root ("tmpfs"), else a plain folder
+    ("plain"), whose filling is then simulated with RLIMIT_FSIZE."""
+    folder = tmp_path / "disk"
+    mounted = _mount_tmpfs(folder, "1m")
+    yield folder, "tmpfs" if mounted else "plain"
+    if mounted:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def _needs_formatting(project: Path) -> None:
+    chapter = project / BASICS
+    chapter.write_text(chapter.read_text().replace("review_by: 2099-11-30", 'review_by: "2099-11-30"', 1))
+
+
+def _problem_line(output: str) -> str:
+    return next((line for line in output.splitlines() if "error [" in line), output)
+
+
+@pytest.mark.parametrize("command", EDITS)
+def test_a_read_only_content_folder_is_a_problem_not_a_traceback(small_disk, command):
+    disk, how = small_disk
+    project = disk / "project"
+    shutil.copytree(Path(__file__).parent / "fixtures/site", project)
+    _needs_formatting(project)
+    if how == "tmpfs":
+        assert subprocess.run(["mount", "-o", "remount,ro", str(disk)]).returncode == 0
+    else:
+        for folder in (project / "content", project / "content/alpha"):
+            folder.chmod(0o555)
+    before = snapshot(project)
+    result = guidance(*EDITS[command], "--root", project)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert _problem_line(result.stdout) == (f"{BASICS}: error [io.read-only] this cannot be written: "
+                                            f"{'Read-only file system' if how == 'tmpfs' else 'Permission denied'}; "
+                                            "nothing was changed"), result.stdout
+    assert "hint: Make the folder writable for you" in result.stdout
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert "published" not in result.stdout + result.stderr
+    assert snapshot(project) == before, "nothing changed"
+
+
+@pytest.mark.parametrize("command", EDITS)
+def test_a_full_disk_is_a_problem_and_leaves_the_file_as_it_was(small_disk, command):
+    """On a real 1 MiB tmpfs filled up when this runs as root; otherwise the file size limit (RLIMIT_FSIZE)
+    refuses the write the same way (EFBIG, which Python gets as an error rather than a signal)."""
+    import resource
+
+    disk, how = small_disk
+    project = disk / "project"
+    shutil.copytree(Path(__file__).parent / "fixtures/site", project)
+    _needs_formatting(project)
+    limit = None
+    if how == "tmpfs":
+        with contextlib.suppress(OSError), open(disk / "filler", "wb", buffering=0) as filler:
+            while True:  # until the disk is full
+                filler.write(b"\0" * 4096)
+    else:
+        size = (project / BASICS).stat().st_size // 2
+        limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))  # noqa: E731
+    before = snapshot(project)
+    result = guidance(*EDITS[command], "--root", project, preexec_fn=limit)
+    assert result.returncode == 1, result.stdout + result.stderr
+    reason = "No space left on device" if how == "tmpfs" else "File too large"
+    assert _problem_line(result.stdout) == (f"{BASICS}: error [io.no-space] there is no space left to write this "
+                                            f"file ({reason}); it was left as it was"), result.stdout
+    assert "hint: Free some space" in result.stdout
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert snapshot(project) == before, "the file is as it was and no temporary file is left"
+
+
+@pytest.mark.parametrize("command", [["validate"], ["status", "secret-draft", "ready"], ["fmt"]])
+def test_a_deleted_current_folder_is_a_problem_with_what_to_do(project, tmp_path, command):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    before = snapshot(project)
+    code = (f"import os, sys; os.chdir({str(gone)!r}); os.rmdir({str(gone)!r}); sys.argv = ['guidance', *sys.argv[1:]]; "
+            "from builder.cli import run; run()")
+    result = subprocess.run([sys.executable, "-c", code, *command], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.splitlines()[:2] == [
+        ".: error [io.cwd-missing] the folder guidance was started in no longer exists (it was deleted or moved)",
+        "    hint: cd into the project again (or pass --root with its full path) and run the command again."]
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert "published" not in result.stdout + result.stderr
+    assert snapshot(project) == before

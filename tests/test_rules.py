@@ -13,7 +13,7 @@ from builder import pipeline
 from builder.content import rules
 from builder.cli import main
 from builder.content.config import Config
-from builder.content.fixed_rules import BUILD_PROBLEMS, FILE_PROBLEMS
+from builder.content.fixed_rules import BUILD_PROBLEMS, FILE_PROBLEMS, IO_PROBLEMS, TEXT_PROBLEMS
 from builder.content.load import load_tree
 from builder.content.validate import SCHEMA_DIR
 
@@ -64,13 +64,13 @@ def test_docs_are_generated_from_the_rules():
 
 
 def test_every_code_the_checks_can_report_is_documented():
-    documented = set(rules.RULES) | set(FILE_PROBLEMS) | set(BUILD_PROBLEMS)
+    documented = set(rules.RULES) | set(FILE_PROBLEMS) | set(BUILD_PROBLEMS) | set(TEXT_PROBLEMS) | set(IO_PROBLEMS)
     prefixes = tuple(c[:-1] for c in documented if c.endswith(".*"))
     found = set()
     for path in sorted(BUILDER.rglob("*.py")):
         text = path.read_text(encoding="utf-8")
         found |= {c for c in re.findall(r'"((?:load|schema|ref|ids|text|table|audience|document|rules|config|style|'
-                                        r'legal|review|refs|build)\.[a-z][a-z-]*)"', text)
+                                        r'legal|review|refs|build|io|cache)\.[a-z][a-z-]*)"', text)
                   if c.rsplit(".", 1)[1] not in ("yaml", "md", "json", "py", "toml")}
     assert sorted(c for c in found if c not in documented and not c.startswith(prefixes)) == []
 

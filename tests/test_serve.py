@@ -614,3 +614,70 @@ def test_the_preview_search_reads_the_same_fields_as_the_built_site(preview):
     assert not any(location.endswith("#old-advice") for location in entries), "a withdrawal notice is no answer"
     config = yaml.safe_load((preview.build_dir / f"{CONFIG_NAME}.yml").read_text())
     assert [r["id"] for r in config["extra"]["roles"]] == ["police", "teachers", "healthcare"]
+
+
+# --- a preview only the editor can read -------------------------------------------------------------------------------
+
+def _ask(base: str, path: str, host: str | None = None) -> tuple[int, str]:
+    """(status, body) of GET path, sent with the Host header given (None: the one the address names)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    address = urlsplit(base)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    try:
+        connection.putrequest("GET", path, skip_host=host is not None)
+        if host is not None:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        answer = connection.getresponse()
+        return answer.status, answer.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+@pytest.mark.slow
+def test_guidance_serve_answers_only_its_own_address_and_refuses_bad_paths(served):
+    project, base, _ = served
+    port = base.rsplit(":", 1)[1].strip("/")
+    status, page = _ask(base, "/alpha/basics/")
+    assert status == 200 and "Zebra quartz marmalade" in page, "drafts are there for the editor"
+    for host in (f"localhost:{port}", f"LOCALHOST:{port}", f"127.0.0.1:{port}", f"[::1]:{port}"):
+        assert _ask(base, "/alpha/basics/", host)[0] == 200, host
+    for host in ("attacker.example", f"attacker.example:{port}", f"127.0.0.1:{port}.attacker.example",
+                 f"localhost:{int(port) + 1}", "localhost", ""):
+        status, body = _ask(base, "/alpha/basics/", host)
+        assert status == 403 and "Zebra" not in body, (host, status)
+    for path in ("/%00/index.html", "/alpha/%00", "/%ff%fe/", "/%0d%0aSet-Cookie:x/"):
+        status, body = _ask(base, path)
+        assert status == 400 and "Traceback" not in body, (path, status, body)
+
+
+@pytest.mark.slow
+def test_guidance_serve_holds_a_bounded_number_of_connections(served):
+    import socket
+    from urllib.parse import urlsplit
+
+    from builder.preview.server import MAX_CONNECTIONS
+
+    project, base, _ = served
+    address = urlsplit(base)
+    page = urllib.request.urlopen(base + "alpha/basics/", timeout=10).read().decode()
+    epoch = re.search(r"livereload\((\d+), (\d+)\)", page)
+    before = threading.active_count()
+    held, busy = [], 0
+    try:
+        for _ in range(MAX_CONNECTIONS + 40):  # long-polls, each held open by the server for up to a minute
+            sock = socket.create_connection((address.hostname, address.port), timeout=30)
+            sock.sendall(f"GET /livereload/{epoch[1]}/{epoch[2]} HTTP/1.1\r\nHost: {address.netloc}\r\n\r\n".encode())
+            held.append(sock)
+        for sock in held[MAX_CONNECTIONS:]:  # answered at once, without a thread of their own
+            answer = sock.recv(200)
+            busy += answer.startswith(b"HTTP/1.1 503")
+        assert busy == 40, busy
+        assert threading.active_count() - before <= MAX_CONNECTIONS, "no thread beyond the bound"
+    finally:
+        for sock in held:
+            sock.close()
+    _edit(project, CHAPTER, OLD, NEW)  # a save answers the held long-polls, which frees their places
+    _wait_for(lambda: _ask(base, "/alpha/basics/")[0] == 200, threading.Event(), "served again once they closed")

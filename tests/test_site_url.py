@@ -63,3 +63,33 @@ def test_an_address_that_is_not_a_web_address_is_refused(project, monkeypatch):
     [problem] = result.problems
     assert problem.code == "build.site-url" and "GUIDANCE_SITE_URL is not a web address" in problem.message
     assert not (project / "site").exists()
+
+
+@pytest.mark.parametrize("url", ['https://x.example/"onmouseover="alert(1)', "https://x.example/<script>",
+                                 "https://x.example/`x`", "https://x.example/%3Cscript%3E", "https://x.example/a'b",
+                                 "https://x.example/a&b", "https://-/", "https://a..b/", "https://x_y.example/",
+                                 "https://user:pw@x.example/", "javascript:alert(1)//", "https://x.example/?q=1",
+                                 "https://x.example:99999/", "https:///nohost", "ftp://x.example/"])
+def test_an_address_with_anything_html_or_xml_must_escape_or_no_real_host_is_refused_first(project, monkeypatch, url):
+    monkeypatch.setenv("GUIDANCE_SITE_URL", url)
+    run = CliRunner().invoke(main, ["build", "--root", str(project)])
+    assert run.exit_code == 1
+    lines = [line for line in run.output.splitlines() if "error [" in line]
+    assert lines == [lines[0]] and lines[0].startswith("mkdocs.yml: error [build.site-url] the environment variable "
+                                                       "GUIDANCE_SITE_URL is not a web address"), run.output
+    assert "hint: Write the address readers open" in run.output
+    assert "unsafe-html" not in run.output and "Report this" not in run.output
+    assert not (project / "site").exists() and not (project / "build").exists(), "refused before anything is built"
+
+
+@pytest.mark.parametrize("url, address", [
+    ("HTTPS://X.EXAMPLE/", "https://x.example/"),
+    ("https://bücher.example/guide", "https://xn--bcher-kva.example/guide/"),
+    ("http://127.0.0.1:8000", "http://127.0.0.1:8000/"),
+    ("https://home-office.github.io/stalking-guidance", "https://home-office.github.io/stalking-guidance/"),
+])
+def test_an_address_is_read_as_an_address(project, monkeypatch, url, address):
+    from builder.site.build import site_url
+
+    monkeypatch.setenv("GUIDANCE_SITE_URL", url)
+    assert site_url(project, preview=False) == (address, None)

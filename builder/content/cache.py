@@ -9,12 +9,20 @@ program, so a file rewritten and given its old modification time still looks cha
 
 The cache lives in the user's cache folder, never in the project: a checkout cannot bring its own answers (a
 committed "no problems" would otherwise pass `validate --strict` in a fresh clone), and an entry that is not
-exactly what store() writes is a miss, not a failure."""
+exactly what store() writes is a miss, not a failure. An entry carries a seal, a digest of everything else in it
+(the key, its problems, the stamp and each file's record), so an entry edited by hand (its problems emptied, its
+stamp moved) is a miss. It is read only when it is a plain file (opened without following a link and without
+waiting, so a named pipe cannot hang validate), and written to a new temporary file made exclusively in the cache
+folder. A cache folder that cannot be used is reported as a warning (cache.unusable) and validate runs without it;
+`guidance validate --no-cache` (as CI runs it) never reads or writes it."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import stat
+import tempfile
 import time
 from datetime import date
 from importlib import metadata, resources
@@ -25,6 +33,7 @@ from builder.content.model import Pos, Problem
 _CODE = Path(__file__).resolve().parent.parent  # all of builder/
 CHECKERS = ("PyYAML", "jsonschema", "jsonschema-rs")  # an upgrade may change what a check reports
 _FIELDS = {"file": str, "line": int, "col": int, "severity": str, "code": str, "message": str, "hint": str}
+MAX_ENTRY = 64 * 1024 * 1024  # bytes; a larger "entry" is not one store() wrote
 RACY_NS = 2_000_000_000  # coarser than any file system's timestamps (FAT: 2 s), and than clock steps between them
 
 
@@ -84,13 +93,57 @@ def stat_of(info: os.stat_result) -> list[int]:
     return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev]
 
 
-def record(root: Path) -> dict:
-    """This project's stored record as read (what load() and known_digests() read), or {} when there is none."""
+def unusable() -> str | None:
+    """Why the cache folder cannot be used (it is a file, a device, or not writable), or None."""
+    folder = cache_dir()
     try:
-        stored = json.loads(_entry(root).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        info = os.stat(folder)
+    except FileNotFoundError:
+        return None  # made at the first store()
+    except OSError as err:
+        return f"{folder} cannot be read ({err.strerror})"
+    if not stat.S_ISDIR(info.st_mode):
+        return f"{folder} is not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"{folder} cannot be written"
+    return None
+
+
+def _seal(entry: dict) -> str:
+    """A digest of everything in an entry but its seal."""
+    body = {k: v for k, v in entry.items() if k != "seal"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _read_entry(path: Path) -> bytes | None:
+    """The bytes of path when it is a plain file (not a link, pipe or device), read without waiting; else None."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY:
+            return None
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read(MAX_ENTRY + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def record(root: Path) -> dict:
+    """This project's stored record as read (what load() and known_digests() read), or {} when there is none, or
+    it is not a plain file, or its seal does not match what it holds."""
+    raw = _read_entry(_entry(root))
+    try:
+        stored = json.loads(raw.decode("utf-8")) if raw is not None else None
+    except ValueError:
         return {}
-    return stored if isinstance(stored, dict) else {}
+    if not isinstance(stored, dict) or stored.get("seal") != _seal(stored):
+        return {}
+    return stored
 
 
 def known_digests(stored: dict) -> dict[str, tuple[list[int], str]]:
@@ -126,20 +179,28 @@ def load(root: Path, key: str, stored: dict | None = None) -> list[Problem] | No
 
 
 def store(root: Path, key: str, problems: list[Problem], files: dict[str, list] | None = None,
-          stamp: int | None = None) -> None:
-    """Keep this project's answer; written whole (to a temporary name, then renamed) so that a reader never sees
-    half of it. A cache that cannot be written is simply not used. files: rel → stat_of() + [file_digest] of each
-    file as it was read; stamp: time.time_ns() before the first file was listed."""
+          stamp: int | None = None) -> str | None:
+    """Keep this project's answer; written whole (to a new temporary file, made exclusively in the cache folder,
+    then renamed) so that a reader never sees half of it and nothing is written through a link left there. files:
+    rel → stat_of() + [file_digest] of each file as it was read; stamp: time.time_ns() before the first file was
+    listed. Returns why the cache could not be written (a warning to show), or None."""
     path = _entry(root)
     rows = [{"file": p.pos.file, "line": p.pos.line, "col": p.pos.col, "severity": p.severity, "code": p.code,
              "message": p.message, "hint": p.hint} for p in problems]
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     entry = {"key": key, "problems": rows}
     if files is not None and stamp is not None:
         entry.update(stamp=stamp, files=files)
+    entry["seal"] = _seal(entry)
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(entry), encoding="utf-8")
+        fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tmp", dir=path.parent)  # O_EXCL, mode 0600
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry))
         os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+        return None
+    except OSError as err:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        return f"{path.parent} cannot be written ({err.strerror or err})"

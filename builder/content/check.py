@@ -25,6 +25,7 @@ from builder.content.validate import Memo, validate, validate_later
 class Checked:
     content: Content | None  # None when the problems came from the cache
     problems: list[Problem] = field(default_factory=list)
+    cache_warning: str | None = None  # why the validate cache could not be used (never changes the problems)
 
     def failed(self, strict: bool = False) -> bool:
         bad = ("error", "warning") if strict else ("error",)
@@ -80,11 +81,17 @@ class Recheck:
         return Checked(content, problems + found)
 
 
-def check_problems(root: Path) -> Checked:
+def check_problems(root: Path, use_cache: bool = True) -> Checked:
     """check() for callers that need only the problems (guidance validate): answered from the content-hash cache
     when nothing has changed since the last run. A file whose stat is the one recorded with its digest (and not
     changed just before the record: cache.known_digests) is not read at all; every path is still listed and
-    refused as read_content() refuses it."""
+    refused as read_content() refuses it. Without use_cache, or when the cache folder cannot be used (said in
+    cache_warning), the cache is neither read nor written."""
+    warning = cache.unusable() if use_cache else None
+    if not use_cache or warning is not None:
+        checked = check(root, split=True)
+        checked.cache_warning = warning
+        return checked
     stamp = cache.now()
     stored = cache.record(root)
     known = cache.known_digests(stored)
@@ -106,8 +113,8 @@ def check_problems(root: Path) -> Checked:
     cached = cache.load(root, key, stored)
     if cached is not None:
         if raw:  # read because changed just before the record: recorded again, to be trusted from now on
-            cache.store(root, key, cached, files, stamp)
-        return Checked(None, cached)
+            warning = cache.store(root, key, cached, files, stamp)
+        return Checked(None, cached, warning)
     entries = []
     for rel, path, _ in listed:  # a miss: read what the record let us skip, in read_content's order
         if rel in files and rel not in raw:
@@ -122,6 +129,6 @@ def check_problems(root: Path) -> Checked:
             entries.append((rel, raw[rel]))
     checked = check(root, (entries, problems), split=True)
     if (root / "content").is_dir():  # a folder that is not a project gets no cache entry
-        cache.store(root, cache.key_of(root, [(rel, row[5]) for rel, row in files.items()], problems),
-                    checked.problems, files, stamp)
+        checked.cache_warning = cache.store(root, cache.key_of(root, [(rel, row[5]) for rel, row in files.items()],
+                                                               problems), checked.problems, files, stamp)
     return checked

@@ -3,6 +3,7 @@ between workflow states (status). Each returns what it would write, or problems;
 it can be, and never through a link."""
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -17,6 +18,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import ScalarString
 
 from builder.content import translations
+from builder.content.io_problem import io_problem
 from builder.content.load import SourceFile, file_kind, parse, read_content
 from builder.content.model import Pos, Problem
 
@@ -54,6 +56,7 @@ class Formatted:
     path: Path
     before: str
     after: str
+    written: bool = False
 
     @property
     def changed(self) -> bool:
@@ -125,7 +128,9 @@ def write_formatted(root: Path, results: list[Formatted]) -> list[Problem]:
     if refused:
         return refused
     for r in changed:
-        _write(r.path, r.after)
+        if (problem := _write(r.path, r.after, root)) is not None:
+            return [problem]  # the files after it are left as they were; a second run finishes the rest
+        r.written = True
     return []
 
 
@@ -342,9 +347,10 @@ def new_section(root: Path, doc: str | None, chapter: str, title: str, today: da
     problem = _check_written(rel, kind, after, lambda d: d["sections"][-1].get("title") == section["title"])
     if problem is None:
         problem = _unsafe(root, root / rel)
+    if problem is None:
+        problem = _write(root / rel, after, root)
     if problem is not None:
         return "", "", problem
-    _write(root / rel, after)
     _new_in_translations(root, project, rel, sid)
     return sid, rel, None
 
@@ -363,7 +369,7 @@ def _new_in_translations(root: Path, project: _Project, rel: str, sid: str) -> N
         after = _endings_of(text, dump_round_trip(data))
         if _check_written(other, kind, after, lambda d: d["sections"][-1]["id"] == sid) is None \
                 and _unsafe(root, root / other) is None:
-            _write(root / other, after)
+            _write(root / other, after, root)  # the English is written: a translation that is not stays missing
 
 
 @dataclass
@@ -430,10 +436,10 @@ def set_status(root: Path, ref: str, status: str, reason: str | None = None, tod
     problem = _check_written(rel, kind, after, lambda d: d["sections"][index].get("status") == status)
     if problem is None:
         problem = _unsafe(root, root / rel)
+    if problem is None and after != text:
+        problem = _write(root / rel, after, root)
     if problem is not None:
         return None, problem
-    if after != text:
-        _write(root / rel, after)
     return StatusChange(sid, rel, before, status, notes), None
 
 
@@ -478,17 +484,27 @@ def _unsafe(root: Path, path: Path) -> Problem | None:
     return None
 
 
-def _write(path: Path, text: str) -> None:
-    """Replace path by text in one rename (an editor or the preview never reads half a file), keeping its mode."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def _write(path: Path, text: str, root: Path) -> Problem | None:
+    """Replace path by text in one rename (an editor or the preview never reads half a file), keeping its mode.
+    A folder that cannot be written or a full disk is a problem (io.read-only, io.no-space), with the file as it
+    was: the temporary file is removed."""
+    tmp = None
     try:
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())  # a full disk is found here, before the rename, not after it
         os.chmod(tmp, mode)
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        return None
+    except OSError as err:
+        err.filename = str(path)  # the file the editor knows, not the temporary one beside it
+        return io_problem(err, root)
+    finally:
+        if tmp is not None and os.path.lexists(tmp):
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 

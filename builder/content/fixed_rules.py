@@ -171,6 +171,30 @@ BUILD_PROBLEMS = {
                        "site stays (error)",
 }
 
+# Problems with one text (a paragraph, a note, a definition), whatever file it is in.
+TEXT_PROBLEMS = {
+    "text.too-long": "a text field holds more than 10,000 characters (about 1,500 words, several times the longest "
+                     "paragraph of the guidance): it is reported at its first character, left out of every other "
+                     "check and stops the build. Split it into paragraphs, list items or sections (error)",
+}
+
+# Problems with the files and folders a command reads or writes, reported where the command would have written;
+# nothing is left half-written.
+IO_PROBLEMS = {
+    "io.read-only": "a file or folder the command must write is read-only (its permissions, or a read-only file "
+                    "system); the file is named and nothing was changed (error)",
+    "io.no-space": "the disk, or your quota on it, is full, or a file would pass the size limit set for the "
+                   "command (`ulimit -f`); the file is named, and it was left as it was, with no temporary file "
+                   "beside it (error)",
+    "io.cwd-missing": "the folder the command was started in has been deleted or moved: `cd` into the project again "
+                      "(error)",
+    "io.error": "the system refused to read or write a file for another reason, which the message quotes (error)",
+    "cache.unusable": "`guidance validate`'s cache folder (`~/.cache/guidance`, or `$GUIDANCE_CACHE_DIR`) cannot be "
+                      "used: it is a file or a device, or cannot be written. Validate runs in full without it "
+                      "(a warning on stderr: it never changes the problems or the exit code; `--no-cache` skips the "
+                      "cache, as CI does)",
+}
+
 # Problems of the editing commands (guidance new section, status, fmt): each changes nothing.
 COMMAND_PROBLEMS = {
     "new.no-document": "`guidance new section`: there is no such document folder",

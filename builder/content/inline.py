@@ -14,22 +14,25 @@ from typing import Callable, Iterator, Union
 KINDS = ("law", "term", "section", "service")
 SAFE_SCHEMES = ("https://", "mailto:")
 MAX_ENTITY = 32  # the longest named entity is shorter; scanning stops there, so the scan stays linear
+# The most characters one text field may hold (text.too-long): about 1,500 words, several times the longest
+# paragraph of the guidance. A longer text is reported once and left out of every other check.
+MAX_TEXT = 10_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     text: str
     start: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Emphasis:
     children: tuple
     start: int
     strong: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     url: str
     children: tuple
@@ -38,7 +41,7 @@ class Link:
     end: int  # just after the closing ")"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ref:
     kind: str
     target: str
@@ -47,7 +50,7 @@ class Ref:
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Flaw:
     """Something the text may not hold. code is a problem code (text.html, text.link, ref.syntax…); detail names
     what was found, for the message."""
@@ -94,71 +97,82 @@ def _plain(node: Node, words) -> str:
 
 
 class _Next:
-    """next(i): the offset of the first of stops at or after i, or len(text). For each stop character the last
-    answer is kept with the offset it was asked from; any offset between the two has the same answer. The parser
-    asks in increasing order (a link's words only between offsets already asked about), so each search covers new
-    ground and all of them together read the text about once per stop character: linear."""
+    """next(i): the offset of the first `stop` character at or after i, or len(text). The last answer is kept with
+    the offset it was asked from; any offset between the two has the same answer. The parser asks in increasing
+    order (a link's words only between offsets already asked about), so each search covers new ground and all of
+    them together read the text about once: linear."""
 
-    def __init__(self, text: str, stops: str):
-        self.text = text
-        self.cache = {c: (1, 0) for c in stops}  # character → (asked from, found at); (1, 0) holds nothing
+    __slots__ = ("text", "stop", "asked", "found")
+
+    def __init__(self, text: str, stop: str):
+        self.text, self.stop = text, stop
+        self.asked, self.found = 1, 0  # holds nothing
 
     def __call__(self, i: int) -> int:
-        best = len(self.text)
-        for c, (asked, found) in self.cache.items():
-            if not asked <= i <= found:
-                found = self.text.find(c, i)
-                found = len(self.text) if found < 0 else found
-                self.cache[c] = (i, found)
-            best = min(best, found)
-        return best
+        if not self.asked <= i <= self.found:
+            found = self.text.find(self.stop, i)
+            self.asked, self.found = i, len(self.text) if found < 0 else found
+        return self.found
 
 
 _SPECIAL = re.compile(r"[\[*]")
+_REF_OR_STARS = re.compile(r"\[\[|\*")  # where no link can start: inside one, or with no ")" left to close one
+_STARS_ONLY = re.compile(r"\*")  # with no "]" left to close a link or a reference
+_BRACKETS = re.compile(r"\[+")
 _STARS = re.compile(r"\*+")
-_FLAW_START = re.compile(r"[<&{!8]|(?m:^[ ]*\[)")
 
 
 def parse(text: str) -> Inline:
-    """Parse one text field. Linear in len(text): each character is looked at a bounded number of times."""
+    """Parse one text field. Linear in len(text): each character is looked at a bounded number of times, and runs
+    of brackets or stars that cannot start anything are passed over by a pattern, not character by character."""
     result = Inline(text)
     # Brackets pair across line breaks: the renderer joins a text's lines, so a link split over two is still one.
     finders = (_Next(text, "]"), _Next(text, ")"))
     result.nodes = tuple(_parse(text, 0, len(text), result.flaws, finders, True))
-    _check_flaws(text, result.flaws, _Next(text, "{}\n"), _Next(text, "]\n"))
+    _check_flaws(text, result.flaws)
     result.flaws.sort(key=lambda f: f.start)
     return result
 
 
 def _parse(text, start, end, flaws, finders, links_allowed) -> list[Node]:
     close_bracket, close_paren = finders
-    out: list = []  # nodes, and emphasis markers (marker, offset, can open, can close) not yet paired
+    out: list = []  # nodes, texts as (text, offset), and emphasis markers (marker, offset, can open, can close)
+    special = _SPECIAL if links_allowed else _REF_OR_STARS
     buf_start = start
     i = start
 
     def flush(upto: int) -> None:
         if upto > buf_start:
-            out.append(Text(text[buf_start:upto], buf_start))
+            out.append((text[buf_start:upto], buf_start))
 
-    while (m := _SPECIAL.search(text, i, end)) is not None:
+    while (m := special.search(text, i, end)) is not None:
         i = m.start()
-        if text.startswith("[[", i):
-            j = close_bracket(i + 2)
-            if j + 1 < end and text[j] == "]" and text[j + 1] == "]":
-                flush(i)
-                out.append(_reference(text, i, j + 2, flaws))
-                i = buf_start = j + 2
-                continue
-        elif text[i] == "[" and links_allowed:
+        if text[i] == "[":
             j = close_bracket(i + 1)
-            if j + 1 < end and text[j] == "]" and text[j + 1] == "(":
+            if j + 1 >= end:  # no "]" left to close anything: from here on only stars can be markup
+                special = _STARS_ONLY
+                i += 1
+                continue
+            if text.startswith("[[", i):
+                j = close_bracket(i + 2)
+                if j + 1 < end and text[j] == "]" and text[j + 1] == "]":
+                    flush(i)
+                    out.append(_reference(text, i, j + 2, flaws))
+                    i = buf_start = j + 2
+                    continue
+                # Every "[" of this run but its last finds the same "]" and fails the same way: try the last.
+                i = _BRACKETS.match(text, i, end).end() - 1
+                continue
+            if links_allowed and text[j + 1] == "(":
                 k = close_paren(j + 2)
                 if k < end and text[k] == ")":
                     flush(i)
                     out.append(_link(text, i, j, k, flaws, finders))
                     i = buf_start = k + 1
                     continue
-        elif text[i] == "*":
+                if k >= end:  # no ")" left to close a link: from here on only references and stars
+                    special = _REF_OR_STARS
+        else:
             run = _STARS.match(text, i, end).end() - i
             # As in Markdown: a marker opens before a word and closes after one ("5 * 3 * 2" has no emphasis);
             # three or more stars in a row are not markup here.
@@ -183,7 +197,7 @@ def _emphasis(items: list) -> list[Node]:
     openers: list[tuple[str, int, int]] = []  # (marker, offset, index in out), in order
     by_kind: dict[str, list[int]] = {"*": [], "**": []}  # positions in openers
     for item in items:
-        if isinstance(item, tuple):
+        if isinstance(item, tuple) and len(item) == 4:
             marker, at, opens, closes = item
             mine = by_kind[marker]
             if closes and mine and openers[mine[-1]][2] + 1 < len(out):
@@ -192,7 +206,9 @@ def _emphasis(items: list) -> list[Node]:
                 for gone in openers[first:]:
                     by_kind[gone[0]].pop()
                 del openers[first:]
-                children = tuple(_texts(out[index + 1:]))
+                inner = out[index + 1:]
+                children = ((Text(*inner[0][:2]),) if len(inner) == 1 and isinstance(inner[0], tuple)
+                            else tuple(_texts(inner)))
                 del out[index:]
                 out.append(Emphasis(children, start, strong=marker == "**"))
                 continue
@@ -205,15 +221,15 @@ def _emphasis(items: list) -> list[Node]:
 
 
 def _texts(items: list) -> Iterator[Node]:
-    """Unpaired markers become text again; neighbouring texts are joined (in one join: linear)."""
+    """Texts, kept as (text, offset) while parsing, and unpaired markers become Text; neighbouring texts are joined
+    (in one join: linear)."""
     parts: list[str] = []
     start = 0
     for item in items:
-        if isinstance(item, tuple):
-            item = Text(item[0], item[1])
-        if isinstance(item, Text):
-            start = start if parts else item.start
-            parts.append(item.text)
+        if isinstance(item, tuple) or isinstance(item, Text):
+            piece, at = item[:2] if isinstance(item, tuple) else (item.text, item.start)
+            start = start if parts else at
+            parts.append(piece)
             continue
         if parts:
             yield Text("".join(parts), start)
@@ -243,37 +259,31 @@ def _link(text, start, close, paren, flaws, finders) -> Node:
     return Link(url, tuple(children), start, url_start, paren + 1)
 
 
-def _check_flaws(text: str, flaws: list[Flaw], close_brace: _Next, close_bracket: _Next) -> None:
+# The flaws, each found by one search (only the first of each kind is reported), so that a text of nothing but "<"
+# or "{" costs one pass of the pattern engine, not a Python step per character.
+_HTML_TAG = re.compile(r"<[ ]{0,7}(?:[^\W\d_]|[/!?])")  # a letter (checked with isalpha below), "/", "!" or "?"
+_ENTITY = re.compile(r"&(?:#|[A-Za-z]{1,%d};)" % MAX_ENTITY)
+_ATTRIBUTES = re.compile(r"\{[^{}\n]*\}")
+_IMAGE = re.compile(r"!\[")
+_SNIPPET = re.compile(r"-8<-")
+_DEFINITION = re.compile(r"(?m)^[ ]*\[[^\]\n]*\]:")
+
+
+def _check_flaws(text: str, flaws: list[Flaw]) -> None:
     """Raw HTML and entities, attribute lists, images, file inclusions and link definitions, anywhere in the text
     (references' labels included: they are shown to readers too). The first of each kind is reported."""
-    seen: set[str] = set()
-    n = len(text)
-    for m in _FLAW_START.finditer(text):
-        i, ch = m.start(), m.group()[-1]
-        code = None
-        if ch == "<":
-            j = i + 1
-            while j < n and j - i < 8 and text[j] == " ":
-                j += 1
-            code = "text.html" if j < n and (text[j].isalpha() or text[j] in "/!?") else None
-        elif ch == "&":
-            j = i + 1
-            while j < n and j - i <= MAX_ENTITY and text[j].isascii() and text[j].isalpha():
-                j += 1
-            code = "text.html" if text.startswith("&#", i) or j > i + 1 and j < n and text[j] == ";" else None
-        elif ch == "{":
-            j = close_brace(i + 1)
-            code = "text.attributes" if j < n and text[j] == "}" else None
-        elif ch == "!":
-            code = "text.image" if text.startswith("![", i) else None
-        elif ch == "8":
-            if text.startswith("8<-", i) and i > 0 and text[i - 1] == "-":
-                code, i = "text.snippet", i - 1 - (i > 1 and text[i - 2] == "-")
-        elif ch == "[":  # at the start of a line: "[id]: url" defines a link for the whole page
-            i = m.end() - 1
-            j = close_bracket(i + 1)
-            if j + 1 < n and text[j] == "]" and text[j + 1] == ":":
-                code, i = "link.definition", j + 1
-        if code and code not in seen:
-            seen.add(code)
-            flaws.append(Flaw(code, i))
+    found: dict[str, int] = {}
+
+    def first(code: str, at: int | None) -> None:
+        if at is not None and (code not in found or at < found[code]):
+            found[code] = at
+
+    first("text.html", next((m.start() for m in _HTML_TAG.finditer(text)
+                             if text[m.end() - 1] in "/!?" or text[m.end() - 1].isalpha()), None))
+    first("text.html", (m := _ENTITY.search(text)) and m.start())
+    first("text.attributes", (m := _ATTRIBUTES.search(text)) and m.start())
+    first("text.image", (m := _IMAGE.search(text)) and m.start())
+    if (m := _SNIPPET.search(text)) is not None:  # "--8<--" is reported from its first hyphen
+        first("text.snippet", m.start() - (m.start() > 0 and text[m.start() - 1] == "-"))
+    first("link.definition", (m := _DEFINITION.search(text)) and m.end() - 1)
+    flaws.extend(Flaw(code, at) for code, at in found.items())

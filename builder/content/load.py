@@ -23,6 +23,7 @@ from yaml.events import (
     SequenceStartEvent,
 )
 
+from builder.content import position
 from builder.content import translations
 from builder.content.model import Pos, Problem
 
@@ -73,49 +74,16 @@ class SourceFile:
     def text_pos(self, path: tuple, text: str, offset: int) -> Pos:
         """Position of character `offset` of the text value at `path`, following the scalar over its source lines
         (plain, quoted, or folded with >-); the value's start when the source cannot be matched to the text."""
-        pos = self.pos(path)
-        if tuple(path) not in self.values or not 0 < pos.line <= len(self.lines):
-            return pos
-        cursor = 0
-        for line, col, piece in _scalar_pieces(self.lines, pos.line - 1, pos.col - 1):
-            while cursor < len(text) and text[cursor] in " \n" and piece[:1] != text[cursor]:
-                cursor += 1
-            same = 0
-            while same < len(piece) and cursor + same < len(text) and piece[same] == text[cursor + same]:
-                same += 1
-            if offset < cursor + same:
-                return Pos(self.path, line + 1, col + max(offset - cursor, 0) + 1)
-            if same < len(piece) and cursor + same < len(text) and text[cursor + same] not in " \n":
-                return pos  # an escape sequence or a comment: the source no longer spells the text
-            cursor += same
-        return pos
+        return self.text_locator(path, text)(offset)
+
+    def text_locator(self, path: tuple, text: str) -> Callable[[int], Pos]:
+        """text_pos(path, text, ·) for many offsets (builder/content/position.py)."""
+        return position.text_locator(self, path, text)
 
 
 def locator(source: SourceFile | None, path: tuple, text: str) -> Callable[[int], Pos]:
-    """at(offset): the position of a character of the text at path, worked out only when a problem needs it."""
-    return lambda offset: source.text_pos(path, text, offset) if source else Pos("content")
-
-
-def _scalar_pieces(lines: list[str], first: int, col: int):
-    """(line, column, text) of each source line of the scalar starting at lines[first][col], indentation removed."""
-    head = lines[first]
-    indent = len(head) - len(head.lstrip(" "))
-    if head[col:col + 1] in (">", "|"):
-        body = [(i, lines[i]) for i in range(first + 1, len(lines))]
-        depth = next((len(t) - len(t.lstrip(" ")) for _, t in body if t.strip()), 0)
-        for i, t in body:
-            if t.strip() and len(t) - len(t.lstrip(" ")) < depth:
-                return
-            if t.strip():
-                yield i, depth, t[depth:].rstrip()
-        return
-    start = col + (1 if head[col:col + 1] in ('"', "'") else 0)
-    yield first, start, head[start:].rstrip()
-    for i in range(first + 1, len(lines)):
-        t = lines[i]
-        if not t.strip() or len(t) - len(t.lstrip(" ")) <= indent:
-            return
-        yield i, len(t) - len(t.lstrip(" ")), t.strip()
+    """at(offset): the position of a character of the text at path (builder/content/position.py)."""
+    return position.locator(source, path, text)
 
 
 def file_kind(rel: Path) -> str | None:

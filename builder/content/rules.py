@@ -16,7 +16,8 @@ from typing import Callable, Iterator
 from builder.content import config
 from builder.content import inline
 from builder.content.config import Config
-from builder.content.fixed_rules import BUILD_PROBLEMS, COMMAND_PROBLEMS, FILE_PROBLEMS, FIXED
+from builder.content.fixed_rules import (BUILD_PROBLEMS, COMMAND_PROBLEMS, FILE_PROBLEMS, FIXED, IO_PROBLEMS,
+                                         TEXT_PROBLEMS)
 from builder.content.load import SourceFile, locator
 from builder.content.model import Block, Content, Document, Pos, Problem, Section, sections_by_id
 
@@ -90,17 +91,19 @@ class Context:
 
     def texts(self, doc: Document) -> Iterator[tuple[str, Section | None, Block | None, Callable[[int], Pos]]]:
         """Every piece of reader text in the document in reading order, with a function giving the position of a
-        character in it. Withdrawn sections are skipped: readers see only their notice."""
+        character in it. Withdrawn sections are skipped: readers see only their notice; so are texts over the length
+        limit, which validate reports once (text.too-long)."""
         for chapter in doc.chapters:
             src = self.sources.get(chapter.pos.file)
-            if chapter.summary:
+            if chapter.summary and len(chapter.summary) <= inline.MAX_TEXT:
                 yield chapter.summary, None, None, locator(src, ("summary",), chapter.summary)
             for section in chapter.sections:
                 if section.status == "withdrawn":
                     continue
                 for block in section.blocks:
                     for text, sub in block.texts_at():
-                        yield text, section, block, locator(src, block.path + sub, text)
+                        if len(text) <= inline.MAX_TEXT:
+                            yield text, section, block, locator(src, block.path + sub, text)
 
     def display(self, ref: inline.Ref, doc_id: str) -> str:
         """The words a reader sees in place of a [[reference]]."""
@@ -204,8 +207,14 @@ def _word_before(text: str, start: int, end: int) -> str:
     return text[i:end]
 
 
+_ALNUM = re.compile(r"[A-Za-z0-9]")
+
+
 def words(text: str) -> int:
-    return len(re.findall(r"\S*[A-Za-z0-9]\S*", text))
+    """The words of text: runs of non-space characters that hold a letter or digit ("—" and "-----" are not words).
+    Split first and searched run by run, so that each character is read a bounded number of times: the pattern
+    \\S*[A-Za-z0-9]\\S* would read a long run of hyphens again from each of its characters."""
+    return sum(1 for run in text.split() if _ALNUM.search(run))
 
 
 # --- house rules -----------------------------------------------------------------------------------------------
@@ -414,8 +423,9 @@ def abbreviation_first_use(ctx: Context) -> Iterator[Finding]:
 def glossary_unused(ctx: Context) -> Iterator[Finding]:
     """A glossary entry that no text refers to, or mentions, is probably left over from an earlier draft. It is
     reported as information: remove it, or refer to it with `[[term:ID]]` where readers need it."""
-    refs = {r.target for t in ctx.content.terms for r in term_refs(t["definition"])}
-    plains = ["\n".join(masked(t["definition"]) for t in ctx.content.terms)]
+    definitions = [t["definition"] for t in ctx.content.terms if len(t["definition"]) <= inline.MAX_TEXT]
+    refs = {r.target for text in definitions for r in term_refs(text)}
+    plains = ["\n".join(masked(text) for text in definitions)]
     for doc in ctx.content.documents:
         doc_refs, doc_plain = ctx.usage.get(folder(doc)) or term_usage(doc)
         refs |= doc_refs
@@ -434,6 +444,7 @@ def term_usage(doc: Document) -> tuple[set[str], str]:
     and link targets blanked, one a line (a term is found as a word of its own, never across lines)."""
     texts = [doc.summary] + [c.summary for c in doc.chapters if c.summary]
     texts += [t for c in doc.chapters for s in c.sections for b in s.blocks for t in b.texts()]
+    texts = [t for t in texts if len(t) <= inline.MAX_TEXT]  # a longer one is text.too-long, and not read
     return {r.target for t in texts for r in term_refs(t)}, "\n".join(masked(t) for t in texts)
 
 
@@ -633,6 +644,8 @@ def markdown() -> str:
               "These are errors: the file is not read further and nothing is built until they are fixed.", "",
               "| code | what it means |", "|---|---|"]
     lines += [f"| `{code}` | {meaning} |" for code, meaning in FILE_PROBLEMS.items()]
+    lines += ["", "## Problems with one text", "", "| code | what it means |", "|---|---|"]
+    lines += [f"| `{code}` | {meaning} |" for code, meaning in TEXT_PROBLEMS.items()]
     lines += ["", "## Problems with an editing command", "",
               "`guidance new section`, `guidance status` and `guidance fmt` check what they are asked to do before "
               "they write anything; when one of these is reported, no file was changed.", "",
@@ -642,6 +655,10 @@ def markdown() -> str:
               "`guidance build` checks what MkDocs made before it replaces the site. These point at a fault in the "
               "builder rather than in the content: report them.", "", "| code | what it means |", "|---|---|"]
     lines += [f"| `{code}` | {meaning} |" for code, meaning in BUILD_PROBLEMS.items()]
+    lines += [] if not IO_PROBLEMS else ["", "## Problems with the files and folders a command uses", "",
+              "Any command may report these instead of stopping with an internal error. Each is placed at the file "
+              "or folder concerned and says what to do.", "", "| code | what it means |", "|---|---|"]
+    lines += [f"| `{code}` | {meaning} |" for code, meaning in IO_PROBLEMS.items()]
     return "\n".join(lines) + "\n"
 
 

@@ -223,7 +223,8 @@ def import_units(root: Path, content: Content, language: str, given: dict[str, t
         if (refused := _unsafe(root, root / rel)) is not None:
             return [], [refused]
     for rel, text in texts.items():
-        _write(root / rel, text)
+        if (failed := _write(root / rel, text, root)) is not None:
+            return sorted(texts), [failed]
     return sorted(texts), []
 
 

@@ -799,6 +799,13 @@ def _flaw_words(flaw: inline.Flaw) -> tuple[str, str, str]:
     return FLAW_WORDS[flaw.code]
 
 
+def _too_long(length: int) -> tuple[str, str, str]:
+    """The code, message and hint of a text over inline.MAX_TEXT characters."""
+    return ("text.too-long", f"a text of {length:,} characters; the limit is {inline.MAX_TEXT:,}",
+            "Split it into several paragraphs, list items or sections. Until it is shorter it is not checked further "
+            "and the site is not built.")
+
+
 FLAW_WORDS = {
     "text.html": ("text.html", "raw HTML or an HTML entity in text",
                   "Write plain text; use *emphasis* and [link](https://…) for formatting. This is disallowed because "
@@ -842,7 +849,9 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
 
     def check_text(text, at, doc_id, public=True):
         """Check one piece of inline text, parsed once (builder/content/inline.py); at(offset) gives the position of a
-        character in it."""
+        character in it. A text over the length limit is reported once (text.too-long), not checked."""
+        if len(text) > inline.MAX_TEXT:
+            return
         tree = rules.parsed(text)
         for flaw in tree.flaws:
             err(at(flaw.start), *_flaw_words(flaw))
@@ -914,10 +923,14 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
         doc_id = source.path.split("/")[1] if source.kind in ("document", "chapter", "translation") else ""
         faulty = {p.pos for p in source.schema_problems or ()}  # one problem per mistake: the schema's
         for path, mode, text in reader_fields(source.kind, source.data):
-            if mode == "inline" and _checked_with_its_section(source.kind, path) or source.pos(path) in faulty:
+            if source.pos(path) in faulty:
                 continue
             at = locator(source, path, text)
-            if mode == "inline":
+            if len(text) > inline.MAX_TEXT:
+                err(at(0), *_too_long(len(text)))
+            elif mode == "inline" and _checked_with_its_section(source.kind, path):
+                continue
+            elif mode == "inline":
                 check_text(text, at, doc_id)
             elif mode == "plain":
                 _check_plain(text, at, err)
@@ -1029,6 +1042,8 @@ def _checked_with_its_section(kind: str, path: tuple) -> bool:
 
 def _check_plain(text: str, at, err) -> None:
     """A field shown exactly as written (a title, a name): markup would be shown as typed, and HTML refused."""
+    if len(text) > inline.MAX_TEXT:
+        return  # reported as text.too-long
     tree = rules.parsed(text)
     for flaw in tree.flaws:
         if flaw.code in FLAW_WORDS:
@@ -1045,6 +1060,8 @@ SAFE_URL = re.compile(r"^(?:https://|mailto:)[^\s<>\"'`()\\]+$")
 
 
 def _check_url(text: str, at, err) -> None:
+    if len(text) > inline.MAX_TEXT:
+        return  # reported as text.too-long
     if not SAFE_URL.match(text):
         bad = next((i for i, c in enumerate(text) if c.isspace() or c in "<>\"'`()\\"), 0)
         err(at(bad), "text.link", f"'{text[:60]}' is not a plain https:// address",

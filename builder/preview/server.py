@@ -23,6 +23,10 @@ from builder.preview import languages
 from builder.preview.incremental import Preview
 from builder.review import report
 
+MAX_CONNECTIONS = 64  # open at once (a page, its assets, a long-poll per tab); more are answered 503 and closed
+IDLE = 30  # seconds a connection may wait to send its request, or to take a reply, before it is closed
+_LOCAL_NAMES = ("localhost", "127.0.0.1", "[::1]")
+_BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 POLL = 0.05  # seconds between looks at the watched files (a stat of each: about a millisecond)
 SETTLE = 0.05  # how long a change must rest before it is read, for editors that save in two writes
 PAUSE = 0.3  # after the reload, the browser fetches the page and its assets before the aggregated pages start
@@ -88,6 +92,49 @@ def make_server(site_dir: Path, port: int, host: str = "127.0.0.1"):
                 with self.writing():
                     self.panel, self.waiting = panel, waiting
 
+        def serve_request(self, environ, start_response):
+            """Only for the editor: a request that names another host (a web page the editor visits, reaching
+            127.0.0.1 through DNS rebinding) is refused, and a path that is not text is a bad request."""
+            if environ.get("HTTP_HOST", "").strip().lower() not in self.hosts():
+                return _plain(start_response, "403 Forbidden", "This preview answers only requests to the address "
+                              "it listens on, " + self.url + "\n")
+            try:
+                path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
+            except UnicodeError:
+                path = "\x00"
+            if any(ord(c) < 32 or ord(c) == 127 for c in path):
+                return _plain(start_response, "400 Bad Request", "The address holds characters no page has.\n")
+            return super().serve_request(environ, start_response)
+
+        def hosts(self) -> set[str]:
+            """The Host headers a browser sends for this server: its own name or address and the port."""
+            port = self.server_address[1]
+            names = {*_LOCAL_NAMES, f"[{host}]" if ":" in host else host.lower()}
+            return {f"{name}:{port}" for name in names} | (names if port == 80 else set())
+
+        def get_request(self):
+            request, address = super().get_request()
+            request.settimeout(IDLE)  # a connection that sends nothing does not hold a thread for ever
+            return request, address
+
+        def process_request(self, request, client_address):
+            if not self.slots.acquire(blocking=False):  # bounded: one thread for each connection held open
+                with contextlib.suppress(OSError):
+                    request.sendall(_BUSY)
+                self.shutdown_request(request)
+                return
+            try:
+                super().process_request(request, client_address)
+            except BaseException:
+                self.slots.release()
+                raise
+
+        def process_request_thread(self, request, client_address):
+            try:
+                super().process_request_thread(request, client_address)
+            finally:
+                self.slots.release()
+
         def _serve_request(self, environ, start_response):
             path = environ.get("PATH_INFO", "")
             if self.refresh is not None and not self.waiting and path.endswith(("/", ".html")):
@@ -137,6 +184,7 @@ def make_server(site_dir: Path, port: int, host: str = "127.0.0.1"):
                 self.serve_thread.join(timeout=5)
 
     server = PreviewServer(builder=lambda: None, host=host, port=port, root=str(site_dir))
+    server.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
     # LiveReloadServer adds its reload script to pages only while it watches something; its watcher is never
     # started (we poll ourselves, faster), so this only switches the script on.
     server.watch(str(site_dir))
@@ -147,6 +195,12 @@ def make_server(site_dir: Path, port: int, host: str = "127.0.0.1"):
 
     server.error_handler = error_page
     return server
+
+
+def _plain(start_response, status: str, text: str) -> list[bytes]:
+    body = text.encode("utf-8")
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+    return [body]
 
 
 def watch(preview: Preview, echo: Callable[[str], None], stop: threading.Event,
@@ -194,18 +248,18 @@ def finish(preview: Preview, echo: Callable[[str], None], started: float) -> Non
 
 
 def serve(root: Path, port: int, echo=print, *, stop: threading.Event | None = None,
-          on_ready: Callable[[str], None] | None = None) -> int:
-    """Build the preview, serve it on 127.0.0.1:port (0: any free port) and keep it up to date until Ctrl+C
+          on_ready: Callable[[str], None] | None = None, host: str = "127.0.0.1") -> int:
+    """Build the preview, serve it on host:port (0: any free port) and keep it up to date until Ctrl+C
     (or until stop is set). Content with problems is served as a page listing them until they are fixed. Returns
     the exit code: 2 when the port is taken, else 0."""
     preview = Preview(Path(root))
     preview.prune()  # folders of previews that were killed rather than stopped
-    server = make_server(preview.site_dir, port)
+    server = make_server(preview.site_dir, port, host)
     try:
         server.listen()  # first, so that a second serve on the same port stops before it builds anything
     except OSError as err:
         server.server_close()
-        echo(f"error: cannot serve on 127.0.0.1:{port} ({err.strerror or err})\n"
+        echo(f"error: cannot serve on {host}:{port} ({err.strerror or err})\n"
              "    hint: Another program (or another guidance serve) uses that port: choose one with --port.")
         return 2
     stop = stop or threading.Event()

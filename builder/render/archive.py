@@ -164,9 +164,8 @@ def pages(site, env, shown: Content, doc: Document, history: History | None, red
                 redline=redline, content=content, md=links.inline, link=links.to, front=_front,
                 long_date=long_date, new_section=links.new_section, edition_path=edition_path,
                 redline_words=redline_words, later=[e for e in doc.editions[i + 1:]])
-        public_texts += [t for s in this.sections() if s.status == "published"
-                         for t in [s.title, *(x for b in s.blocks for x in b.texts())]]
-    _allow(site, public_texts)
+        public_texts += [t for s in this.sections() for t in _shown(s)]
+    site.public_text += public_texts  # an earlier edition's words are public for good; nothing else is
     return [{"Change history": path}]
 
 
@@ -195,13 +194,11 @@ def public_view(content: Content) -> Content:
     return shown
 
 
-def _allow(site, public_texts: list[str]) -> None:
-    """Text an earlier edition published is public for good: a section now back in draft that still begins with
-    it must not count as a leak of unpublished text."""
-    if not public_texts or not site.hidden_text:
-        return
-    published = "\n".join(" ".join(t.split()) for t in public_texts)
-    site.hidden_text = [t for t in site.hidden_text if " ".join(t.split()[:8]) not in published]
+def _shown(section) -> list[str]:
+    """The texts of a section that an archive page shows: a published section whole, a withdrawn one's notice."""
+    if section.status == "withdrawn":
+        return [section.title, section.withdrawn["reason"]] if section.withdrawn else [section.title]
+    return [section.title, *(x for b in section.blocks for x in b.texts())] if section.status == "published" else []
 
 
 def redline_words(ops) -> str:

@@ -20,12 +20,15 @@ def _unmark(m: re.Match) -> str:
     """Escape a leading list, heading or quote marker: "\\- ", and "1\\. " (a backslash before a digit is shown)."""
     marker = m.group(2)
     return m.group(1) + (marker[:-1] + "\\" + marker[-1] if marker[0].isdigit() else "\\" + marker) + m.group(3)
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|!])")
+# Markdown's special characters, each escaped with a backslash, and HTML's (as html.escape with quote=False): one
+# str.translate, a single pass in C however many there are (a substitution calls back into Python for each).
+_MD_ESCAPES = {**{ord(c): "\\" + c for c in "\\`*_[]#|!"}, ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
+_HTML_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}  # html.escape(text, quote=False)
 
 
 def md_escape(text: str) -> str:
     """Plain text (a title) made safe to place in Markdown: no markup, no HTML."""
-    return html.escape(_MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split())), quote=False)
+    return " ".join(str(text).split()).translate(_MD_ESCAPES)
 
 
 def tree(text, parses: dict[str, inline.Inline]) -> inline.Inline:
@@ -47,13 +50,17 @@ class Links:
         # text → its tree, shared by the pages of one render: print pages and audience views repeat every section
         self.parses = {} if parses is None else parses
         self.doc_id = page.split("/", 1)[0]
+        self.relative: dict = {}  # target → its address from this page (to, href)
         self.terms = {t["id"]: t for t in content.terms}
         self.seen_terms: set[str] = set()
         self.services = {s["id"]: s for s in content.services}
         self.provisions = content.provisions()
 
     def to(self, target: str) -> str:
-        return posixpath.relpath(target, posixpath.dirname(self.page) or ".")
+        found = self.relative.get(target)
+        if found is None:  # worked out once a page for each target: relpath reads the current folder each time
+            found = self.relative[target] = posixpath.relpath(target, posixpath.dirname(self.page) or ".")
+        return found
 
     def new_section(self) -> str:
         """Called by templates where a section starts: abbreviations are spelled out again on first use."""
@@ -74,7 +81,11 @@ class Links:
         """The address of the page at Markdown path target (and an anchor in it) from this page, as MkDocs
         writes a link: with use_directory_urls, within the page ./#anchor; without (an offline build), a file's
         address, page.html#anchor."""
-        url = relative_url(page_url(target, self.directory_urls), page_url(self.page, self.directory_urls))
+        key = ("url", target, self.directory_urls)
+        url = self.relative.get(key)
+        if url is None:
+            url = self.relative[key] = relative_url(page_url(target, self.directory_urls),
+                                                    page_url(self.page, self.directory_urls))
         return url + ("#" + anchor if anchor else "")
 
     def _nodes(self, nodes, first: bool = False, as_html: bool = False) -> str:
@@ -82,12 +93,16 @@ class Links:
         for n, node in enumerate(nodes):
             if isinstance(node, inline.Text):
                 if as_html:
-                    parts.append(html.escape(node.text, quote=False))
+                    parts.append(node.text.translate(_HTML_ESCAPES))
                     continue
                 shown = md_text(node.text)
                 parts.append(_LEADING_MARKER.sub(_unmark, shown) if first and n == 0 else shown)
             elif isinstance(node, inline.Emphasis):
-                inner = self._nodes(node.children, as_html=as_html)
+                only = node.children[0] if len(node.children) == 1 else None
+                if type(only) is inline.Text:  # the usual case, without a call for it: as the loop above writes it
+                    inner = only.text.translate(_HTML_ESCAPES if as_html else _MD_ESCAPES)
+                else:
+                    inner = self._nodes(node.children, as_html=as_html)
                 tag, mark = ("strong", "**") if node.strong else ("em", "*")
                 parts.append(f"<{tag}>{inner}</{tag}>" if as_html else mark + inner + mark)
             elif isinstance(node, inline.Link):
@@ -183,7 +198,7 @@ def relative_url(url: str, other: str) -> str:
 
 def md_text(text: str) -> str:
     """Text between markup, escaped for Markdown and HTML; its spaces kept as they are."""
-    return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=False)
+    return text.translate(_MD_ESCAPES)
 
 
 _ARTICLE = re.compile(r"(?<![\w'’])(an?|An?|AN?)(\s+)$")

@@ -82,11 +82,55 @@ def site_url(root: Path, preview: bool) -> tuple[str | None, Problem | None]:
                              "the public site has no address, so citations, the sitemap and canonical links cannot be full URLs",
                              f"Set site_url: https://… in mkdocs.yml, or {SITE_URL_ENV}=https://… in the environment "
                              "(the workflow sets it to the GitHub Pages address). A preview build needs neither.")
-    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?(/[^\s?#]*)?", url):
+    address, reason = parse_site_url(url)
+    if address is None:
         return None, Problem(Pos("mkdocs.yml"), "error", "build.site-url",
-                             f"{where} is not a web address: {url!r}",
-                             "Write the address readers open, for example https://example.github.io/guidance/.")
-    return url.rstrip("/") + "/", None
+                             f"{where} is not a web address: {url[:200]!r} ({reason})",
+                             "Write the address readers open, for example https://example.github.io/guidance/: "
+                             "http or https, a host name, and a path of letters, digits and - . _ ~ / only.")
+    return address, None
+
+
+_PATH = re.compile(r"[A-Za-z0-9._~/%+,;=:@!$-]*")  # nothing that HTML, XML or a Markdown link would need escaped
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+
+
+def parse_site_url(url: str) -> tuple[str | None, str]:
+    """(the address, ending in "/", with its scheme in lower case and its host in ASCII (IDNA)) or (None, why it
+    is not one). Parsed by urllib.parse: http or https, a real host name (or IP address), an optional port, a path
+    with no character that HTML or XML would need escaped (before or after %-decoding), and nothing else."""
+    import ipaddress
+    from urllib.parse import unquote, urlsplit
+
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        return None, "it holds a space or a control character"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as err:
+        return None, str(err)
+    if parts.scheme.lower() not in ("http", "https"):
+        return None, "it does not start with https:// or http://"
+    if parts.username is not None or parts.password is not None:
+        return None, "it holds a user name or password"
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        return None, "it has a query (?) or a fragment (#)"
+    host = parts.hostname or ""
+    try:
+        ip = ipaddress.ip_address(host)
+        ascii_host = f"[{ip.compressed}]" if ip.version == 6 else ip.compressed
+    except ValueError:
+        try:
+            ascii_host = host.encode("idna").decode("ascii").lower()
+        except UnicodeError:
+            return None, f"{host!r} is not a host name"
+        labels = ascii_host.rstrip(".").split(".")
+        if not host or len(ascii_host) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
+            return None, f"{host!r} is not a host name"
+    path = parts.path
+    if not _PATH.fullmatch(path) or not _PATH.fullmatch(unquote(path).replace("%", "")):
+        return None, "its path holds a character that would need escaping in HTML or XML"
+    return f"{parts.scheme.lower()}://{ascii_host}{f':{port}' if port is not None else ''}{path.rstrip('/')}/", ""
 
 
 def swap_in(new: Path, out_dir: Path) -> None:
