@@ -212,9 +212,7 @@ def import_units(root: Path, content: Content, language: str, given: dict[str, t
             files[rel]["entries"].sort(key=lambda e: order.get((key[0], e.get("id")), 1 << 30))
         else:
             _place(files[rel], key, entry, order)
-    for data in files.values():
-        canonical(data)  # as guidance fmt lays files out
-    texts = {rel: dump_round_trip(data) for rel, data in files.items()}
+    texts = {rel: _laid_out(data) for rel, data in files.items()}
     problems += _check(root, texts)
     if problems:
         return [], problems
@@ -226,6 +224,13 @@ def import_units(root: Path, content: Content, language: str, given: dict[str, t
         if (failed := _write(root / rel, text, root)) is not None:
             return sorted(texts), [failed]
     return sorted(texts), []
+
+
+def _laid_out(data) -> str:
+    """The file's text as guidance fmt lays it out (read back first, so that new entries are round-trip nodes)."""
+    data = round_trip().load(dump_round_trip(data))
+    canonical(data)
+    return dump_round_trip(data)
 
 
 def _chapter_id(content: Content, key: tuple) -> str:
