@@ -145,6 +145,7 @@ def test_export_and_import_xliff_round_trip(welsh, tmp_path):
     text = (welsh / "content/alpha/cy/01-basics.yaml").read_text()
     assert text.index("id: aaa5") < text.index("id: aaa6")  # in the English's order
     assert CliRunner().invoke(main, ["validate", "--root", str(welsh)]).exit_code == 0
+    assert CliRunner().invoke(main, ["fmt", "--check", "--root", str(welsh)]).exit_code == 0  # laid out as fmt does
 
 
 def test_an_import_is_checked_like_any_content_and_writes_nothing_when_it_fails(welsh, tmp_path):
@@ -276,3 +277,43 @@ def test_fmt_and_new_section_keep_the_welsh_files_in_step(welsh):
     assert path.read_text().endswith("  - id: support-at-court\n")
     assert states(welsh)[("section", "alpha", "support-at-court")] == "missing"
     assert CliRunner().invoke(main, ["fmt", "--check", "--root", str(welsh)]).exit_code == 0
+
+
+def test_the_real_draft_welsh_shows_in_the_preview_and_not_on_the_public_site():
+    from builder.render.pages import Options
+    from builder.render.welsh import render_languages
+    from tests.conftest import REPO
+
+    checked = pipeline.check(REPO)
+    assert not checked.failed()
+    assert all(d.languages == ["en"] for d in checked.content.documents)  # neither document requires Welsh
+    found = report(checked.content, "cy")
+    drafts = {u.key[1] for s in found.sections for u in s.units if u.state == "draft"}
+    assert drafts == {"right-to-know", "stalking"} and "reviewed" not in {u.state for s in found.sections
+                                                                           for u in s.units}
+    assert render_languages(checked.content, Options(site_url="https://guidance.example/")) == {}
+    preview = render_languages(checked.content, Options(preview=True))["cy"]
+    page = preview.pages["right-to-know/information-for-victims.md"]
+    assert "Os nad ydych chi'n gwybod pwy sy'n eich stelcio" in page and "Cyfieithiad drafft" in page
+
+
+@pytest.mark.slow
+def test_a_welsh_archived_edition_keeps_the_welsh_it_published(tmp_path):
+    project = GitProject(tmp_path / "repo")
+    overlay(project.root)
+    project.commit("Welsh", "2026-11-02")
+    project.git("tag", "alpha/v1.0")
+    edit_paragraph(project.root)
+    project.replace("content/alpha/cy/01-basics.yaml", "Gall llysoedd wneud [[term:SPO]].",
+                    "Gall llysoedd wneud [[term:SPO]] yn gyflym.")
+    project.replace("content/alpha/document.yaml", 'version: "1.0"', 'version: "1.1"')
+    project.replace("content/alpha/document.yaml", "    major: true\n",
+                    '    major: true\n  - version: "1.1"\n    date: 2026-11-03\n    note: Quicker.\n    major: true\n')
+    project.commit("Edition 1.1", "2026-11-03")
+    checked, result = pipeline.build(project.root)
+    assert result is not None and result.ok, [str(p) for p in checked.problems + (result.problems if result else [])]
+    archived = (project.root / "site/cy/alpha/editions/1.0/index.html").read_text()
+    assert '<html lang="cy"' in archived and "Gall llysoedd wneud" in archived and "yn gyflym" not in archived
+    current = (project.root / "site/cy/alpha/basics/index.html").read_text()
+    assert "gd-untranslated" in current.split('id="p-aaa1"')[1].split('class="gd-block')[0]  # stale: English
+    project.close()
