@@ -42,6 +42,7 @@ def build(root: Path, preview: bool = False, out_dir: Path | None = None,
     from builder.history.collect import read_dates
     from builder.later import start
     from builder.render.pages import Options, render
+    from builder.render.welsh import render_languages
     from builder.review.diff import edition_redlines
     from builder.site.build import BuildResult, build_site, check_out_dir, site_url
 
@@ -67,6 +68,7 @@ def build(root: Path, preview: bool = False, out_dir: Path | None = None,
     rules_forget()  # the child has its copy of the texts parsed for the reference checks
     try:
         site = render(checked.content, options)
+        site.languages = render_languages(checked.content, options)  # the Welsh site under /cy/, if any
     finally:
         checked.problems += rules.result()
     if checked.failed():

@@ -17,6 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import ScalarString
 
+from builder.content import translations
 from builder.content.io_problem import io_problem
 from builder.content.load import SourceFile, file_kind, parse, read_content
 from builder.content.model import Pos, Problem
@@ -107,7 +108,10 @@ def format_tree(root: Path) -> tuple[list[Formatted], list[Problem]]:
         if kind == "chapter":
             taken.update(_block_ids(data))
     results = []
+    english = {rel: data for rel, kind, _, data in loaded if kind == "chapter"}
     for rel, kind, text, data in loaded:
+        if kind == "translation":  # units in the English's order, so that the two files read side by side
+            translations.in_english_order(data, english.get(translations.english_file(rel)))
         if kind == "chapter":
             for block in _blocks(data):
                 if "id" not in block:
@@ -443,7 +447,25 @@ def new_section(root: Path, doc: str | None, chapter: str, title: str, today: da
         problem = _write(root / rel, after, root)
     if problem is not None:
         return "", "", problem
+    _new_in_translations(root, project, rel, sid)
     return sid, rel, None
+
+
+def _new_in_translations(root: Path, project: _Project, rel: str, sid: str) -> None:
+    """Keep the chapter's translation files in step: the new section's place is held by an entry with its id alone
+    (a unit still missing, which guidance translations lists), so the translator finds it where the English has it."""
+    for other in translations.translation_files(rel):
+        kind, source, text = project.files.get(other, (None, None, None))
+        if source is None or other in project.broken or not isinstance(source.data, dict):
+            continue
+        data = round_trip().load(text)
+        entry = CommentedMap()
+        entry["id"] = sid
+        data.setdefault("sections", CommentedSeq()).append(entry)
+        after = _endings_of(text, dump_round_trip(data))
+        if _check_written(other, kind, after, lambda d: d["sections"][-1]["id"] == sid) is None \
+                and _unsafe(root, root / other) is None:
+            _write(root / other, after, root)  # the English is written: a translation that is not stays missing
 
 
 @dataclass

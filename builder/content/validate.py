@@ -22,6 +22,7 @@ import yaml
 from builder.content import blame
 from builder.content import inline
 from builder.content import rules
+from builder.content import translations
 from builder.content.config import Config
 from builder.content.load import SourceFile, locator
 from builder.content.model import Block, Chapter, Content, Document, Edition, Pos, Problem, Section, sections_by_id
@@ -168,6 +169,7 @@ def validate_later(files: list[SourceFile], config: Config | None = None, comple
     known.incomplete = {s[len("section:"):] for s in known.unknowable if s.startswith("section:")} | {
         f.path.split("/")[1] for f in files if f.kind == "chapter" and (f.path not in cuts or cuts[f.path])}
     content, sources, partial = build_content(readable, cuts, reuse=memo is not None)
+    problems.extend(translations.problems(content, sources))
     if memo is not None:
         try:
             problems.extend(memo.problems(files, content, sources, known, partial, config or Config(),
@@ -698,6 +700,7 @@ def build_content(files: list[SourceFile], cuts: dict[str, set[tuple]] | None = 
     content = Content(documents=documents, audiences=registry.get("audiences", []), acts=registry.get("legislation", []),
                       terms=registry.get("glossary", []), services=registry.get("services", []),
                       search_words=[w for f in files if f.kind == "glossary" for w in _search_words(f, cuts.get(f.path, set()))])
+    translations.build([f for f in files if f.kind in translations.KINDS and not cuts.get(f.path)], content)
     return content, by_path, partial
 
 
@@ -759,6 +762,7 @@ def _document(f: SourceFile, chapters: list[Chapter], cuts: set[tuple]) -> Docum
         extent=get("extent"), version=get("version"), editions=editions, chapters=chapters, pos=f.pos(()),
         order=get("order"), regard_audiences=None if "regard_audiences" in bad else d.get("regard_audiences"),
         owners=[] if "owners" in bad else list(d.get("owners") or []),
+        languages=["en"] if "languages" in bad else list(d.get("languages") or ["en"]),
     )
 
 
@@ -965,11 +969,12 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
         out.extend(_id_problems(content.documents))
         _registry_problems(content, sources, check_text, err)
     for source in sources.values():
-        if not (whole if source.kind in REGISTRY_LISTS else folders is None or source.path.split("/")[1] in folders):
+        if not (whole if source.kind in (*REGISTRY_LISTS, "registry-translation")
+                else folders is None or source.path.split("/")[1] in folders):
             continue
         if source.kind == "document" and source.path.split("/")[1] in partial:
             continue
-        doc_id = source.path.split("/")[1] if source.kind in ("document", "chapter") else ""
+        doc_id = source.path.split("/")[1] if source.kind in ("document", "chapter", "translation") else ""
         faulty = {p.pos for p in source.schema_problems or ()}  # one problem per mistake: the schema's
         for path, mode, text in reader_fields(source.kind, source.data):
             if source.pos(path) in faulty:

@@ -75,6 +75,7 @@ from builder.content.model import Pos, Problem
 from builder.render.pages import Options, render
 from builder.render.pages import aggregated as is_aggregated
 from builder.site.build import _build_dir_problem
+from builder.preview import languages
 from builder.site.engines import THEME_DIR, _Collect, write_config
 from builder.site.sanitise import sanitise_page, sanitise_search_entries, theme_scripts
 from builder.site.search import tune_entries
@@ -768,7 +769,7 @@ class Preview:
         try:
             self._write_markdown(site.pages, list(site.pages), remove_others=True)
             path = write_config(self.root, self.build_dir, CONFIG_NAME, self.docs_dir, self.site_dir, site.nav,
-                                url=site.site_url, extra={"roles": site.roles})
+                                url=site.site_url, extra={"roles": site.roles, **languages.switch_extra(self.root)})
             with self._collect() as collect:
                 config = load_config(str(path), site_dir=str(tmp))
                 config.plugins.on_startup(command="build", dirty=False)
