@@ -127,9 +127,9 @@ def split_problems(project: str) -> list:
 
 def dies_midway(project: str) -> list:
     """In a fresh process: the problems of a split check whose child dies after taking its first document."""
-    from builder.content import validate
+    from builder.content.validate import memo as validate
 
-    here, real = os.getpid(), validate._document_part
+    here, real = os.getpid(), validate.document_part
 
     def part(*args):
         found = real(*args)
@@ -137,7 +137,7 @@ def dies_midway(project: str) -> list:
             os._exit(1)  # the document is taken, and never reported
         return found
 
-    validate._document_part = part
+    validate.document_part = part
     return sorted(_row(p) for p in pipeline.check(Path(project), split=True).problems)
 
 

@@ -15,7 +15,7 @@ from builder.cli import main
 from builder.content.config import Config
 from builder.content.fixed_rules import BUILD_PROBLEMS, FILE_PROBLEMS, IO_PROBLEMS, TEXT_PROBLEMS
 from builder.content.load import load_tree
-from builder.content.validate import SCHEMA_DIR
+from builder.content.validate.schema import SCHEMA_DIR
 
 BUILDER = Path(rules.__file__).parents[1]  # builder/
 EXAMPLE = "content/beta/09-example.yaml"  # beta uses no abbreviation before it

@@ -34,7 +34,7 @@ class Checked:
 
 def check(root: Path, read: tuple | None = None, split: bool = False) -> Checked:
     """Load and validate the content under root (or what read_content(root) already returned). split: share the
-    documents' checks with a forked child (validate._split): the same problems, in another order."""
+    documents' checks with a forked child (validate.memo.split_documents): the same problems, in another order."""
     with collector_paused():
         checked, house_rules = check_later(root, read, split)
         checked.problems += house_rules()

@@ -265,7 +265,7 @@ def _as_content_path(root: Path, given: str, cwd: Path) -> str | None:
 
 
 def _title_problem(title: str) -> Problem | None:
-    from builder.content.validate import schema
+    from builder.content.validate.schema import schema
 
     spec = schema("chapter").schema["$defs"]["plainTitle"]
     if not title.strip() or not re.fullmatch(spec["pattern"], title) or len(title) > spec["maxLength"]:
