@@ -136,30 +136,43 @@ def _block(f: SourceFile, si: int, bi: int, b: dict, notes: dict) -> Block:
     return Block(id=b.get("id"), kind=kind, value=b[kind], notes=notes, pos=f.pos(path), path=path)
 
 
+def _still_a_section(s: dict, cuts: list[tuple]) -> bool:
+    """Whether what failed leaves a section: not its audiences, status or blocks list, nor an id or title that
+    is not text."""
+    for c in cuts:
+        if not c or (c[0] in SECTION_REQUIRED and c[0] not in ("id", "title") and not (c[0] == "blocks" and len(c) > 1)):
+            return False
+        if c[0] in ("id", "title") and not isinstance(s.get(c[0]), str):
+            return False
+    return True
+
+
+def _cut_block(f: SourceFile, si: int, bi: int, b, mine: list[tuple]) -> Block | None:
+    """A block some of whose values failed the schema (mine: their paths in it): None when its kind or id is
+    what failed; otherwise the block without the faulty notes."""
+    notes = b.get("notes", {}) if isinstance(b, dict) else {}
+    if any(not m or m[0] in BLOCK_KINDS or (m[0] == "id" and not isinstance(b.get("id"), str)) for m in mine):
+        return None
+    if any(m[:1] == ("notes",) for m in mine):
+        dropped = {m[1] for m in mine if m[:1] == ("notes",) and len(m) > 1}
+        notes = {} if any(m == ("notes",) for m in mine) or not isinstance(notes, dict) else \
+            {a: t for a, t in notes.items() if a not in dropped}
+    return _block(f, si, bi, b, notes)
+
+
 def _section(f: SourceFile, si: int, s, cuts: list[tuple]) -> Section | None:
     """A section some of whose values failed the schema: None when what is wrong is what makes it a section
     (its audiences, status or blocks list, or an id or title that is not text); otherwise the section without
     the faulty optional fields, list items and blocks."""
-    if not isinstance(s, dict):
+    if not isinstance(s, dict) or not _still_a_section(s, cuts):
         return None
-    for c in cuts:
-        if not c or (c[0] in SECTION_REQUIRED and c[0] not in ("id", "title") and not (c[0] == "blocks" and len(c) > 1)):
-            return None
-        if c[0] in ("id", "title") and not isinstance(s.get(c[0]), str):
-            return None
     cut_fields = {c[0] for c in cuts}
     items = {name: {c[1] for c in cuts if c[0] == name and len(c) > 1} for name in SECTION_LISTS}
     blocks = []
     for bi, b in enumerate(s["blocks"]):
-        mine = [c[2:] for c in cuts if c[:2] == ("blocks", bi)]
-        notes = b.get("notes", {}) if isinstance(b, dict) else {}
-        if any(not m or m[0] in BLOCK_KINDS or (m[0] == "id" and not isinstance(b.get("id"), str)) for m in mine):
-            continue
-        if any(m[:1] == ("notes",) for m in mine):
-            dropped = {m[1] for m in mine if m[:1] == ("notes",) and len(m) > 1}
-            notes = {} if any(m == ("notes",) for m in mine) or not isinstance(notes, dict) else \
-                {a: t for a, t in notes.items() if a not in dropped}
-        blocks.append(_block(f, si, bi, b, notes))
+        block = _cut_block(f, si, bi, b, [c[2:] for c in cuts if c[:2] == ("blocks", bi)])
+        if block is not None:
+            blocks.append(block)
 
     def optional(name, default):
         if name not in s or (name in cut_fields and name not in SECTION_LISTS):

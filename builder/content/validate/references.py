@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from builder.content import inline
 from builder.content import rules
 from builder.content.load import SourceFile, locator
-from builder.content.model import Content, Document, Pos, Problem, sections_by_id
+from builder.content.model import Block, Content, Document, Pos, Problem, Section, sections_by_id
 from builder.content.validate.hints import (FLAW_WORDS, flaw_words, law_hint, section_hint, snippet, suggest,
                                             term_hint, too_long)
 from builder.content.validate.schema import REGISTRY_LISTS, REGISTRY_REFS, REGISTRY_TABLE_WIDTH, REGISTRY_TEXTS, \
@@ -46,33 +46,37 @@ def known_ids(files: list[SourceFile], unreadable=frozenset()) -> Known:
     for f in files:
         data = f.data if isinstance(f.data, dict) else {}
         if f.kind == "chapter":
-            doc = f.path.split("/")[1]
-            ids = known.sections.setdefault(doc, set())
-            entries = data.get("sections")
-            if not isinstance(entries, list) or not all(isinstance(s, dict) and isinstance(s.get("id"), str)
-                                                        for s in entries):
-                known.unknowable.add(f"section:{doc}")
-            ids.update(w for s in entries or () if isinstance(s, dict) and isinstance(s.get("id"), str)
-                       for w in _written(s["id"]))
+            _known_sections(known, f.path.split("/")[1], data.get("sections"))
         elif f.kind in REGISTRY_LISTS:
-            kind = REGISTRY_REFS[f.kind]
-            ids = known.ids.setdefault(kind, set())
-            entries = data.get(REGISTRY_LISTS[f.kind])
-            if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("id"), str)
-                                                        for e in entries):
-                known.unknowable.add(kind)
-                continue
-            if kind != "law":
-                ids.update(w for e in entries for w in _written(e["id"]))
-                continue
-            for act in entries:
-                provisions = act.get("provisions")
-                if not isinstance(provisions, list) or not all(isinstance(p, dict) and isinstance(p.get("id"), str)
-                                                               for p in provisions):
-                    known.unknowable.add("law")
-                    continue
-                ids.update(f"{act['id']}/{p['id']}" for p in provisions)
+            _known_entries(known, REGISTRY_REFS[f.kind], data.get(REGISTRY_LISTS[f.kind]))
     return known
+
+
+def _all_have_ids(entries) -> bool:
+    return isinstance(entries, list) and all(isinstance(e, dict) and isinstance(e.get("id"), str) for e in entries)
+
+
+def _known_sections(known: Known, doc: str, entries) -> None:
+    ids = known.sections.setdefault(doc, set())
+    if not _all_have_ids(entries):
+        known.unknowable.add(f"section:{doc}")
+    ids.update(w for s in entries or () if isinstance(s, dict) and isinstance(s.get("id"), str)
+               for w in _written(s["id"]))
+
+
+def _known_entries(known: Known, kind: str, entries) -> None:
+    ids = known.ids.setdefault(kind, set())
+    if not _all_have_ids(entries):
+        known.unknowable.add(kind)
+    elif kind != "law":
+        ids.update(w for e in entries for w in _written(e["id"]))
+    else:
+        for act in entries:
+            provisions = act.get("provisions")
+            if not _all_have_ids(provisions):
+                known.unknowable.add("law")
+                continue
+            ids.update(f"{act['id']}/{p['id']}" for p in provisions)
 
 
 def _written(ident: str) -> tuple[str, ...]:
@@ -88,96 +92,189 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
     target is written but faulty, or sits in a file that cannot be read, is left to that file's problem (known);
     the fields of a document in `partial` may be stand-ins and are not checked. folders: check only the
     documents (and their files) in these folders; whole: also the checks across documents and the registries."""
-    out: list[Problem] = []
-    audiences = {a["id"] for a in content.audiences}
-    provisions = content.provisions()
-    terms = {t["id"] for t in content.terms}
-    services = {s["id"] for s in content.services}
-    sections = sections_by_id(content)
-
-    def err(pos, code, message, hint="", severity="error"):
-        out.append(Problem(pos, severity, code, message, hint))
-
-    def check_law(ref, pos):
-        """pos may be a callable: working out a position in text reads the source, so only do it for a problem."""
-        if ref not in provisions and not known.exists("law", ref):
-            pos = pos() if callable(pos) else pos
-            act, _, provision = ref.partition("/")
-            close = suggest(ref, [p for p in provisions if p.partition("/")[0] == act], "id")
-            err(pos, "ref.law", f"'{ref}' is not in legislation.yaml", law_hint(ref, close, content))
-
-    def check_text(text, at, doc_id, public=True):
-        """Check one piece of inline text, parsed once (builder/content/inline.py); at(offset) gives the position of a
-        character in it. A text over the length limit is reported once (text.too-long), not checked."""
-        if len(text) > inline.MAX_TEXT:
-            return
-        tree = rules.parsed(text)
-        for flaw in tree.flaws:
-            err(at(flaw.start), *flaw_words(flaw))
-        for ref in tree.refs():
-            where = functools.partial(at, ref.start)
-            kind, target = ref.kind, ref.target
-            if kind == "law":
-                check_law(target, where)
-            elif kind == "term" and target not in terms and not known.exists("term", target):
-                err(where(), "ref.term", f"glossary term '{target}' is not defined",
-                    term_hint(target, suggest(target, terms, "abbreviation")))
-            elif kind == "service" and target not in services and not known.exists("service", target):
-                close = suggest(target, services, "id")
-                err(where(), "ref.service", f"service '{target}' is not in services.yaml",
-                    (f"Did you mean [[service:{close}]]? Or add" if close else "Add") +
-                    " it to content/services.yaml under services:\n" + snippet(indent=2, data=[{
-                        "id": target, "name": "Name of the service", "description": "What it offers, to whom.",
-                        "phone": "0800 000 0000", "hours": "When it is open", "url": "https://…"}]))
-            elif kind == "section":
-                doc, _, sid = target.rpartition("/")
-                if not known.exists("section", sid, doc or doc_id):
-                    err(where(), "ref.section", f"section '{target}' does not exist",
-                        section_hint(sid, doc or doc_id, known.sections))
-                elif public and (status := getattr(sections.get((doc or doc_id, sid)), "status", None)) in (
-                        "draft", "ready"):
-                    err(where(), "ref.unpublished", f"published text refers to section '{target}', which is {status}",
-                        "Publish the two together (set this section to ready too, then guidance publish), or remove "
-                        "the reference until the section is published: readers would see its id as plain words.")
-
+    check = References(content, known)
     for doc in content.documents:
-        doc_source = sources.get(doc.pos.file)
         folder = doc.pos.file.split("/")[1]
         if folders is not None and folder not in folders:
             continue
-        if doc.id in partial:
-            _check_chapters(doc, sources, check_text, check_law, err, audiences, known)
-            continue
-        if doc.id != folder:
-            err(doc_source.pos(("id",)) if doc_source else doc.pos, "document.id",
-                f"document id '{doc.id}' differs from its folder name '{folder}'",
-                "Rename the folder or the id so that they match: the id is the document's URL.")
-        check_law(doc.issued_under, doc_source.pos(("issued_under",)) if doc_source else doc.pos)
-        versions = [e.version for e in doc.editions]
-        if doc.version not in versions:
-            err(doc_source.pos(("version",)) if doc_source else doc.pos, "document.version",
-                f"version {doc.version} is not one of the editions ({', '.join(versions)})",
-                "Add an edition for it, or set version to the newest edition.")
-        check_text(doc.summary, locator(doc_source, ("summary",), doc.summary), doc.id)
-        for i, a in enumerate(doc.regard_audiences or []):
-            if a not in audiences and not known.exists("audience", a):
-                err(doc_source.pos(("regard_audiences", i)) if doc_source else doc.pos, "ref.audience",
-                    f"audience '{a}' is not in audiences.yaml", f"Use one of: {', '.join(sorted(audiences))}.")
-        for i, body in enumerate(doc.must_have_regard):
-            for j, a in enumerate(doc.body_audiences.get(body, [])):
-                if a not in audiences and not known.exists("audience", a):
-                    err(doc_source.pos(("must_have_regard", i, "audiences", j)) if doc_source else doc.pos,
-                        "ref.audience", f"audience '{a}' is not in audiences.yaml",
-                        f"Use one of: {', '.join(sorted(audiences))}.")
-        _check_chapters(doc, sources, check_text, check_law, err, audiences, known)
+        if doc.id not in partial:
+            check.document(doc, sources.get(doc.pos.file), folder)
+        for chapter in doc.chapters:
+            for section in chapter.sections:
+                check.section(doc, section, sources.get(section.pos.file))
     if whole:
-        out.extend(_id_problems(content.documents))
-        _registry_problems(content, sources, check_text, err)
+        check.out.extend(_id_problems(content.documents))
+        check.registries(sources)
     for source in sources.values():
         if not (whole if source.kind in REGISTRY_LISTS else folders is None or source.path.split("/")[1] in folders):
             continue
         if source.kind == "document" and source.path.split("/")[1] in partial:
             continue
+        check.fields(source)
+    return check.out
+
+
+class References:
+    """The reference checks of one content tree: one method per kind of reference ([[law:…]], [[term:…]],
+    [[service:…]], [[section:…]]), and one per place that holds them (a document's fields, a section, the
+    registries, any file's reader-visible fields). Problems collect in .out, in the order they are found."""
+
+    def __init__(self, content: Content, known: Known):
+        self.content, self.known, self.out = content, known, []
+        self.audiences = {a["id"] for a in content.audiences}
+        self.audience_list = ", ".join(sorted(self.audiences))
+        self.provisions = content.provisions()
+        self.terms = {t["id"] for t in content.terms}
+        self.services = {s["id"] for s in content.services}
+        self.sections = sections_by_id(content)
+
+    def err(self, pos, code, message, hint="", severity="error"):
+        self.out.append(Problem(pos, severity, code, message, hint))
+
+    # One checker per kind of reference. where: the position, or a callable giving it (working out a position in
+    # text reads the source, so it is only done for a problem).
+
+    def law(self, ref: str, where, doc_id: str = "", public: bool = True) -> None:
+        if ref not in self.provisions and not self.known.exists("law", ref):
+            pos = where() if callable(where) else where
+            act, _, provision = ref.partition("/")
+            close = suggest(ref, [p for p in self.provisions if p.partition("/")[0] == act], "id")
+            self.err(pos, "ref.law", f"'{ref}' is not in legislation.yaml", law_hint(ref, close, self.content))
+
+    def term(self, target: str, where, doc_id: str = "", public: bool = True) -> None:
+        if target not in self.terms and not self.known.exists("term", target):
+            self.err(where(), "ref.term", f"glossary term '{target}' is not defined",
+                     term_hint(target, suggest(target, self.terms, "abbreviation")))
+
+    def service(self, target: str, where, doc_id: str = "", public: bool = True) -> None:
+        if target not in self.services and not self.known.exists("service", target):
+            close = suggest(target, self.services, "id")
+            self.err(where(), "ref.service", f"service '{target}' is not in services.yaml",
+                     (f"Did you mean [[service:{close}]]? Or add" if close else "Add") +
+                     " it to content/services.yaml under services:\n" + snippet(indent=2, data=[{
+                         "id": target, "name": "Name of the service", "description": "What it offers, to whom.",
+                         "phone": "0800 000 0000", "hours": "When it is open", "url": "https://…"}]))
+
+    def section_ref(self, target: str, where, doc_id: str = "", public: bool = True) -> None:
+        doc, _, sid = target.rpartition("/")
+        if not self.known.exists("section", sid, doc or doc_id):
+            self.err(where(), "ref.section", f"section '{target}' does not exist",
+                     section_hint(sid, doc or doc_id, self.known.sections))
+        elif public and (status := getattr(self.sections.get((doc or doc_id, sid)), "status", None)) in (
+                "draft", "ready"):
+            self.err(where(), "ref.unpublished", f"published text refers to section '{target}', which is {status}",
+                     "Publish the two together (set this section to ready too, then guidance publish), or remove "
+                     "the reference until the section is published: readers would see its id as plain words.")
+
+    def text(self, text: str, at, doc_id: str, public: bool = True) -> None:
+        """Check one piece of inline text, parsed once (builder/content/inline.py); at(offset) gives the position of
+        a character in it. A text over the length limit is reported once (text.too-long), not checked."""
+        if len(text) > inline.MAX_TEXT:
+            return
+        tree = rules.parsed(text)
+        for flaw in tree.flaws:
+            self.err(at(flaw.start), *flaw_words(flaw))
+        for ref in tree.refs():
+            check = self.KINDS.get(ref.kind)
+            if check is not None:
+                check(self, ref.target, functools.partial(at, ref.start), doc_id, public)
+
+    KINDS = {"law": law, "term": term, "service": service, "section": section_ref}
+
+    # The places that hold references.
+
+    def audience(self, a: str, pos, message: str, choices: str, close_to: bool = True) -> None:
+        if a not in self.audiences and not self.known.exists("audience", a):
+            close = suggest(a, self.audiences, "id") if close_to else None
+            self.err(pos() if callable(pos) else pos, "ref.audience", message,
+                     (f"Did you mean '{close}'? " if close else "") + f"Use one of: {choices}.")
+
+    def document(self, doc: Document, doc_source: SourceFile | None, folder: str) -> None:
+        """A document's own fields (not its chapters)."""
+        at = (lambda *p: doc_source.pos(p)) if doc_source else (lambda *p: doc.pos)
+        if doc.id != folder:
+            self.err(at("id"), "document.id", f"document id '{doc.id}' differs from its folder name '{folder}'",
+                     "Rename the folder or the id so that they match: the id is the document's URL.")
+        self.law(doc.issued_under, at("issued_under"))
+        versions = [e.version for e in doc.editions]
+        if doc.version not in versions:
+            self.err(at("version"), "document.version",
+                     f"version {doc.version} is not one of the editions ({', '.join(versions)})",
+                     "Add an edition for it, or set version to the newest edition.")
+        self.text(doc.summary, locator(doc_source, ("summary",), doc.summary), doc.id)
+        for i, a in enumerate(doc.regard_audiences or []):
+            self.audience(a, functools.partial(at, "regard_audiences", i), f"audience '{a}' is not in audiences.yaml",
+                          self.audience_list, close_to=False)
+        for i, body in enumerate(doc.must_have_regard):
+            for j, a in enumerate(doc.body_audiences.get(body, [])):
+                self.audience(a, functools.partial(at, "must_have_regard", i, "audiences", j), f"audience '{a}' is not in "
+                              "audiences.yaml", self.audience_list, close_to=False)
+
+    def section(self, doc: Document, section: Section, src: SourceFile | None) -> None:
+        """A section's audiences, legal bases, withdrawal reason and blocks."""
+        at = (lambda *p: src.pos(section.path + p)) if src else (lambda *p: section.pos)
+        for i, a in enumerate(section.audiences):
+            if a != "all":
+                self.audience(a, functools.partial(at, "audiences", i), f"audience '{a}' is not in audiences.yaml",
+                              f"all, {self.audience_list}")
+        if "all" in section.audiences and len(section.audiences) > 1:
+            self.err(at("audiences"), "audience.all-and-more", "audiences lists 'all' with other audiences",
+                     "Write [all] alone, or list the audiences it is for.", "warning")
+        for i, ref in enumerate(section.legal_basis):
+            self.law(ref, at("legal_basis", i))
+        if section.withdrawn:
+            reason = section.withdrawn["reason"]
+            self.text(reason, locator(src, section.path + ("withdrawn", "reason"), reason), doc.id)
+        for block in section.blocks:
+            self.block(doc, section, block, src)
+
+    def block(self, doc: Document, section: Section, block: Block, src: SourceFile | None) -> None:
+        at = (lambda *p, key=False: src.pos(block.path + p, key=key)) if src else (lambda *p, key=False: block.pos)
+        for a in block.notes:
+            self.audience(a, lambda: at("notes", a, key=True), f"note for unknown audience '{a}'", self.audience_list)
+        if block.kind == "table":
+            self.table(block, at)
+        for text, sub in block.texts_at():
+            self.text(text, locator(src, block.path + sub, text), doc.id, public=section.status == "published")
+
+    def table(self, block: Block, at) -> None:
+        width = len(block.value["header"])
+        if block.value.get("registry") and width != REGISTRY_TABLE_WIDTH:
+            self.err(at("table", "header"), "table.width",
+                     f"the header has {width} cells; a table with registry: {block.value['registry']} "
+                     f"has {REGISTRY_TABLE_WIDTH} columns",
+                     "Name the columns: offence or order, provision, maximum penalty, time limit.")
+        for r, row in enumerate(block.value["rows"]):
+            if len(row) != width:
+                self.err(at("table", "rows", r), "table.width",
+                         f"row {r + 1} has {len(row)} cells; the header has {width}", "Give every row one cell per column.")
+
+    def registries(self, sources: dict[str, SourceFile]) -> None:
+        """The registries' texts and the glossary's ids."""
+        glossary = next((s for s in sources.values() if s.kind == "glossary"), None)
+        legislation = next((s for s in sources.values() if s.kind == "legislation"), None)
+        for ai, act in enumerate(self.content.acts):
+            ai = _index(legislation, ("acts",), act, ai)
+            for pi, prov in enumerate(act["provisions"]):
+                pi = _index(legislation, ("acts", ai, "provisions"), prov, pi)
+                for key in REGISTRY_TEXTS:  # readers see these in the table that registry: offences generates
+                    if prov.get(key):
+                        path = ("acts", ai, "provisions", pi, key)
+                        self.text(prov[key], locator(legislation, path, prov[key]), "")
+        anchors: dict[str, str] = {}
+        for i, term in enumerate(self.content.terms):
+            i = _index(glossary, ("terms",), term, i)
+            path = ("terms", i, "definition")
+            self.text(term["definition"], locator(glossary, path, term["definition"]), "")
+            if (other := anchors.get(term["id"].lower())) is not None:
+                same = "the same as" if other == term["id"] else "the same, but for letter case, as"
+                self.err(glossary.pos(("terms", i, "id")) if glossary else Pos("content/glossary.yaml"),
+                         "ids.duplicate", f"glossary term id '{term['id']}' is {same} an earlier term's '{other}'",
+                         "Give each term its own id: the glossary's link anchors ignore case, so both would share one.")
+            anchors.setdefault(term["id"].lower(), term["id"])
+
+    def fields(self, source: SourceFile) -> None:
+        """Every reader-visible field of a file not checked with its context above."""
         doc_id = source.path.split("/")[1] if source.kind in ("document", "chapter") else ""
         faulty = {p.pos for p in source.schema_problems or ()}  # one problem per mistake: the schema's
         for path, mode, text in reader_fields(source.kind, source.data):
@@ -185,41 +282,15 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
                 continue
             at = locator(source, path, text)
             if len(text) > inline.MAX_TEXT:
-                err(at(0), *too_long(len(text)))
+                self.err(at(0), *too_long(len(text)))
             elif mode == "inline" and _checked_with_its_section(source.kind, path):
                 continue
             elif mode == "inline":
-                check_text(text, at, doc_id)
+                self.text(text, at, doc_id)
             elif mode == "plain":
-                _check_plain(text, at, err)
+                _check_plain(text, at, self.err)
             elif mode == "url":
-                _check_url(text, at, err)
-    return out
-
-
-def _registry_problems(content: Content, sources: dict[str, SourceFile], check_text, err) -> None:
-    """reference_problems' checks of the registries' texts and the glossary's ids."""
-    glossary = next((s for s in sources.values() if s.kind == "glossary"), None)
-    legislation = next((s for s in sources.values() if s.kind == "legislation"), None)
-    for ai, act in enumerate(content.acts):
-        ai = _index(legislation, ("acts",), act, ai)
-        for pi, prov in enumerate(act["provisions"]):
-            pi = _index(legislation, ("acts", ai, "provisions"), prov, pi)
-            for key in REGISTRY_TEXTS:  # readers see these in the table that registry: offences generates
-                if prov.get(key):
-                    path = ("acts", ai, "provisions", pi, key)
-                    check_text(prov[key], locator(legislation, path, prov[key]), "")
-    anchors: dict[str, str] = {}
-    for i, term in enumerate(content.terms):
-        i = _index(glossary, ("terms",), term, i)
-        path = ("terms", i, "definition")
-        check_text(term["definition"], locator(glossary, path, term["definition"]), "")
-        if (other := anchors.get(term["id"].lower())) is not None:
-            same = "the same as" if other == term["id"] else "the same, but for letter case, as"
-            err(glossary.pos(("terms", i, "id")) if glossary else Pos("content/glossary.yaml"), "ids.duplicate",
-                f"glossary term id '{term['id']}' is {same} an earlier term's '{other}'",
-                "Give each term its own id: the glossary's link anchors ignore case, so both would share one.")
-        anchors.setdefault(term["id"].lower(), term["id"])
+                _check_url(text, at, self.err)
 
 
 def _checked_with_its_section(kind: str, path: tuple) -> bool:
@@ -263,50 +334,6 @@ def _check_url(text: str, at, err) -> None:
         err(at(bad), "text.link", f"'{text[:60]}' is not a plain https:// address",
             "Write the address as the browser shows it, starting https://, with no spaces, quotes, brackets or "
             "angle brackets: those could break out of the link.")
-
-
-def _check_chapters(doc: Document, sources, check_text, check_law, err, audiences: set[str], known: Known) -> None:
-    """Audiences, legal bases, tables and the text of every section of doc."""
-    audience_list = ", ".join(sorted(audiences))
-    for chapter in doc.chapters:
-        for section in chapter.sections:
-            src = sources.get(section.pos.file)
-            at = (lambda *p: src.pos(section.path + p)) if src else (lambda *p: section.pos)
-            for i, a in enumerate(section.audiences):
-                if a != "all" and a not in audiences and not known.exists("audience", a):
-                    close = suggest(a, audiences, "id")
-                    err(at("audiences", i), "ref.audience", f"audience '{a}' is not in audiences.yaml",
-                        (f"Did you mean '{close}'? " if close else "") + f"Use one of: all, {audience_list}.")
-            if "all" in section.audiences and len(section.audiences) > 1:
-                err(at("audiences"), "audience.all-and-more", "audiences lists 'all' with other audiences",
-                    "Write [all] alone, or list the audiences it is for.", "warning")
-            for i, ref in enumerate(section.legal_basis):
-                check_law(ref, at("legal_basis", i))
-            if section.withdrawn:
-                reason = section.withdrawn["reason"]
-                check_text(reason, locator(src, section.path + ("withdrawn", "reason"), reason), doc.id)
-            for block in section.blocks:
-                for a in block.notes:
-                    if a not in audiences and not known.exists("audience", a):
-                        close = suggest(a, audiences, "id")
-                        err(src.pos(block.path + ("notes", a), key=True) if src else block.pos, "ref.audience",
-                            f"note for unknown audience '{a}'",
-                            (f"Did you mean '{close}'? " if close else "") + f"Use one of: {audience_list}.")
-                if block.kind == "table":
-                    width = len(block.value["header"])
-                    if block.value.get("registry") and width != REGISTRY_TABLE_WIDTH:
-                        err(src.pos(block.path + ("table", "header")) if src else block.pos, "table.width",
-                            f"the header has {width} cells; a table with registry: {block.value['registry']} "
-                            f"has {REGISTRY_TABLE_WIDTH} columns",
-                            "Name the columns: offence or order, provision, maximum penalty, time limit.")
-                    for r, row in enumerate(block.value["rows"]):
-                        if len(row) != width:
-                            err(src.pos(block.path + ("table", "rows", r)) if src else block.pos, "table.width",
-                                f"row {r + 1} has {len(row)} cells; the header has {width}",
-                                "Give every row one cell per column.")
-                for text, sub in block.texts_at():
-                    check_text(text, locator(src, block.path + sub, text), doc.id,
-                               public=section.status == "published")
 
 
 def _id_problems(documents: list[Document]) -> list[Problem]:

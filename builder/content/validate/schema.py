@@ -117,27 +117,11 @@ def schema_check(source: SourceFile) -> tuple[list[Problem], SourceFile | None, 
     errors = list(schema(source.kind).iter_errors(source.data))
     if not errors:
         return [], source, set()
-    renamed: dict[tuple, str] = {}  # path of a misspelt key (as written) → the field it was meant to be
-    problems: list[tuple[tuple, Problem]] = []
-    for e in errors:
-        path = tuple(e.absolute_path)
-        if e.validator == "additionalProperties" and isinstance(e.instance, dict):
-            allowed = sorted(e.schema.get("properties", {}))
-            for key in (k for k in e.instance if k not in allowed):
-                meant = suggest(str(key), allowed, "field")
-                if meant and meant not in e.instance:
-                    renamed[path + (key,)] = meant
-                problems.append((path + (key,), _unknown_field(source, path, key, allowed, meant,
-                                                               present=meant in e.instance)))
+    renamed, problems = _unknown_fields(source, errors)
     fixed = source
     if renamed:
-        data = copy.deepcopy(source.data)
-        for where in sorted(renamed, key=len, reverse=True):
-            parent = value_at(data, where[:-1])
-            parent[renamed[where]] = parent.pop(where[-1])
-        fixed = dataclasses.replace(source, data=data, schema_problems=None, schema_result=None, chapter=None, values=_renamed(source.values, renamed),
-                                    keys=_renamed(source.keys, renamed))
-        errors = list(schema(source.kind).iter_errors(data))
+        fixed = _with_meant_names(source, renamed)
+        errors = list(schema(source.kind).iter_errors(fixed.data))
     meant_paths = {w[:-1] + (name,): w for w, name in renamed.items()}
     cuts: set[tuple] = set()
     for e in errors:
@@ -152,6 +136,33 @@ def schema_check(source: SourceFile) -> tuple[list[Problem], SourceFile | None, 
         problems.append((written, _explain(source, e, written)))
     problems.sort(key=lambda p: [str(s) for s in p[0]])
     return [p for _, p in problems], _readable(fixed, cuts), cuts
+
+
+def _unknown_fields(source: SourceFile, errors: list) -> tuple[dict[tuple, str], list[tuple[tuple, Problem]]]:
+    """The misspelt keys (path as written → the field it was meant to be), and a problem for each unknown field."""
+    renamed: dict[tuple, str] = {}
+    problems: list[tuple[tuple, Problem]] = []
+    for e in errors:
+        path = tuple(e.absolute_path)
+        if e.validator == "additionalProperties" and isinstance(e.instance, dict):
+            allowed = sorted(e.schema.get("properties", {}))
+            for key in (k for k in e.instance if k not in allowed):
+                meant = suggest(str(key), allowed, "field")
+                if meant and meant not in e.instance:
+                    renamed[path + (key,)] = meant
+                problems.append((path + (key,), _unknown_field(source, path, key, allowed, meant,
+                                                               present=meant in e.instance)))
+    return renamed, problems
+
+
+def _with_meant_names(source: SourceFile, renamed: dict[tuple, str]) -> SourceFile:
+    """A copy of source with each misspelt key renamed to the field it was meant to be."""
+    data = copy.deepcopy(source.data)
+    for where in sorted(renamed, key=len, reverse=True):
+        parent = value_at(data, where[:-1])
+        parent[renamed[where]] = parent.pop(where[-1])
+    return dataclasses.replace(source, data=data, schema_problems=None, schema_result=None, chapter=None,
+                               values=_renamed(source.values, renamed), keys=_renamed(source.keys, renamed))
 
 
 def _renamed(table: dict[tuple, tuple[int, int]], renamed: dict[tuple, str]) -> dict[tuple, tuple[int, int]]:
@@ -231,66 +242,111 @@ def _context(source: SourceFile, path: tuple) -> str:
     return " of ".join(reversed(names)) or "the file"
 
 
+@dataclasses.dataclass
+class _Said:
+    """A jsonschema error and what every explanation of it reads: where the editor wrote it (path), the thing it
+    is in, in words (where), the field's name, the problem code and the schema's description of the field."""
+    source: SourceFile
+    e: object
+    path: tuple
+    where: str
+    field_name: str
+    code: str
+    desc: str
+
+    def problem(self, message: str, hint: str, code: str = "", at=None) -> Problem:
+        return Problem(self.source.pos(self.path) if at is None else at, "error", code or self.code, message, hint)
+
+
 def _explain(source: SourceFile, e, path: tuple | None = None) -> Problem:
     """Turn a jsonschema error into a positioned problem in the editor's words; path: where the editor wrote it."""
     path = tuple(e.absolute_path) if path is None else path
-    where = _context(source, path)
-    field_name = next((str(p) for p in reversed(path) if isinstance(p, str)), "value")
-    code = f"schema.{e.validator}"
-    desc = e.schema.get("description", "") if isinstance(e.schema, dict) else ""
-    if e.validator == "required":
-        missing = re.search(r"'([^']+)' is a required property", e.message)
-        name = missing.group(1) if missing else "a field"
-        if name in ("withdrawn", "reason") and _withdrawn_section(source, path):
-            at = source.pos(path + ("status",)) if name == "withdrawn" else source.pos(path, key=True)
-            return Problem(at, "error", "status.withdrawn-reason",
-                           f"{where} is withdrawn but does not say {'why' if name == 'reason' else 'when or why'}",
-                           "Readers see the reason in the section's place. Add (or run guidance status SECTION "
-                           "withdrawn --reason \"…\"):\n" + snippet({"withdrawn": {
-                               "date": "YYYY-MM-DD", "reason": "Why it was withdrawn and where to look instead."}}))
-        sub = e.schema.get("properties", {}).get(name, {}).get("description") or _describe(source.kind, name)
-        return Problem(source.pos(path), "error", code, f"{where} has no '{name}'",
-                       f"Add '{name}:'. {sub}".strip())
-    if e.validator == "oneOf" and path and isinstance(e.instance, dict) and "para" in str(e.schema.get("oneOf")):
-        present = [k for k in BLOCK_KINDS if k in e.instance]
-        what = "none" if not present else " and ".join(present)
-        return Problem(source.pos(path), "error", "schema.block-kind",
-                       f"{where} has {what} of para, list, steps, callout, table; it needs exactly one",
-                       "Split it into one block per kind, each starting with '- ' in the blocks list.")
-    if e.validator == "enum":
-        options = ", ".join(map(str, e.validator_value))
-        close = suggest(str(e.instance), [str(v) for v in e.validator_value], "field")
-        hint = f"Did you mean '{close}'? " if close else ""
-        return Problem(source.pos(path), "error", code,
-                       f"{field_name} of {where} is '{e.instance}'; it must be one of: {options}", f"{hint}{desc}".strip())
-    if e.validator == "format":
-        return Problem(source.pos(path), "error", "schema.date",
-                       f"{field_name} of {where} is '{e.instance}', not a real date",
-                       "Write dates as YYYY-MM-DD, for example 2027-03-31.")
-    if e.validator == "type":
-        want = e.validator_value if isinstance(e.validator_value, str) else " or ".join(e.validator_value)
-        words = {"string": "text", "array": "a list", "object": "a mapping of fields", "boolean": "true or false",
-                 "integer": "a whole number"}
-        got = {str: "text", list: "a list", dict: "a mapping", bool: "true/false", int: "a number",
-               float: "a number", type(None): "empty"}.get(type(e.instance), type(e.instance).__name__)
-        return Problem(source.pos(path), "error", code,
-                       f"{field_name} of {where} should be {words.get(want, want)}, not {got}",
-                       desc or "Check the indentation: a list item starts with '- '.")
-    if e.validator == "pattern":
-        return Problem(source.pos(path), "error", code,
-                       f"{field_name} of {where} ({_short(e.instance)}) is not in the expected form",
-                       desc or f"It must match {e.validator_value}.")
+    said = _Said(source, e, path, _context(source, path),
+                 next((str(p) for p in reversed(path) if isinstance(p, str)), "value"), f"schema.{e.validator}",
+                 e.schema.get("description", "") if isinstance(e.schema, dict) else "")
+    explain = _EXPLAIN.get(e.validator)
+    found = explain(said) if explain is not None else None
+    if found is not None:
+        return found
+    return said.problem(f"{said.field_name} of {said.where}: {e.message}",
+                        said.desc or "See the schema's description of this field.")
+
+
+def _required(said: _Said) -> Problem:
+    e, source, path, where = said.e, said.source, said.path, said.where
+    missing = re.search(r"'([^']+)' is a required property", e.message)
+    name = missing.group(1) if missing else "a field"
+    if name in ("withdrawn", "reason") and _withdrawn_section(source, path):
+        at = source.pos(path + ("status",)) if name == "withdrawn" else source.pos(path, key=True)
+        return said.problem(f"{where} is withdrawn but does not say {'why' if name == 'reason' else 'when or why'}",
+                            "Readers see the reason in the section's place. Add (or run guidance status SECTION "
+                            "withdrawn --reason \"…\"):\n" + snippet({"withdrawn": {
+                                "date": "YYYY-MM-DD", "reason": "Why it was withdrawn and where to look instead."}}),
+                            "status.withdrawn-reason", at)
+    sub = e.schema.get("properties", {}).get(name, {}).get("description") or _describe(source.kind, name)
+    return said.problem(f"{where} has no '{name}'", f"Add '{name}:'. {sub}".strip())
+
+
+def _one_of(said: _Said) -> Problem | None:
+    e = said.e
+    if not (said.path and isinstance(e.instance, dict) and "para" in str(e.schema.get("oneOf"))):
+        return None
+    present = [k for k in BLOCK_KINDS if k in e.instance]
+    what = "none" if not present else " and ".join(present)
+    return said.problem(f"{said.where} has {what} of para, list, steps, callout, table; it needs exactly one",
+                        "Split it into one block per kind, each starting with '- ' in the blocks list.",
+                        "schema.block-kind")
+
+
+def _enum(said: _Said) -> Problem:
+    e = said.e
+    options = ", ".join(map(str, e.validator_value))
+    close = suggest(str(e.instance), [str(v) for v in e.validator_value], "field")
+    hint = f"Did you mean '{close}'? " if close else ""
+    return said.problem(f"{said.field_name} of {said.where} is '{e.instance}'; it must be one of: {options}",
+                        f"{hint}{said.desc}".strip())
+
+
+def _format(said: _Said) -> Problem:
+    return said.problem(f"{said.field_name} of {said.where} is '{said.e.instance}', not a real date",
+                        "Write dates as YYYY-MM-DD, for example 2027-03-31.", "schema.date")
+
+
+_TYPE_WORDS = {"string": "text", "array": "a list", "object": "a mapping of fields", "boolean": "true or false",
+               "integer": "a whole number"}
+_VALUE_WORDS = {str: "text", list: "a list", dict: "a mapping", bool: "true/false", int: "a number", float: "a number",
+                type(None): "empty"}
+
+
+def _type(said: _Said) -> Problem:
+    e = said.e
+    want = e.validator_value if isinstance(e.validator_value, str) else " or ".join(e.validator_value)
+    got = _VALUE_WORDS.get(type(e.instance), type(e.instance).__name__)
+    return said.problem(f"{said.field_name} of {said.where} should be {_TYPE_WORDS.get(want, want)}, not {got}",
+                        said.desc or "Check the indentation: a list item starts with '- '.")
+
+
+def _pattern_said(said: _Said) -> Problem:
+    return said.problem(f"{said.field_name} of {said.where} ({_short(said.e.instance)}) is not in the expected form",
+                        said.desc or f"It must match {said.e.validator_value}.")
+
+
+def _too_short(said: _Said) -> Problem:
+    e = said.e
     if e.validator == "minLength" and e.validator_value > 1 and e.instance:
-        return Problem(source.pos(path), "error", code,
-                       f"{field_name} of {where} is too short (at least {e.validator_value} characters)", desc)
-    if e.validator in ("minItems", "minLength", "minProperties"):
-        return Problem(source.pos(path), "error", code, f"{field_name} of {where} is empty",
-                       desc or "Fill it in or remove it.")
-    if e.validator == "uniqueItems":
-        return Problem(source.pos(path), "error", code, f"{field_name} of {where} lists the same value twice",
-                       "Remove the repeat.")
-    return Problem(source.pos(path), "error", code, f"{field_name} of {where}: {e.message}",
-                   desc or "See the schema's description of this field.")
+        return said.problem(f"{said.field_name} of {said.where} is too short (at least {e.validator_value} "
+                            "characters)", said.desc)
+    return said.problem(f"{said.field_name} of {said.where} is empty", said.desc or "Fill it in or remove it.")
+
+
+def _unique(said: _Said) -> Problem:
+    return said.problem(f"{said.field_name} of {said.where} lists the same value twice", "Remove the repeat.")
+
+
+# jsonschema's validator (the keyword that failed) → its explanation; None from one: the general words.
+_EXPLAIN = {"required": _required, "oneOf": _one_of, "enum": _enum, "format": _format, "type": _type,
+            "pattern": _pattern_said, "minLength": _too_short, "minItems": _too_short, "minProperties": _too_short,
+            "uniqueItems": _unique}
 
 
 def _withdrawn_section(source: SourceFile, path: tuple) -> bool:
