@@ -19,9 +19,11 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	touch $@
 
 # The tests also build with Zensical (guidance build --engine zensical), so they install that extra too.
-$(TEST_STAMP): pyproject.toml constraints.txt | $(BIN)/python
+# pa11y-ci (tests/browser/test_pa11y.py) from its lock file; it drives Debian's Chromium, so Puppeteer downloads none.
+$(TEST_STAMP): pyproject.toml constraints.txt tests/pa11y/package-lock.json | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(PIP_INSTALL) -c constraints.txt -e '.[test,zensical]'
+	cd tests/pa11y && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 site: $(STAMP)

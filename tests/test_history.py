@@ -167,7 +167,7 @@ def test_history_command_lists_editions_notes_and_dates(repo):
         "      Added plans.",
         f"    1.0  2026-11-01  major  commit {first} (the commit that set the version), no tag",
         "      First edition.",
-        "  Last updated:",
+        "  Last updated (public numbers; a draft has none):",
         "    1. Basics: 2027-02-01",
         "      1.1 what-it-is (published): 2026-11-01",
         "      1.2 for-police (published): 2026-11-01",

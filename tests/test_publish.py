@@ -167,7 +167,7 @@ def test_a_later_edition_has_a_redline_against_the_one_before(repo):
     assert result.ok, result.problems
 
     page = (repo.root / "build/docs/alpha/editions/1.1.md").read_text()
-    assert page.startswith('---\ntitle: "Version 1.1 (archived) – Alpha guidance"\nsearch:\n  exclude: true\n---\n')
+    assert page.startswith('---\ntitle: "Version 1.1 (archived) – Alpha guidance"\nin_document: true\nsearch:\n  exclude: true\n---\n')
     assert "It was replaced by version 1.2 on 5 March 2027." in page
     assert "Compared with version 1.0 (1 November 2026)" in page
     assert ('<p class="gd-redline"><strong>1.1.1</strong> Stalking is a crime under section 2A of the Protection '

@@ -8,7 +8,7 @@ import json
 from datetime import date
 
 from builder.content import inline
-from builder.content.model import Content, Document, Section, number_document
+from builder.content.model import Content, Document, Section, number_public
 from builder.history.dates import History, Stamp
 from builder.render.markdown import Links, md_escape
 from builder.render.views import visible
@@ -227,14 +227,16 @@ def describe(content: Content, history: History, doc_ids: list[str]) -> str:
             tag = f"tag {record.tag}" if record and record.tag else "no tag"
             lines += [f"    {e.version}  {e.date}  {'major' if e.major else 'minor'}  {where}, {tag}",
                       f"      {' '.join(str(e.note).split())}"]
-        lines.append("  Last updated:")
+            if e.cleared_by:
+                lines.append("      cleared by " + "; ".join(f"{c['role']}: {c['name']}" for c in e.cleared_by))
+        lines.append("  Last updated (public numbers; a draft has none):")
         numbered = copy.deepcopy(doc)
-        number_document(numbered)
+        number_public(numbered)
         for chapter in numbered.chapters:
-            lines.append(f"    {chapter.number}. {chapter.title}: {_short(history.chapter(doc.id, chapter.id))}")
+            lines.append(f"    {chapter.number or '–'}. {chapter.title}: {_short(history.chapter(doc.id, chapter.id))}")
             for s in chapter.sections:
                 mark = mark_text(marks.get(s.id))
-                lines.append(f"      {s.number} {s.id} ({s.status}): {_short(history.section(doc.id, s.id))}"
+                lines.append(f"      {s.number or '–'} {s.id} ({s.status}): {_short(history.section(doc.id, s.id))}"
                              + (f" {mark}" if mark else ""))
         lines.append("")
     for note in history.notes:

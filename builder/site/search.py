@@ -75,7 +75,9 @@ def tune_entries(entries: list[dict], labels: dict[str, str], boost: bool = True
 def inline_search_index(site_dir: Path) -> None:
     """An offline build's search/search_index.js made again from search/search_index.json, as Material's offline
     plugin makes it (var __index = <the index>): the plugin writes it as MkDocs ends, before the index is tuned
-    and sanitised, and a page opened from disk reads this copy, never the JSON."""
-    path = site_dir / "search" / "search_index.json"
-    if path.is_file():
-        path.with_suffix(".js").write_text("var __index = " + path.read_text(encoding="utf-8"), encoding="utf-8")
+    and sanitised, and a page opened from disk reads this copy, never the JSON. The vocabulary the same way."""
+    for name, variable in (("search_index", "__index"), ("vocabulary", "__vocabulary")):
+        path = site_dir / "search" / f"{name}.json"
+        if path.is_file():  # guidance.js asks for the vocabulary too (spelling slips): offline-search.js answers
+            path.with_suffix(".js").write_text(f"var {variable} = " + path.read_text(encoding="utf-8"),
+                                               encoding="utf-8")
