@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from builder.content import cache
 from builder.content import rules
@@ -18,7 +17,7 @@ from builder.content.load import (
     unreadable,
 )
 from builder.content.model import Content, Problem
-from builder.content.validate import Memo, validate, validate_later
+from builder.content.validate import Memo, validate
 
 
 @dataclass
@@ -32,26 +31,15 @@ class Checked:
         return any(p.severity in bad for p in self.problems)
 
 
-def check(root: Path, read: tuple | None = None, split: bool = False) -> Checked:
-    """Load and validate the content under root (or what read_content(root) already returned). split: share the
-    documents' checks with a forked child (validate.memo.split_documents): the same problems, in another order."""
-    with collector_paused():
-        checked, house_rules = check_later(root, read, split)
-        checked.problems += house_rules()
-    return checked
-
-
-def check_later(root: Path, read: tuple | None = None, split: bool = False
-                ) -> tuple[Checked, Callable[[], list[Problem]]]:
-    """check() with the house rules left for later (validate.validate_later): their problems are what the second
-    value returns, to be added to the first's."""
+def check(root: Path, read: tuple | None = None) -> Checked:
+    """Load and validate the content under root (or what read_content(root) already returned)."""
     with collector_paused():
         entries, problems = read if read is not None else read_content(root)
         files, found = load_entries(entries)
         problems = problems + found
-        content, found, house_rules = validate_later(files, rules.configure(root), complete=not problems,
-                                                     unreadable={p.pos.file for p in problems}, split=split)
-    return Checked(content, problems + found), house_rules
+        content, found = validate(files, rules.configure(root), complete=not problems,
+                                  unreadable={p.pos.file for p in problems})
+    return Checked(content, problems + found)
 
 
 class Recheck:
@@ -89,7 +77,7 @@ def check_problems(root: Path, use_cache: bool = True) -> Checked:
     cache_warning), the cache is neither read nor written."""
     warning = cache.unusable() if use_cache else None
     if not use_cache or warning is not None:
-        checked = check(root, split=True)
+        checked = check(root)
         checked.cache_warning = warning
         return checked
     stamp = cache.now()
@@ -127,7 +115,7 @@ def check_problems(root: Path, use_cache: bool = True) -> Checked:
             files[rel] = cache.stat_of(opened) + [cache.file_digest(raw[rel])]
         if rel in raw:
             entries.append((rel, raw[rel]))
-    checked = check(root, (entries, problems), split=True)
+    checked = check(root, (entries, problems))
     if (root / "content").is_dir():  # a folder that is not a project gets no cache entry
         checked.cache_warning = cache.store(root, cache.key_of(root, [(rel, row[5]) for rel, row in files.items()],
                                                                problems), checked.problems, files, stamp)

@@ -146,7 +146,7 @@ _SECTIONS: list = [None, {}]  # the content object sections_by_id last indexed, 
 
 def sections_by_id(content: Content) -> dict[tuple[str, str], Section]:
     """(document id, section id) → section, over every document: worked out once for a content object. The
-    checks of each document in turn (validate.Memo, validate.memo.split_documents) read it whole, and building it for each
+    checks of each document in turn (validate.Memo) read it whole, and building it for each
     made them grow with the square of the number of documents (a tenth of a cold check at 5,000 sections)."""
     if _SECTIONS[0] is not content:
         _SECTIONS[:] = [content, {(d.id, s.id): s for d in content.documents for s in d.sections()}]

@@ -7,39 +7,47 @@ out: a reference into a chapter that cannot be read, or to a glossary entry writ
 reported, because fixing the root cause is what the editor needs to do."""
 from __future__ import annotations
 
-import functools
-from typing import Callable
-
 from builder.content import rules
 from builder.content.config import Config
 from builder.content.load import SourceFile
 from builder.content.model import Content, Problem
 from builder.content.validate.assemble import build_content
-from builder.content.validate.memo import Memo, split_documents
+from builder.content.validate.memo import Memo
 from builder.content.validate.references import known_ids, reference_problems
 from builder.content.validate.schema import schema_check, schema_problems
 
-__all__ = ["Memo", "model", "validate", "validate_later"]
+__all__ = ["Memo", "model", "validate"]
 
 
 def validate(files: list[SourceFile], config: Config | None = None, complete: bool = True,
              unreadable: set[str] | frozenset[str] = frozenset(), memo: Memo | None = None
              ) -> tuple[Content, list[Problem]]:
     """Check every file against its schema, build the model from every part that passed, and check references
-    and house rules there. `unreadable`: paths of content files that could not be loaded at all. memo: what an
-    earlier validate() of the same tree found, document by document (see Memo); the problems are the same, in
-    another order."""
-    content, problems, house_rules = validate_later(files, config, complete, unreadable, memo)
-    return content, problems + house_rules()
+    and house rules there, in that order. `unreadable`: paths of content files that could not be loaded at all.
+    memo: what an earlier validate() of the same tree found, document by document (see Memo); the problems are
+    the same, in another order."""
+    problems, readable, cuts = _schema_pass(files)
+    complete = complete and not problems and not unreadable
+    known = known_ids(files, unreadable)
+    known.incomplete = {s[len("section:"):] for s in known.unknowable if s.startswith("section:")} | {
+        f.path.split("/")[1] for f in files if f.kind == "chapter" and (f.path not in cuts or cuts[f.path])}
+    content, sources, partial = build_content(readable, cuts, reuse=memo is not None)
+    config = config or Config()
+    try:  # the reference checks and the house rules share one parse of each text (rules.parsed)
+        if memo is not None:
+            problems += memo.problems(files, content, sources, known, partial, config, complete, unreadable)
+        else:
+            problems += reference_problems(content, sources, known, partial)
+            problems += rules.check(content, sources, config, complete=complete, known=known)
+    finally:
+        rules.forget()
+    return content, problems
 
 
-def validate_later(files: list[SourceFile], config: Config | None = None, complete: bool = True,
-                   unreadable: set[str] | frozenset[str] = frozenset(), memo: Memo | None = None,
-                   split: bool = False) -> tuple[Content, list[Problem], Callable[[], list[Problem]]]:
-    """validate() with the house rules left for later: the model, the schema and reference problems, and a function
-    that runs the house rules (once) and returns theirs. The build runs it in another process while it renders.
-    With a memo, both are checked at once, document by document, and the function returns nothing more; so with
-    split, which shares the documents with a forked child (split_documents)."""
+def _schema_pass(files: list[SourceFile]) -> tuple[list[Problem], list[SourceFile], dict[str, set[tuple]]]:
+    """Every file's schema problems, the files (as the model should read them) that hold anything the model can
+    use, and the paths of each one's values that failed. A file's check is kept on it: a file read at several
+    revisions (one SourceFile, from load_entries' cache) is checked once."""
     problems: list[Problem] = []
     readable: list[SourceFile] = []
     cuts: dict[str, set[tuple]] = {}
@@ -50,36 +58,11 @@ def validate_later(files: list[SourceFile], config: Config | None = None, comple
         if source.schema_problems is None:
             source.schema_problems = found
         problems.extend(found)
-        complete = complete and not found
         if view is not None:
             view.schema_problems = found  # a view that reads a misspelt key under its meant name is a copy
             readable.append(view)
             cuts[source.path] = cut
-    known = known_ids(files, unreadable)
-    known.incomplete = {s[len("section:"):] for s in known.unknowable if s.startswith("section:")} | {
-        f.path.split("/")[1] for f in files if f.kind == "chapter" and (f.path not in cuts or cuts[f.path])}
-    content, sources, partial = build_content(readable, cuts, reuse=memo is not None)
-    if memo is not None:
-        try:
-            problems.extend(memo.problems(files, content, sources, known, partial, config or Config(),
-                                          complete and not unreadable, unreadable))
-        finally:
-            rules.forget()
-        return content, problems, lambda: []
-    if split:
-        problems.extend(split_documents(files, content, sources, known, partial, config or Config(),
-                               complete and not unreadable))
-        return content, problems, lambda: []
-    try:  # the reference checks and the house rules share one parse of each text (rules.parsed)
-        problems.extend(reference_problems(content, sources, known, partial))
-    except BaseException:
-        rules.forget()
-        raise
-
-    def house_rules() -> list[Problem]:  # rules.check empties rules.parsed when it returns
-        return rules.check(content, sources, config or Config(), complete=complete and not unreadable, known=known)
-
-    return content, problems, functools.cache(house_rules)
+    return problems, readable, cuts
 
 
 def model(files: list[SourceFile]) -> tuple[Content, list[Problem]]:

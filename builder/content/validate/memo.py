@@ -1,5 +1,4 @@
-"""Checking the same tree again, document by document (Memo), and sharing one check's documents with a forked
-child (split)."""
+"""Checking the same tree again, document by document (Memo): the live preview checks on every save."""
 from __future__ import annotations
 
 from datetime import date
@@ -71,41 +70,6 @@ def _across_documents(content: Content, sources: dict[str, SourceFile], known: K
     """The checks that document_part leaves out: duplicate ids, the registries' texts, unused glossary entries."""
     out = reference_problems(content, sources, known, partial, folders=set(), whole=True)
     return out + rules.check(content, sources, config, today, complete, known, folders=set(), usage=usage)
-
-
-def split_documents(files: list[SourceFile], content: Content, sources: dict[str, SourceFile], known: Known,
-           partial: set[str], config: Config, complete: bool) -> list[Problem]:
-    """The reference checks and house rules of every document, shared with a forked child (each takes the next
-    document, largest first, until none is left), then the checks across documents: what Memo gives, in about
-    half the time. A document the child took but did not report (no child could be forked, or it died) is
-    checked here (builder/later.py)."""
-    from builder.later import Counter, start
-
-    today = date.today()
-    own = _folders(files, content)
-    order = sorted(own, key=lambda f: (-len(own[f]), f))
-    counter = Counter()
-
-    def check_some() -> dict[str, tuple[list[Problem], tuple | None]]:
-        done = {}
-        while (i := counter.take()) < len(order):
-            done[order[i]] = document_part(content, sources, known, partial, config, today, complete, order[i])
-        return done
-
-    try:
-        [child] = start(check_some)
-        parts = check_some()
-        parts.update(child.result())
-        problems, usage = [], {}
-        for folder in sorted(own):
-            found, use = parts.get(folder) or document_part(content, sources, known, partial, config, today,
-                                                             complete, folder)
-            problems += found
-            if use is not None:
-                usage[folder] = use
-        return problems + _across_documents(content, sources, known, partial, config, today, complete, usage)
-    finally:
-        rules.forget()
 
 
 def _shared_key(registries: list[SourceFile], content: Content, known: Known, partial: set[str], config: Config,
