@@ -22,8 +22,8 @@ HOT = {
 # which are). Each is still over a limit (the test says when one is not, so that it leaves this list); none may
 # be added.
 NOT_YET = {
-    "builder/content/rules.py",  # 670 lines: the house rules, one function each
-    "builder/content/config.py:load",
+    "builder/content/rules.py",  # 637 lines: the house rules, one function each
+    "builder/content/config.py:from_pyproject",
     "builder/content/edit.py:set_status",
     "builder/history/editions.py:find_editions",
     "builder/preview/server.py:make_server",

@@ -191,10 +191,10 @@ def test_sentences_are_split_where_readers_see_them_end(text, count):
 def test_references_count_as_the_words_readers_see(project):
     para = "Stalking is an offence under [[law:pha-1997/s2A]] and the court can act quickly to protect victims."
     ctx = rules.Context(pipeline.check(project).content, {}, Config(), date.today())
-    shown, where = rules.reader_text(para, ctx, "alpha")
+    shown, where = rules.text_as_shown(para, ctx, "alpha")
     assert shown == ("Stalking is an offence under section 2A of the Protection from Harassment Act 1997 and the "
                      "court can act quickly to protect victims.")
-    assert rules.words(shown) == 23 and para[where[shown.index("and the")]:].startswith("and the")
+    assert rules.word_count(shown) == 23 and para[where[shown.index("and the")]:].startswith("and the")
 
 
 @pytest.mark.parametrize("text, flagged", [

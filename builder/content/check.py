@@ -98,7 +98,7 @@ def check_problems(root: Path, use_cache: bool = True) -> Checked:
             continue
         files[rel] = cache.stat_of(opened) + [cache.file_digest(raw[rel])]
     key = cache.key_of(root, [(rel, row[5]) for rel, row in files.items()], problems)
-    cached = cache.load(root, key, stored)
+    cached = cache.cached_problems(root, key, stored)
     if cached is not None:
         if raw:  # read because changed just before the record: recorded again, to be trusted from now on
             warning = cache.store(root, key, cached, files, stamp)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from builder.content import inline
+
 STATUSES = ("draft", "ready", "published", "withdrawn")
 PUBLIC_STATUSES = ("published", "withdrawn")  # what the public site shows: a withdrawn section as its notice
 
@@ -132,6 +134,8 @@ class Content:
     terms: list[dict]
     services: list[dict]
     search_words: list[dict] = field(default_factory=list)  # glossary.yaml's search_words: readers' words for titles'
+    # Each text's inline tree, parsed once for everything that reads this content (builder/content/inline.py).
+    trees: inline.Trees = field(default_factory=inline.Trees, compare=False, repr=False, metadata={"derived": True})
 
     def document(self, doc_id: str) -> Document | None:
         return next((d for d in self.documents if d.id == doc_id), None)
@@ -210,7 +214,8 @@ def public_texts(content: Content) -> list[str]:
                 walk([value.title, value.withdrawn or {}])
                 return
             for f in dataclasses.fields(value):
-                walk(getattr(value, f.name))
+                if not f.metadata.get("derived"):  # Content.trees: parses of the texts, not texts of its own
+                    walk(getattr(value, f.name))
 
     walk(content)
     return out

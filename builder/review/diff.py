@@ -8,7 +8,8 @@ from difflib import SequenceMatcher
 
 from builder.content.model import PUBLIC_STATUSES as PUBLIC
 from builder.content.model import Block, Content, Document, Section, number_public, public_chapter_numbers
-from builder.render.archive import archived_editions, public_view
+from builder.content.views import public_view
+from builder.history.editions import archived_editions
 from builder.review.changes import BlockChange, Diff, DocumentChange, FieldChange, SectionChange
 from builder.review.words import Ops, block_text, changed, reader_text, source_text, word_diff
 

@@ -50,6 +50,7 @@ def revisions(root, base: str | None = None, head: str | None = None):
             after, problems = content_at(repo, prefix, head_commit.hexsha, cache, blobs)
             head_label = f"{head} ({head_commit.hexsha[:7]})"
         bad += [(head_label, p) for p in dropped(problems)]
+        after.trees = before.trees  # a text both sides hold is parsed once
         yield Revisions(repo, prefix, base_commit.hexsha, base_label, head_label, before, after, bad)
 
 

@@ -265,7 +265,7 @@ def _build_site(root: Path, site: Site, out_dir: Path, preview: bool, engine: st
                                   url=site.site_url, extra={"roles": site.roles}, offline=offline)
             if not keep_pages:
                 site.pages.clear()
-            with PageChecker(tmp, site.hidden_text, site.public_text, leak_check=not preview,
+            with PageChecker(tmp, site.hidden_text, site.public_text, leak_check=not preview, trees=site.trees,
                              concurrent=engine == "mkdocs") as checker:
                 result.problems = run_engine(engine, config, tmp, page_hook=checker.hook)
                 tune_search_index(tmp, site.search_labels, site.search_extra)

@@ -16,6 +16,7 @@ import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from builder.content import inline
 from builder.content.model import Problem
 from builder.site import leaks, sanitise
 
@@ -26,10 +27,11 @@ _wanted: dict | None = None  # in the worker: the probes of unpublished text, wo
 
 
 def _start(hidden: list[str] | None, public: list[str]) -> None:
-    """In the worker, once: Ctrl-C is the parent's to handle (it shuts the worker down), and the probes."""
+    """In the worker, once: Ctrl-C is the parent's to handle (it shuts the worker down), and the probes, from the
+    texts' plains (leaks.plains: the texts are parsed once, in the parent)."""
     global _wanted
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _wanted = leaks.probes(hidden, public) if hidden is not None else None
+    _wanted = leaks.probes_of(hidden, public) if hidden is not None else None
 
 
 def _check_page(rel: str, page: str, allowed: set[str]) -> tuple[str | None, list[Problem], str | None]:
@@ -48,17 +50,21 @@ class PageChecker:
     """Checks a built site. concurrent: hook is an MkDocs plugin (its on_post_page event) that hands every page to
     the worker as it is written; otherwise hook is None and finish checks the whole site here. leak_check: also
     search for hidden text (everything a public build may not show, unless public shows it too). Use as a context
-    manager, so that the worker stops however the build ends (an error, Ctrl-C)."""
+    manager, so that the worker stops however the build ends (an error, Ctrl-C). trees: the content's inline
+    trees (Content.trees), by which the hidden and public texts are read."""
 
     def __init__(self, site_dir: Path, hidden: list[str], public: list[str], leak_check: bool,
-                 concurrent: bool = True):
-        self.site_dir, self.hidden, self.public, self.leak_check = site_dir, hidden, public, leak_check
+                 concurrent: bool = True, trees: inline.Trees | None = None):
+        trees = inline.Trees() if trees is None else trees
+        self.site_dir, self.leak_check = site_dir, leak_check
+        self.hidden = leaks.plains(hidden, trees) if leak_check else []
+        self.public = leaks.plains(public, trees) if leak_check else []
         self.allowed: set[str] | None = None
         self.pages: dict[str, Future] = {}
         self.pool: ProcessPoolExecutor | None = None
         if concurrent and WORKERS:
             self.pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context(START_METHOD),
-                                            initializer=_start, initargs=(hidden if leak_check else None, public))
+                                            initializer=_start, initargs=(self.hidden if leak_check else None, self.public))
             self.pool.submit(int)  # start the worker now: it imports while MkDocs reads its configuration
 
     @property
@@ -96,6 +102,6 @@ class PageChecker:
         if self.pool is not None:
             rest = self.pool.submit(_scan_rest, str(self.site_dir), set(page_leaks)).result()
         else:
-            rest = leaks.scan(self.site_dir, leaks.probes(self.hidden, self.public), set(page_leaks))
+            rest = leaks.scan(self.site_dir, leaks.probes_of(self.hidden, self.public), set(page_leaks))
         found = {**{rel: leak for rel, leak in page_leaks.items() if leak}, **rest}
         return problems, [found[rel] for rel in sorted(found, key=Path)]

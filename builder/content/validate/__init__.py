@@ -33,14 +33,12 @@ def validate(files: list[SourceFile], config: Config | None = None, complete: bo
         f.path.split("/")[1] for f in files if f.kind == "chapter" and (f.path not in cuts or cuts[f.path])}
     content, sources, partial = build_content(readable, cuts, reuse=memo is not None)
     config = config or Config()
-    try:  # the reference checks and the house rules share one parse of each text (rules.parsed)
-        if memo is not None:
-            problems += memo.problems(files, content, sources, known, partial, config, complete, unreadable)
-        else:
-            problems += reference_problems(content, sources, known, partial)
-            problems += rules.check(content, sources, config, complete=complete, known=known)
-    finally:
-        rules.forget()
+    # The reference checks and the house rules read one parse of each text: content.trees.
+    if memo is not None:
+        problems += memo.problems(files, content, sources, known, partial, config, complete, unreadable)
+    else:
+        problems += reference_problems(content, sources, known, partial)
+        problems += rules.check(content, sources, config, complete=complete, known=known)
     return content, problems
 
 

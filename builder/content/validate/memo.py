@@ -60,7 +60,7 @@ def document_part(content: Content, sources: dict[str, SourceFile], known: Known
     checks across documents read."""
     found = reference_problems(content, sources, known, partial, folders={folder}, whole=False)
     docs = [d for d in content.documents if rules.folder(d) == folder]
-    use = rules.term_usage(docs[0]) if len(docs) == 1 else None
+    use = rules.term_usage(docs[0], content.trees) if len(docs) == 1 else None
     found += rules.check(content, sources, config, today, complete, known, folders={folder})
     return found, use
 

@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass, field
 
 from builder.content import inline
-from builder.content import rules
 from builder.content.load import SourceFile, locator
 from builder.content.model import Block, Content, Document, Pos, Problem, Section, sections_by_id
 from builder.content.validate.hints import (FLAW_WORDS, flaw_words, law_hint, section_hint, snippet, suggest,
@@ -171,7 +170,7 @@ class References:
         a character in it. A text over the length limit is reported once (text.too-long), not checked."""
         if len(text) > inline.MAX_TEXT:
             return
-        tree = rules.parsed(text)
+        tree = self.content.trees[text]
         for flaw in tree.flaws:
             self.err(at(flaw.start), *flaw_words(flaw))
         for ref in tree.refs():
@@ -288,7 +287,7 @@ class References:
             elif mode == "inline":
                 self.text(text, at, doc_id)
             elif mode == "plain":
-                _check_plain(text, at, self.err)
+                _check_plain(text, at, self.err, self.content.trees)
             elif mode == "url":
                 _check_url(text, at, self.err)
 
@@ -307,11 +306,11 @@ def _checked_with_its_section(kind: str, path: tuple) -> bool:
     return False
 
 
-def _check_plain(text: str, at, err) -> None:
+def _check_plain(text: str, at, err, trees: inline.Trees) -> None:
     """A field shown exactly as written (a title, a name): markup would be shown as typed, and HTML refused."""
     if len(text) > inline.MAX_TEXT:
         return  # reported as text.too-long
-    tree = rules.parsed(text)
+    tree = trees[text]
     for flaw in tree.flaws:
         if flaw.code in FLAW_WORDS:
             err(at(flaw.start), *FLAW_WORDS[flaw.code])
