@@ -281,6 +281,59 @@ def history_cmd(root: Path, doc: str | None):
     click.echo(describe(checked.content, history, [doc] if doc else ids))
 
 
+@main.command("translations")
+@root_option
+@click.argument("doc", required=False)
+@click.option("--language", default="cy", show_default=True, help="The language to report on (cy: Welsh).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--export", "export_to", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the stale, missing and draft units (with their English and previous translation) to this "
+              "file for a translator: .xlf/.xliff (XLIFF 2.0) or .csv.")
+@click.option("--all", "everything", is_flag=True, help="With --export: every unit, reviewed ones too.")
+@click.option("--import", "import_from", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="Read a translator's XLIFF 2.0 or CSV file back into content/, checked like any content.")
+def translations_cmd(root: Path, doc: str | None, language: str, fmt: str, export_to: Path | None,
+                     everything: bool, import_from: Path | None):
+    """What of DOC (default: every document) is translated, stale (with the English words changed since) or
+    missing. Exit 1 when a published unit of a document that requires the language is not translated and
+    reviewed; with --export or --import, exit 1 when the content or the file refuses."""
+    import json
+
+    from builder import pipeline
+    from builder.content import translation_files as files
+    from builder.review.translations import as_text, report
+
+    checked = pipeline.check(root)
+    if checked.failed():
+        _print_problems(checked.problems, "text")
+        sys.exit(1)
+    if doc is not None and checked.content.document(doc) is None:
+        _misuse(f"there is no document '{doc}'", "Choose one of: " + ", ".join(d.id for d in checked.content.documents))
+    if export_to is not None:
+        units = files.needed(checked.content, language, doc, everything)
+        xliff = export_to.suffix.lower() in (".xlf", ".xliff")
+        data = files.to_xliff(units, language) if xliff else files.to_csv(units).encode("utf-8")
+        export_to.write_bytes(data)
+        click.echo(f"Wrote {len(units)} unit(s) to {export_to}.")
+        return
+    if import_from is not None:
+        raw = import_from.read_bytes()
+        if import_from.suffix.lower() in (".xlf", ".xliff"):
+            given, problems = files.read_xliff(raw, str(import_from))
+        else:
+            given, problems = files.read_csv(raw.decode("utf-8-sig")), []
+        written, found = ([], []) if problems else files.import_units(root, checked.content, language, given)
+        if problems or found:
+            _print_problems(problems + found, "text")
+            click.echo("Nothing was imported.", err=True)
+            sys.exit(1)
+        click.echo(f"Imported {len(given)} unit(s) into {', '.join(written) or 'no file'}.")
+        return
+    found = report(checked.content, language, doc)
+    click.echo(json.dumps(found.as_json(), indent=2, ensure_ascii=False) if fmt == "json" else as_text(found))
+    sys.exit(1 if found.failing() else 0)
+
+
 @main.command("publish")
 @root_option
 @click.argument("doc")

@@ -38,6 +38,7 @@ def build(root: Path, preview: bool = False, out_dir: Path | None = None,
     # Imported here: `guidance validate` needs none of them, and starts faster without git, Jinja2 and MkDocs.
     from builder.history.collect import collect as collect_history
     from builder.render.pages import Options, render
+    from builder.render.welsh import render_languages
     from builder.review.diff import edition_redlines
     from builder.site.build import BuildResult, build_site, check_out_dir, site_url
 
@@ -54,6 +55,7 @@ def build(root: Path, preview: bool = False, out_dir: Path | None = None,
     options = Options(preview=preview, history=history, site_url=url,
                       redlines=edition_redlines(checked.content, history), directory_urls=not offline)
     site = render(checked.content, options)
+    site.languages = render_languages(checked.content, options)  # the Welsh site under /cy/, if any
     result = build_site(root, site, out_dir, preview, engine=engine, keep_pages=False, offline=offline)
     result.problems += history.notes  # what git could not tell the build, said where the build's problems are
     return checked, result

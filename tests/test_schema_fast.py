@@ -29,13 +29,14 @@ def agree(kind: str, data) -> None:
 def test_agrees_on_every_file_of_the_content_the_fixture_and_a_generated_project(tmp_path):
     generated = generate(tmp_path / "gen", 30)
     kinds = set()
-    for root in (REPO, FIXTURE, generated):
+    for root in (REPO, FIXTURE, FIXTURE.parent / "welsh", generated):
         files, problems = load_tree(root)
         assert files and not problems
         for f in files:
             agree(f.kind, f.data)
             kinds.add(f.kind)
-    assert kinds == {"chapter", "document", "audiences", "legislation", "glossary", "services"}
+    assert kinds == {"chapter", "document", "audiences", "legislation", "glossary", "services", "translation",
+                     "registry-translation"}
 
 
 def test_agrees_on_every_case_of_the_invalid_corpus():

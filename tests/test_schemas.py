@@ -6,7 +6,8 @@ from jsonschema import Draft202012Validator
 
 from builder.content.validate.schema import SCHEMA_DIR, schema
 
-KINDS = ["document", "chapter", "audiences", "legislation", "glossary", "services"]
+KINDS = ["document", "chapter", "audiences", "legislation", "glossary", "services", "translation",
+         "registry-translation"]
 
 
 def _properties(node, where="#"):

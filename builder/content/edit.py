@@ -17,6 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import ScalarString
 
+from builder.content import translations
 from builder.content.io_problem import io_problem
 from builder.content.load import SourceFile, file_kind, parse, read_content
 from builder.content.model import Pos, Problem
@@ -107,7 +108,10 @@ def format_tree(root: Path) -> tuple[list[Formatted], list[Problem]]:
         if kind == "chapter":
             taken.update(_block_ids(data))
     results = []
+    english = {rel: data for rel, kind, _, data in loaded if kind == "chapter"}
     for rel, kind, text, data in loaded:
+        if kind == "translation":  # units in the English's order, so that the two files read side by side
+            translations.in_english_order(data, english.get(translations.english_file(rel)))
         if kind == "chapter":
             for block in _blocks(data):
                 if "id" not in block:
@@ -120,11 +124,11 @@ def format_tree(root: Path) -> tuple[list[Formatted], list[Problem]]:
 def write_formatted(root: Path, results: list[Formatted]) -> list[Problem]:
     """Write every changed file, refusing (and writing none) if any of them has become a link or left the project."""
     changed = [r for r in results if r.changed]
-    refused = [p for r in changed if (p := _unsafe(root, r.path)) is not None]
+    refused = [p for r in changed if (p := refused_path(root, r.path)) is not None]
     if refused:
         return refused
     for r in changed:
-        if (problem := _write(r.path, r.after, root)) is not None:
+        if (problem := write_content(r.path, r.after, root)) is not None:
             return [problem]  # the files after it are left as they were; a second run finishes the rest
         r.written = True
     return []
@@ -342,12 +346,30 @@ def new_section(root: Path, doc: str | None, chapter: str, title: str, today: da
     after = _endings_of(text, dump_round_trip(data))
     problem = _check_written(rel, kind, after, lambda d: d["sections"][-1].get("title") == section["title"])
     if problem is None:
-        problem = _unsafe(root, root / rel)
+        problem = refused_path(root, root / rel)
     if problem is None:
-        problem = _write(root / rel, after, root)
+        problem = write_content(root / rel, after, root)
     if problem is not None:
         return "", "", problem
+    _new_in_translations(root, project, rel, sid)
     return sid, rel, None
+
+
+def _new_in_translations(root: Path, project: _Project, rel: str, sid: str) -> None:
+    """Keep the chapter's translation files in step: the new section's place is held by an entry with its id alone
+    (a unit still missing, which guidance translations lists), so the translator finds it where the English has it."""
+    for other in translations.translation_files(rel):
+        kind, source, text = project.files.get(other, (None, None, None))
+        if source is None or other in project.broken or not isinstance(source.data, dict):
+            continue
+        data = round_trip().load(text)
+        entry = CommentedMap()
+        entry["id"] = sid
+        data.setdefault("sections", CommentedSeq()).append(entry)
+        after = _endings_of(text, dump_round_trip(data))
+        if _check_written(other, kind, after, lambda d: d["sections"][-1]["id"] == sid) is None \
+                and refused_path(root, root / other) is None:
+            write_content(root / other, after, root)  # the English is written: a translation that is not stays missing
 
 
 @dataclass
@@ -413,9 +435,9 @@ def set_status(root: Path, ref: str, status: str, reason: str | None = None, tod
     after = _endings_of(text, dump_round_trip(data))
     problem = _check_written(rel, kind, after, lambda d: d["sections"][index].get("status") == status)
     if problem is None:
-        problem = _unsafe(root, root / rel)
+        problem = refused_path(root, root / rel)
     if problem is None and after != text:
-        problem = _write(root / rel, after, root)
+        problem = write_content(root / rel, after, root)
     if problem is not None:
         return None, problem
     return StatusChange(sid, rel, before, status, notes), None
@@ -443,7 +465,7 @@ def _check_written(rel: str, kind: str, text: str, holds) -> Problem | None:
                    "This is a fault in guidance: please report it with the command you ran.")
 
 
-def _unsafe(root: Path, path: Path) -> Problem | None:
+def refused_path(root: Path, path: Path) -> Problem | None:
     """A problem if path is a link, or is not a plain file inside root/content (a folder on the way may be a
     link): a write must never land outside the project."""
     rel = os.path.relpath(path, root)
@@ -462,7 +484,7 @@ def _unsafe(root: Path, path: Path) -> Problem | None:
     return None
 
 
-def _write(path: Path, text: str, root: Path) -> Problem | None:
+def write_content(path: Path, text: str, root: Path) -> Problem | None:
     """Replace path by text in one rename (an editor or the preview never reads half a file), keeping its mode.
     A folder that cannot be written or a full disk is a problem (io.read-only, io.no-space), with the file as it
     was: the temporary file is removed."""

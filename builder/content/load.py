@@ -14,6 +14,7 @@ from typing import Callable
 from yaml.error import MarkedYAMLError, YAMLError
 
 from builder.content import position
+from builder.content import translations
 from builder.content import yaml_text
 from builder.content.model import Pos, Problem
 
@@ -64,6 +65,8 @@ def locator(source: SourceFile | None, path: tuple, text: str) -> Callable[[int]
 
 def file_kind(rel: Path) -> str | None:
     """What schema a file under content/ follows, from where it sits."""
+    if (translated := translations.kind_of(rel.parts, REGISTRIES)) is not None:
+        return translated
     if len(rel.parts) == 1:
         return rel.stem if rel.stem in REGISTRIES else None
     if len(rel.parts) == 2:

@@ -120,6 +120,7 @@ class Document:
     # must_have_regard body → the audience ids whose role pages list it; a body not in it is listed for every audience
     body_audiences: dict[str, list[str]] = field(default_factory=dict)
     owners: list[str] = field(default_factory=list)  # GitHub users and teams who approve changes (CODEOWNERS)
+    languages: list[str] = field(default_factory=lambda: ["en"])  # those it must be published in (translations.py)
 
     def sections(self):
         for chapter in self.chapters:
@@ -136,6 +137,7 @@ class Content:
     search_words: list[dict] = field(default_factory=list)  # glossary.yaml's search_words: readers' words for titles'
     # Each text's inline tree, parsed once for everything that reads this content (builder/content/inline.py).
     trees: inline.Trees = field(default_factory=inline.Trees, compare=False, repr=False, metadata={"derived": True})
+    translations: dict = field(default_factory=dict)  # language → content.translations.Translations
 
     def document(self, doc_id: str) -> Document | None:
         return next((d for d in self.documents if d.id == doc_id), None)

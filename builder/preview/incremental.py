@@ -32,6 +32,7 @@ from typing import Callable
 
 from builder.content.check import Recheck
 from builder.content.model import Pos, Problem
+from builder.preview import languages
 from builder.preview.collector import Collector, settle
 from builder.preview.plan import (NAV_CHANGED, Update, fed_pages, ended_previews, first_step, nav_pages, nav_views,
                                   page_doc, page_keys, setup_mtimes, watched_files)
@@ -492,7 +493,7 @@ class Preview:
         try:
             self._write_markdown(site.pages, list(site.pages), remove_others=True)
             path = write_config(self.root, self.build_dir, CONFIG_NAME, self.docs_dir, self.site_dir, site.nav,
-                                url=site.site_url, extra={"roles": site.roles})
+                                url=site.site_url, extra={"roles": site.roles, **languages.switch_extra(self.root)})
             with collected() as collect:
                 warm = Warm.make(path, tmp)
                 state = _State(**{f.name: getattr(warm, f.name) for f in dataclasses.fields(Warm)},

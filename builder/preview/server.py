@@ -19,6 +19,7 @@ from typing import Callable
 from jinja2 import Environment
 
 from builder.content.model import Problem
+from builder.preview import languages
 from builder.preview.incremental import Preview
 from builder.report import as_text, sort_problems
 
@@ -225,6 +226,16 @@ def watch(preview: Preview, echo: Callable[[str], None], stop: threading.Event,
         if update.ok and preview.has_rest():
             stop.wait(PAUSE)  # rebuilding holds the interpreter: let the reloading browser be served first
             finish(preview, echo, update.started)
+        if update.ok:
+            preview_languages(preview, echo)
+
+
+def preview_languages(preview: Preview, echo: Callable[[str], None]) -> None:
+    """Each other language's pages (builder/preview/languages.py), after the English ones are served."""
+    with preview.publish():
+        found = languages.build(preview.root, preview.build_dir, preview.site_dir)
+    if found:
+        echo(as_text(found))
 
 
 def finish(preview: Preview, echo: Callable[[str], None], started: float) -> None:
@@ -266,6 +277,8 @@ def serve(root: Path, port: int, echo=print, *, stop: threading.Event | None = N
         else:
             echo(f"The preview is built as soon as these problems are fixed; {server.url} lists them meanwhile. "
                  "Ctrl+C stops.")
+        if first.ok:
+            preview_languages(preview, echo)
         if on_ready is not None:
             on_ready(server.url)
         watch(preview, echo, stop, show=server.show_problems, failing=not first.ok)

@@ -16,6 +16,7 @@ from builder.content.model import Pos, Problem, number_public, version_key
 from builder.content.validate import model, validate
 from builder.history.collect import collect
 from builder.history.git import content_at, dirty_paths, repository, tag_commits
+from builder.publish import languages
 from builder.publish.record import Entry, SectionStep, edit
 from builder.content.views import public_view
 from builder.review.changes import DocumentChange
@@ -155,6 +156,8 @@ def plan(root: Path, doc_id: str, version: str, note: str, minor: bool = False, 
         result.steps = [s for s in ready if not wanted or s.id in wanted]
         result.left = [s for s in ready if wanted and s.id not in wanted]
         after = _after(texts, result.changed)
+        if not minor and (untranslated := languages.refusals(after, doc_id)):
+            raise PublishError(untranslated)
         numbers = _public_numbers(after, doc_id)
         for s in result.steps:
             s.number = numbers.get(s.id, "")

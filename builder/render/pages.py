@@ -40,6 +40,7 @@ class Site:
     files: dict[str, str] = field(default_factory=dict)
     # The content's inline trees (Content.trees), which the leak check reads hidden_text and public_text by.
     trees: inline.Trees = field(default_factory=inline.Trees, repr=False)
+    languages: dict = field(default_factory=dict)  # language → its Site (builder/render/welsh.py), built under /<lang>/
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,14 @@ class Options:
     # MkDocs' use_directory_urls: False for an offline build (pages as a/b.html, browsed from disk), whose links in
     # HTML blocks and search keys must be files' addresses too.
     directory_urls: bool = True
+    # Another language's site (builder/render/welsh.py): its code, the blocks shown in English with `notice`, and
+    # those shown in a draft translation (a preview only) with `draft_notice`; it makes no open data.
+    language: str = "en"
+    untranslated: frozenset = frozenset()
+    drafts: frozenset = frozenset()
+    notice: str = ""
+    draft_notice: str = ""
+    open_data: bool = True
 
 
 def aggregated(rel: str) -> bool:
@@ -70,7 +79,8 @@ def render(content: Content, options: Options = Options()) -> Site:
     index = _anchor_index(shown)
     names = _term_names(shown)
     page_ctx = dict(content=shown, preview=options.preview, build_date=options.build_date or date.today().isoformat(),
-                    site_url=options.site_url or "/")
+                    site_url=options.site_url or "/", language=options.language, untranslated=options.untranslated,
+                    drafts=options.drafts, notice=options.notice, draft_notice=options.draft_notice)
     page_ctx.update(archive.Chronicle(shown, options.history).helpers())
 
     audience_indexes: dict[str, dict] = {}
@@ -136,7 +146,7 @@ def render(content: Content, options: Options = Options()) -> Site:
 def makes_open_data(options: Options) -> bool:
     """The open data needs full addresses and is public only: a preview, or a render without the site's address
     (tests of the Markdown alone), makes none, and its pages do not link to it."""
-    return not options.preview and bool(options.site_url) and options.only is None
+    return not options.preview and bool(options.site_url) and options.only is None and options.open_data
 
 
 def open_data_files(shown: Content, options: Options) -> dict[str, str]:

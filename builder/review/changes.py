@@ -124,6 +124,8 @@ class Diff:
     registries: list[str] = field(default_factory=list)
     audiences: dict[str, str] = field(default_factory=dict)  # id → name
     registry_fields: list[FieldChange] = field(default_factory=list)  # glossary, legislation, services, by words
+    # translated units this change makes stale (builder/review/translations.py stale_by_change)
+    stale_translations: list[dict] = field(default_factory=list)
 
     @property
     def views(self) -> list[str]:
@@ -143,6 +145,7 @@ class Diff:
         return {
             "base": self.base, "head": self.head, "views": self.views, "registries": self.registries,
             "registry_fields": [f.__dict__ | {"words": ops(f.words)} for f in self.registry_fields],
+            "stale_translations": self.stale_translations,
             "documents": [{
                 "id": d.id, "title": d.title, "short_title": d.short_title, "version": {"base": d.version[0], "head": d.version[1]},
                 "new_editions": d.new_editions, "public": d.public, "unannounced": d.unannounced, "other": d.other,

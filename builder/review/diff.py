@@ -11,6 +11,7 @@ from builder.content.model import Block, Content, Document, Section, number_publ
 from builder.content.views import public_view
 from builder.history.editions import archived_editions
 from builder.review.changes import BlockChange, Diff, DocumentChange, FieldChange, SectionChange
+from builder.review.translations import stale_by_change
 from builder.review.words import Ops, block_text, changed, reader_text, source_text, word_diff
 
 def _numbered(content: Content, other: Content | None = None) -> Content:
@@ -101,6 +102,7 @@ def compare(base: Content, head: Content, base_label: str = "base", head_label: 
         first.header_changed = True
     diff.registries = _registry_changes(base, head)
     diff.registry_fields = _registry_fields(base, head, texts)
+    diff.stale_translations = stale_by_change(base, head)
     return diff
 
 

@@ -6,6 +6,7 @@ import json
 import re
 
 from builder.review.changes import BlockChange, Diff, DocumentChange, FieldChange, SectionChange
+from builder.review.translations import stale_lines
 from builder.review.words import Ops
 from builder.render.markdown import md_escape
 
@@ -172,6 +173,8 @@ def as_text(diff: Diff, colour: bool = False) -> str:
     if diff.registries or diff.registry_fields:
         lines += ["", c("h", "Registries"), *(f"  * {r}" for r in diff.registries)]
         lines += [f"  * {_field_label(f)}: {words(f.words)}" for f in diff.registry_fields]
+    if diff.stale_translations:
+        lines += ["", c("h", "Translations this change makes stale"), *(f"  * {t}" for t in stale_lines(diff))]
     return "\n".join(lines)
 
 
@@ -264,6 +267,7 @@ def as_markdown(diff: Diff, limit: int = COMMENT_LIMIT) -> str:
                for f in d.fields]
     others += [_md(r) for r in diff.registries]
     others += [f"{_md(_field_label(f))}: {_md_words(f.words)}" for f in diff.registry_fields]
+    others += [_md(f"Translation made stale: {t}") for t in stale_lines(diff)]
     left_others = 0
     if others:
         block = ["**Other changes readers see:**", ""]
@@ -368,6 +372,9 @@ def as_html(diff: Diff) -> str:
         out.append("<h2>Registries</h2><ul>" + "".join(f"<li>{e(r)}</li>" for r in diff.registries)
                    + "".join(f"<li>{e(_field_label(f))}: {_html_words(f.words)}</li>" for f in diff.registry_fields)
                    + "</ul>")
+    if diff.stale_translations:
+        out.append("<h2>Translations this change makes stale</h2><ul>"
+                   + "".join(f"<li>{e(t)}</li>" for t in stale_lines(diff)) + "</ul>")
     out += ["</body>", "</html>"]
     return "\n".join(out)
 

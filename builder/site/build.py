@@ -21,6 +21,7 @@ from builder.site.engines import engine_missing, run_engine, write_config, write
 from builder.site.sanitise import only_pages
 from builder.site.staged import swap_in
 from builder.site.search import inline_search_index, tune_search_index
+from builder.site.welsh import build_languages, english_switch
 
 # Written into every site guidance builds (a dot file: MkDocs and Zensical keep dot files when they clean site_dir),
 # so that --out replaces a folder only when guidance built it.
@@ -262,7 +263,8 @@ def _build_site(root: Path, site: Site, out_dir: Path, preview: bool, engine: st
             site_dir = out_dir if engine == "mkdocs" else build_dir / f"{name}-site"  # Zensical: inside build/
             config = write_config(root, build_dir, name, docs_dir, site_dir, site.nav,
                                   exclude=None if preview else only_pages(site.pages), engine=engine,
-                                  url=site.site_url, extra={"roles": site.roles}, offline=offline)
+                                  url=site.site_url, extra={"roles": site.roles, **english_switch(site)},
+                                  offline=offline)
             if not keep_pages:
                 site.pages.clear()
             with PageChecker(tmp, site.hidden_text, site.public_text, leak_check=not preview, trees=site.trees,
@@ -275,6 +277,9 @@ def _build_site(root: Path, site: Site, out_dir: Path, preview: bool, engine: st
                     result.problems += problems
                 if offline:  # the index as tuned, sanitised and checked for leaks, inlined for pages on disk
                     inline_search_index(tmp)
+            if result.ok and site.languages:  # each other language under /<language>/, after the English
+                result.problems += build_languages(root, build_dir, site, tmp, preview, engine, name, offline,
+                                                   write_docs)
             if result.ok and not preview:
                 for leak in found:
                     result.problems.append(Problem(Pos("site"), "error", "build.draft-leak",

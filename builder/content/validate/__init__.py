@@ -8,6 +8,7 @@ reported, because fixing the root cause is what the editor needs to do."""
 from __future__ import annotations
 
 from builder.content import rules
+from builder.content import translations
 from builder.content.config import Config
 from builder.content.load import SourceFile
 from builder.content.model import Content, Problem
@@ -32,6 +33,7 @@ def validate(files: list[SourceFile], config: Config | None = None, complete: bo
     known.incomplete = {s[len("section:"):] for s in known.unknowable if s.startswith("section:")} | {
         f.path.split("/")[1] for f in files if f.kind == "chapter" and (f.path not in cuts or cuts[f.path])}
     content, sources, partial = build_content(readable, cuts, reuse=memo is not None)
+    problems += translations.problems(content, sources)
     config = config or Config()
     # The reference checks and the house rules read one parse of each text: content.trees.
     if memo is not None:

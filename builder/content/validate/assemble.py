@@ -2,6 +2,7 @@
 schema, with stand-ins where a document's own field failed, so that its chapters are still checked."""
 from __future__ import annotations
 
+from builder.content import translations
 from builder.content.load import SourceFile
 from builder.content.model import Block, Chapter, Content, Document, Edition, Section
 from builder.content.validate.schema import BLOCK_KINDS, REGISTRY_LISTS
@@ -36,6 +37,7 @@ def build_content(files: list[SourceFile], cuts: dict[str, set[tuple]] | None = 
     content = Content(documents=documents, audiences=registry.get("audiences", []), acts=registry.get("legislation", []),
                       terms=registry.get("glossary", []), services=registry.get("services", []),
                       search_words=[w for f in files if f.kind == "glossary" for w in _search_words(f, cuts.get(f.path, set()))])
+    translations.build([f for f in files if f.kind in translations.KINDS and not cuts.get(f.path)], content)
     return content, by_path, partial
 
 
@@ -97,6 +99,7 @@ def _document(f: SourceFile, chapters: list[Chapter], cuts: set[tuple]) -> Docum
         extent=get("extent"), version=get("version"), editions=editions, chapters=chapters, pos=f.pos(()),
         order=get("order"), regard_audiences=None if "regard_audiences" in bad else d.get("regard_audiences"),
         owners=[] if "owners" in bad else list(d.get("owners") or []),
+        languages=["en"] if "languages" in bad else list(d.get("languages") or ["en"]),
     )
 
 

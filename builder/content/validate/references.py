@@ -105,7 +105,8 @@ def reference_problems(content: Content, sources: dict[str, SourceFile], known: 
         check.out.extend(_id_problems(content.documents))
         check.registries(sources)
     for source in sources.values():
-        if not (whole if source.kind in REGISTRY_LISTS else folders is None or source.path.split("/")[1] in folders):
+        if not (whole if source.kind in (*REGISTRY_LISTS, "registry-translation")
+                else folders is None or source.path.split("/")[1] in folders):
             continue
         if source.kind == "document" and source.path.split("/")[1] in partial:
             continue
@@ -274,7 +275,7 @@ class References:
 
     def fields(self, source: SourceFile) -> None:
         """Every reader-visible field of a file not checked with its context above."""
-        doc_id = source.path.split("/")[1] if source.kind in ("document", "chapter") else ""
+        doc_id = source.path.split("/")[1] if source.kind in ("document", "chapter", "translation") else ""
         faulty = {p.pos for p in source.schema_problems or ()}  # one problem per mistake: the schema's
         for path, mode, text in reader_fields(source.kind, source.data):
             if source.pos(path) in faulty:
