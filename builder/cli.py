@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from builder.review import report
+from builder import report
 
 # Each command imports the stages it uses when it runs: `guidance diff` or `guidance --help` does not load the
 # content cache or the site engine (a tenth of a second of `guidance diff` at 1,000 sections was imports).

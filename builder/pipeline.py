@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING
 
 from builder.content import check as content_check
 from builder.content import owners
-from builder.content.check import Checked, check_later  # noqa: F401  (the CLI's and tests' entry points)
+from builder.content.check import Checked
 from builder.history.base import at_base
 
 if TYPE_CHECKING:
     from builder.site.build import BuildResult
 
 
-def check(root: Path, read: tuple | None = None, split: bool = False) -> Checked:
+def check(root: Path, read: tuple | None = None) -> Checked:
     """The content checked (content.check.check), and .github/CODEOWNERS checked against the documents' owners."""
-    checked = content_check.check(root, read, split, base=at_base(root))
+    checked = content_check.check(root, read, base=at_base(root))
     checked.problems += owners.problems(root)
     return checked
 
@@ -32,47 +32,31 @@ def check_problems(root: Path, use_cache: bool = True) -> Checked:
 
 def build(root: Path, preview: bool = False, out_dir: Path | None = None,
           engine: str = "mkdocs", offline: bool = False) -> tuple[Checked, BuildResult | None]:
-    """Validate everything first; only a clean tree is built (by engine, "mkdocs" or "zensical"). A failed build
-    leaves out_dir as it was. Two parts run in forked children (builder/later.py): git's dates while the content
-    is checked, and the house rules while the site is rendered, whose errors stop the build before MkDocs.
-    offline: a site that browses from disk (file://): pages as files, search inlined (builder/site/engines.py)."""
+    """The stages in order: check the content (schemas, references, house rules) and CODEOWNERS; only a clean
+    tree goes on to read its history from git, render and build the site (by engine, "mkdocs" or "zensical"). A
+    failed build leaves out_dir as it was. offline: a site that browses from disk (file://): pages as files,
+    search inlined (builder/site/engines.py)."""
     # Imported here: `guidance validate` needs none of them, and starts faster without git, Jinja2 and MkDocs.
-    from builder.content.rules import forget as rules_forget
     from builder.history.collect import collect as collect_history
-    from builder.history.collect import read_dates
-    from builder.later import start
     from builder.render.pages import Options, render
     from builder.render.welsh import render_languages
     from builder.review.diff import edition_redlines
     from builder.site.build import BuildResult, build_site, check_out_dir, site_url
 
     root = root.resolve()
-    [dates] = start(lambda: read_dates(root))  # git's dates need no content: read while the content is checked
-    checked, house_rules = check_later(root, base=at_base(root))
-    checked.problems += owners.problems(root)
+    checked = check(root)
     if checked.failed():
-        dates.close(wait=False)
-        checked.problems += house_rules()
         return checked, None
     # Absolute but not resolved: the build refuses an --out that is a link rather than follow it.
     out_dir = Path(os.path.abspath(out_dir or root / ("site-preview" if preview else "site")))
     url, problem = site_url(root, preview)
     if (problem := check_out_dir(root, out_dir) or problem) is not None:  # refused before anything is written
-        dates.close(wait=False)
-        checked.problems += house_rules()
         return checked, BuildResult(out_dir, problems=[problem])
-    history = collect_history(root, checked.content, dates=dates.result())
+    history = collect_history(root, checked.content)
     options = Options(preview=preview, history=history, site_url=url,
                       redlines=edition_redlines(checked.content, history), directory_urls=not offline)
-    [rules] = start(house_rules)  # the house rules run while the site is rendered; their errors stop the build
-    rules_forget()  # the child has its copy of the texts parsed for the reference checks
-    try:
-        site = render(checked.content, options)
-        site.languages = render_languages(checked.content, options)  # the Welsh site under /cy/, if any
-    finally:
-        checked.problems += rules.result()
-    if checked.failed():
-        return checked, None
+    site = render(checked.content, options)
+    site.languages = render_languages(checked.content, options)  # the Welsh site under /cy/, if any
     result = build_site(root, site, out_dir, preview, engine=engine, keep_pages=False, offline=offline)
     result.problems += history.notes  # what git could not tell the build, said where the build's problems are
     return checked, result

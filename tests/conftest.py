@@ -34,8 +34,7 @@ def require(module: str, install: str):
 
 def in_fresh_process(func, *args):
     """func(*args), a function of a test module, run in a new Python process and its value (which must be JSON).
-    A new process has one thread, so what builder/later.py forks is forked there, whatever threads earlier tests
-    left running in this one (a browser driver's, a preview server's)."""
+    A new process starts clean, whatever earlier tests left in this one (threads, patched modules)."""
     module = ".".join(Path(func.__code__.co_filename).resolve().relative_to(REPO).with_suffix("").parts)
     code = f"import json, sys; from {module} import {func.__name__} as f; print(json.dumps(f(*sys.argv[1:])))"
     run = subprocess.run([sys.executable, "-c", code, *map(str, args)], cwd=REPO, capture_output=True, text=True,

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from builder.cli import main
-from builder.review.diff import review
+from builder.review.revisions import review
 from builder.review.diff_report import COMMENT_LIMIT, as_text
 from gitrepo import GitProject, clone, env
 

@@ -8,7 +8,7 @@ import yaml
 from builder import pipeline
 from builder.content.inline import Emphasis, Link, Text, parse
 from builder.content.load import load_tree, parse as parse_file
-from builder.content.validate import reader_fields
+from builder.content.validate.schema import reader_fields
 
 
 def kinds(text):

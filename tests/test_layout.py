@@ -58,9 +58,9 @@ def stage(module: str) -> str | None:
 
 def test_every_module_is_in_a_stage_package_but_the_entry_points():
     loose = sorted(m for m in imports() if stage(m) is None and m.count(".") > 0 and m.split(".")[1] not in STAGES)
-    # and builder.later, which runs any stage's work in a forked process: it imports no stage
-    assert loose == ["builder.__main__", "builder.cli", "builder.later", "builder.pipeline"]
-    assert not [dep for dep in imports()["builder.later"] if dep.startswith("builder.")]
+    assert loose == ["builder.__main__", "builder.cli", "builder.pipeline", "builder.report"]
+    # the problem report, beside the CLI, reads only the model: any stage may print problems with it
+    assert imports()["builder.report"] == {"builder.content.model"}
 
 
 def test_each_stage_imports_only_earlier_stages():
@@ -86,3 +86,31 @@ def test_checking_content_does_not_load_the_site_engine():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mkdocs', 'material')))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"
+
+
+def private_imports() -> list[tuple[str, str]]:
+    """(module, name) for every name starting with _ that a builder module imports from another builder module
+    (at the top or inside a function), or reads from one as module._name."""
+    out = []
+    for path in BUILDER.rglob("*.py"):
+        name = "builder." + ".".join(path.relative_to(BUILDER).with_suffix("").parts)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = {}  # local name → builder module it stands for
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("builder"):
+                out += [(name, f"{node.module}.{a.name}") for a in node.names
+                        if a.name.startswith("_") and not a.name.startswith("__")]
+                modules.update({a.asname or a.name: f"{node.module}.{a.name}" for a in node.names})
+            elif isinstance(node, ast.Import):
+                modules.update({(a.asname or a.name).split(".")[0]: a.name for a in node.names
+                                if a.name.startswith("builder")})
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
+                    and isinstance(node.value, ast.Name) and node.value.id in modules):
+                out.append((name, f"{modules[node.value.id]}.{node.attr}"))
+    return sorted(set(out))
+
+
+# MkDocs' private functions are imported through its adapter, which names them for what they are.
+def test_no_private_name_is_used_across_modules():
+    assert [(m, n) for m, n in private_imports() if not n.startswith("builder.site.mkdocs_adapter.")] == []

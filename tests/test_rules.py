@@ -15,7 +15,7 @@ from builder.cli import main
 from builder.content.config import Config
 from builder.content.fixed_rules import BUILD_PROBLEMS, FILE_PROBLEMS, IO_PROBLEMS, TEXT_PROBLEMS
 from builder.content.load import load_tree
-from builder.content.validate import SCHEMA_DIR
+from builder.content.validate.schema import SCHEMA_DIR
 
 BUILDER = Path(rules.__file__).parents[1]  # builder/
 EXAMPLE = "content/beta/09-example.yaml"  # beta uses no abbreviation before it
@@ -191,10 +191,10 @@ def test_sentences_are_split_where_readers_see_them_end(text, count):
 def test_references_count_as_the_words_readers_see(project):
     para = "Stalking is an offence under [[law:pha-1997/s2A]] and the court can act quickly to protect victims."
     ctx = rules.Context(pipeline.check(project).content, {}, Config(), date.today())
-    shown, where = rules.reader_text(para, ctx, "alpha")
+    shown, where = rules.text_as_shown(para, ctx, "alpha")
     assert shown == ("Stalking is an offence under section 2A of the Protection from Harassment Act 1997 and the "
                      "court can act quickly to protect victims.")
-    assert rules.words(shown) == 23 and para[where[shown.index("and the")]:].startswith("and the")
+    assert rules.word_count(shown) == 23 and para[where[shown.index("and the")]:].startswith("and the")
 
 
 @pytest.mark.parametrize("text, flagged", [

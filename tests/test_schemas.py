@@ -4,7 +4,7 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from builder.content.validate import SCHEMA_DIR, schema
+from builder.content.validate.schema import SCHEMA_DIR, schema
 
 KINDS = ["document", "chapter", "audiences", "legislation", "glossary", "services", "translation",
          "registry-translation"]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from builder.review import report
+from builder import report
 from builder.preview.incremental import CONFIG_NAME, Preview, is_aggregated
 
 CHAPTER = "content/alpha/01-basics.yaml"

@@ -134,7 +134,7 @@ def _read_entry(path: Path) -> bytes | None:
 
 
 def record(root: Path) -> dict:
-    """This project's stored record as read (what load() and known_digests() read), or {} when there is none, or
+    """This project's stored record as read (what cached_problems() and known_digests() read), or {} when there is none, or
     it is not a plain file, or its seal does not match what it holds."""
     raw = _read_entry(_entry(root))
     try:
@@ -162,7 +162,7 @@ def known_digests(stored: dict) -> dict[str, tuple[list[int], str]]:
     return out
 
 
-def load(root: Path, key: str, stored: dict | None = None) -> list[Problem] | None:
+def cached_problems(root: Path, key: str, stored: dict | None = None) -> list[Problem] | None:
     """The problems stored for this project under key, or None (a miss) for anything else. stored: the record,
     when the caller has read it already."""
     try:

@@ -18,7 +18,7 @@ from builder.content.load import (
     unreadable,
 )
 from builder.content.model import Content, Problem
-from builder.content.validate import Memo, validate, validate_later
+from builder.content.validate import Memo, validate
 
 
 @dataclass
@@ -32,28 +32,16 @@ class Checked:
         return any(p.severity in bad for p in self.problems)
 
 
-def check(root: Path, read: tuple | None = None, split: bool = False, base=None) -> Checked:
-    """Load and validate the content under root (or what read_content(root) already returned). split: share the
-    documents' checks with a forked child (validate._split): the same problems, in another order. base: the base
+def check(root: Path, read: tuple | None = None, base=None) -> Checked:
+    """Load and validate the content under root (or what read_content(root) already returned). base: the base
     branch's ids, asked for only when two sections or blocks share one (builder.history.base.at_base)."""
-    with collector_paused():
-        checked, house_rules = check_later(root, read, split, base)
-        checked.problems += house_rules()
-    return checked
-
-
-def check_later(root: Path, read: tuple | None = None, split: bool = False, base=None
-                ) -> tuple[Checked, Callable[[], list[Problem]]]:
-    """check() with the house rules left for later (validate.validate_later): their problems are what the second
-    value returns, to be added to the first's."""
     with collector_paused():
         entries, problems = read if read is not None else read_content(root)
         files, found = load_entries(entries)
         problems = problems + found
-        content, found, house_rules = validate_later(files, rules.configure(root), complete=not problems,
-                                                     unreadable={p.pos.file for p in problems}, split=split,
-                                                     base=base)
-    return Checked(content, problems + found), house_rules
+        content, found = validate(files, rules.configure(root), complete=not problems,
+                                  unreadable={p.pos.file for p in problems}, base=base)
+    return Checked(content, problems + found)
 
 
 class Recheck:
@@ -93,7 +81,7 @@ def check_problems(root: Path, use_cache: bool = True, base=None) -> Checked:
     cache_warning), the cache is neither read nor written."""
     warning = cache.unusable() if use_cache else None
     if not use_cache or warning is not None:
-        checked = check(root, split=True, base=base)
+        checked = check(root, base=base)
         checked.cache_warning = warning
         return checked
     stamp = cache.now()
@@ -114,7 +102,7 @@ def check_problems(root: Path, use_cache: bool = True, base=None) -> Checked:
             continue
         files[rel] = cache.stat_of(opened) + [cache.file_digest(raw[rel])]
     key = cache.key_of(root, [(rel, row[5]) for rel, row in files.items()], problems)
-    cached = cache.load(root, key, stored)
+    cached = cache.cached_problems(root, key, stored)
     if cached is not None and any(p.code == "ids.duplicate" for p in cached):
         cached = None  # which of two is blamed depends on the base branch too, which may have moved: check again
     if cached is not None:
@@ -133,7 +121,7 @@ def check_problems(root: Path, use_cache: bool = True, base=None) -> Checked:
             files[rel] = cache.stat_of(opened) + [cache.file_digest(raw[rel])]
         if rel in raw:
             entries.append((rel, raw[rel]))
-    checked = check(root, (entries, problems), split=True, base=base)
+    checked = check(root, (entries, problems), base=base)
     if (root / "content").is_dir():  # a folder that is not a project gets no cache entry
         checked.cache_warning = cache.store(root, cache.key_of(root, [(rel, row[5]) for rel, row in files.items()],
                                                                problems), checked.problems, files, stamp)

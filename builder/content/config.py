@@ -35,7 +35,7 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
-def load(root: Path | None, codes: dict[str, bool]) -> Config:
+def from_pyproject(root: Path | None, codes: dict[str, bool]) -> Config:
     """Read [tool.guidance] from root/pyproject.toml. `codes` maps every rule code to whether it may be tuned.
     Mistakes in the table become problems (positioned in pyproject.toml) and the defaults apply."""
     path = root / "pyproject.toml" if root else None

@@ -124,11 +124,11 @@ def format_tree(root: Path) -> tuple[list[Formatted], list[Problem]]:
 def write_formatted(root: Path, results: list[Formatted]) -> list[Problem]:
     """Write every changed file, refusing (and writing none) if any of them has become a link or left the project."""
     changed = [r for r in results if r.changed]
-    refused = [p for r in changed if (p := _unsafe(root, r.path)) is not None]
+    refused = [p for r in changed if (p := refused_path(root, r.path)) is not None]
     if refused:
         return refused
     for r in changed:
-        if (problem := _write(r.path, r.after, root)) is not None:
+        if (problem := write_content(r.path, r.after, root)) is not None:
             return [problem]  # the files after it are left as they were; a second run finishes the rest
         r.written = True
     return []
@@ -353,7 +353,7 @@ def _as_content_path(root: Path, given: str, cwd: Path) -> str | None:
 
 
 def _title_problem(title: str) -> Problem | None:
-    from builder.content.validate import schema
+    from builder.content.validate.schema import schema
 
     spec = schema("chapter").schema["$defs"]["plainTitle"]
     if not title.strip() or not re.fullmatch(spec["pattern"], title) or len(title) > spec["maxLength"]:
@@ -442,9 +442,9 @@ def new_section(root: Path, doc: str | None, chapter: str, title: str, today: da
     after = _endings_of(text, dump_round_trip(data))
     problem = _check_written(rel, kind, after, lambda d: d["sections"][-1].get("title") == section["title"])
     if problem is None:
-        problem = _unsafe(root, root / rel)
+        problem = refused_path(root, root / rel)
     if problem is None:
-        problem = _write(root / rel, after, root)
+        problem = write_content(root / rel, after, root)
     if problem is not None:
         return "", "", problem
     _new_in_translations(root, project, rel, sid)
@@ -464,8 +464,8 @@ def _new_in_translations(root: Path, project: _Project, rel: str, sid: str) -> N
         data.setdefault("sections", CommentedSeq()).append(entry)
         after = _endings_of(text, dump_round_trip(data))
         if _check_written(other, kind, after, lambda d: d["sections"][-1]["id"] == sid) is None \
-                and _unsafe(root, root / other) is None:
-            _write(root / other, after, root)  # the English is written: a translation that is not stays missing
+                and refused_path(root, root / other) is None:
+            write_content(root / other, after, root)  # the English is written: a translation that is not stays missing
 
 
 @dataclass
@@ -529,9 +529,9 @@ def set_status(root: Path, ref: str, status: str, reason: str | None = None, tod
     after = _endings_of(text, dump_round_trip(data))
     problem = _check_written(rel, kind, after, lambda d: d["sections"][index].get("status") == status)
     if problem is None:
-        problem = _unsafe(root, root / rel)
+        problem = refused_path(root, root / rel)
     if problem is None and after != text:
-        problem = _write(root / rel, after, root)
+        problem = write_content(root / rel, after, root)
     if problem is not None:
         return None, problem
     return StatusChange(sid, rel, before, status, notes), None
@@ -559,7 +559,7 @@ def _check_written(rel: str, kind: str, text: str, holds) -> Problem | None:
                    "This is a fault in guidance: please report it with the command you ran.")
 
 
-def _unsafe(root: Path, path: Path) -> Problem | None:
+def refused_path(root: Path, path: Path) -> Problem | None:
     """A problem if path is a link, or is not a plain file inside root/content (a folder on the way may be a
     link): a write must never land outside the project."""
     rel = os.path.relpath(path, root)
@@ -578,7 +578,7 @@ def _unsafe(root: Path, path: Path) -> Problem | None:
     return None
 
 
-def _write(path: Path, text: str, root: Path) -> Problem | None:
+def write_content(path: Path, text: str, root: Path) -> Problem | None:
     """Replace path by text in one rename (an editor or the preview never reads half a file), keeping its mode.
     A folder that cannot be written or a full disk is a problem (io.read-only, io.no-space), with the file as it
     was: the temporary file is removed."""

@@ -88,6 +88,74 @@ class Inline:
         return "".join(_plain(n, words) for n in self.nodes)
 
 
+class Trees(dict):
+    """Each text's tree (text → Inline), parsed the first time it is asked for and kept: one per content model
+    (Content.trees), so that validation, the house rules, render, the leak check and the diff read one parse of
+    each text. Views made from a tree without parsing again are kept beside it: the text masked (references and
+    link addresses blanked), its term references, and the tree of the text with its lines joined, as the
+    renderer reads it."""
+
+    def __init__(self):
+        super().__init__()
+        self._masked: dict[str, str] = {}
+        self._terms: dict[str, tuple] = {}
+        self._joined: dict[str, Inline] = {}
+
+    def __missing__(self, text: str) -> Inline:
+        tree = self[text] = parse(text)
+        return tree
+
+    def masked(self, text: str) -> str:
+        """text with references and link targets blanked, keeping every offset."""
+        found = self._masked.get(text)
+        if found is None:
+            chars = list(text)
+            for node in self[text].walk():
+                if isinstance(node, Ref):
+                    chars[node.start:node.end] = " " * (node.end - node.start)
+                elif isinstance(node, Link):
+                    close = text.rfind("](", node.start, node.url_start)  # keep the "]", blank "(address)"
+                    chars[close + 1:node.end] = " " * (node.end - close - 1)
+            found = self._masked[text] = "".join(chars)
+        return found
+
+    def term_refs(self, text: str) -> tuple[Ref, ...]:
+        found = self._terms.get(text)
+        if found is None:
+            found = self._terms[text] = tuple(r for r in self[text].refs() if r.kind == "term")
+        return found
+
+    def joined(self, text: str) -> Inline:
+        """The tree of " ".join(text.split()), the text as the renderer reads it (its lines joined), made from
+        text's tree: each run of white space one space, none at either end. The parser reads a line break as a
+        space (tests/test_inline.py checks the two trees are the same), so this is not a second parse."""
+        found = self._joined.get(text)
+        if found is None:
+            tree = self[text]
+            nodes = [_joined(n) for n in tree.nodes]
+            if nodes and isinstance(nodes[0], Text):
+                first = nodes[0].text.lstrip()
+                nodes[0:1] = [Text(first, nodes[0].start)] if first else []
+            if nodes and isinstance(nodes[-1], Text):
+                last = nodes[-1].text.rstrip()
+                nodes[-1:] = [Text(last, nodes[-1].start)] if last else []
+            found = self._joined[text] = Inline(" ".join(text.split()), tuple(nodes), tree.flaws)
+        return found
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _joined(node: Node) -> Node:
+    if isinstance(node, Text):
+        return Text(_SPACES.sub(" ", node.text), node.start)
+    if isinstance(node, Emphasis):
+        return Emphasis(tuple(_joined(c) for c in node.children), node.start, node.strong)
+    if isinstance(node, Link):
+        return Link(node.url, tuple(_joined(c) for c in node.children), node.start, node.url_start, node.end)
+    return node
+
+
 def _plain(node: Node, words) -> str:
     if isinstance(node, Text):
         return node.text

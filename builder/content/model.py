@@ -4,6 +4,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from builder.content import inline
+
 STATUSES = ("draft", "ready", "published", "withdrawn")
 PUBLIC_STATUSES = ("published", "withdrawn")  # what the public site shows: a withdrawn section as its notice
 
@@ -133,6 +135,8 @@ class Content:
     terms: list[dict]
     services: list[dict]
     search_words: list[dict] = field(default_factory=list)  # glossary.yaml's search_words: readers' words for titles'
+    # Each text's inline tree, parsed once for everything that reads this content (builder/content/inline.py).
+    trees: inline.Trees = field(default_factory=inline.Trees, compare=False, repr=False, metadata={"derived": True})
     translations: dict = field(default_factory=dict)  # language → content.translations.Translations
 
     def document(self, doc_id: str) -> Document | None:
@@ -148,7 +152,7 @@ _SECTIONS: list = [None, {}]  # the content object sections_by_id last indexed, 
 
 def sections_by_id(content: Content) -> dict[tuple[str, str], Section]:
     """(document id, section id) → section, over every document: worked out once for a content object. The
-    checks of each document in turn (validate.Memo, validate._split) read it whole, and building it for each
+    checks of each document in turn (validate.Memo) read it whole, and building it for each
     made them grow with the square of the number of documents (a tenth of a cold check at 5,000 sections)."""
     if _SECTIONS[0] is not content:
         _SECTIONS[:] = [content, {(d.id, s.id): s for d in content.documents for s in d.sections()}]
@@ -212,7 +216,8 @@ def public_texts(content: Content) -> list[str]:
                 walk([value.title, value.withdrawn or {}])
                 return
             for f in dataclasses.fields(value):
-                walk(getattr(value, f.name))
+                if not f.metadata.get("derived"):  # Content.trees: parses of the texts, not texts of its own
+                    walk(getattr(value, f.name))
 
     walk(content)
     return out

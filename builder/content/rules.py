@@ -66,7 +66,7 @@ def codes() -> dict[str, bool]:
 
 def configure(root: Path | None) -> Config:
     """The project's settings for these rules, from [tool.guidance] in root/pyproject.toml."""
-    return config.load(root, codes())
+    return config.from_pyproject(root, codes())
 
 
 class Context:
@@ -75,6 +75,7 @@ class Context:
     def __init__(self, content: Content, sources: dict[str, SourceFile], config: Config, today: date,
                  known=None, folders: set[str] | None = None, usage: dict | None = None):
         self.content, self.sources, self.config, self.today = content, sources, config, today
+        self.trees = content.trees  # each text's tree, masked text and term references, worked out once
         # The documents the rules about one document read (those in folders, or all): see check().
         self.documents = [d for d in content.documents if folders is None or folder(d) in folders]
         self.usage = usage or {}  # document folder → its term_usage(), worked out by an earlier check
@@ -125,7 +126,7 @@ class Context:
         return target
 
 
-def reader_text(text: str, ctx: Context, doc_id: str) -> tuple[str, list[int]]:
+def text_as_shown(text: str, ctx: Context, doc_id: str) -> tuple[str, list[int]]:
     """Text as the reader sees it (references as their words, links as their labels, no emphasis marks), with the
     offset in the source text of every character, so that a problem can point at the right place."""
     out: list[str] = []
@@ -143,39 +144,8 @@ def reader_text(text: str, ctx: Context, doc_id: str) -> tuple[str, list[int]]:
             else:
                 add(node.children)
 
-    add(parsed(text).nodes)
+    add(ctx.trees[text].nodes)
     return "".join(out), where
-
-
-# Each rule reads every text again, and several need the same view of it: a text is parsed, masked and searched
-# for term references once per check (the reference checks in validate.py read the same parse), not once per
-# rule. forget() empties these caches; check() and validate.validate() call it when they return.
-@functools.cache
-def parsed(text: str):
-    return inline.parse(text)
-
-
-def forget() -> None:
-    for cached in (parsed, masked, term_refs):
-        cached.cache_clear()
-
-
-@functools.cache
-def masked(text: str) -> str:
-    """Source text with references and link targets blanked, keeping every offset."""
-    chars = list(text)
-    for node in parsed(text).walk():
-        if isinstance(node, inline.Ref):
-            chars[node.start:node.end] = " " * (node.end - node.start)
-        elif isinstance(node, inline.Link):
-            close = text.rfind("](", node.start, node.url_start)  # keep the "]", blank "(address)"
-            chars[close + 1:node.end] = " " * (node.end - close - 1)
-    return "".join(chars)
-
-
-@functools.cache
-def term_refs(text: str) -> tuple[inline.Ref, ...]:
-    return tuple(r for r in parsed(text).refs() if r.kind == "term")
 
 
 _NO_STOP = {"e.g", "i.e", "etc", "s", "ss", "sch", "para", "paras", "no", "nos", "mr", "mrs", "ms", "dr", "st",
@@ -211,7 +181,7 @@ def _word_before(text: str, start: int, end: int) -> str:
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 
 
-def words(text: str) -> int:
+def word_count(text: str) -> int:
     """The words of text: runs of non-space characters that hold a letter or digit ("—" and "-----" are not words).
     Split first and searched run by run, so that each character is read a bounded number of times: the pattern
     \\S*[A-Za-z0-9]\\S* would read a long run of hyphens again from each of its characters."""
@@ -245,7 +215,7 @@ def must_without_basis(ctx: Context) -> Iterator[Finding]:
         for text, section, block, at in ctx.texts(doc):
             if block is None or section.legal_basis or any("[[law:" in t for t in block.texts()):
                 continue
-            for m in re.finditer(r"\bmust\b", masked(text), re.I):
+            for m in re.finditer(r"\bmust\b", ctx.trees.masked(text), re.I):
                 yield Finding(at(m.start()), "“must” without a cited legal provision",
                               "Cite the provision ([[law:act/section]] in the block, or legal_basis on the section), "
                               "or write “should” if this is advice rather than a legal duty.", section)
@@ -295,7 +265,7 @@ def words_to_avoid(ctx: Context) -> Iterator[Finding]:
     replacement in the message; see https://www.gov.uk/guidance/style-guide/a-to-z-of-gov-uk-style#words-to-avoid."""
     for doc in ctx.documents:
         for text, section, _, at in ctx.texts(doc):
-            for m in _AVOID.finditer(masked(text)):
+            for m in _AVOID.finditer(ctx.trees.masked(text)):
                 yield Finding(at(m.start()), f"“{m.group()}” is on the GOV.UK list of words to avoid",
                               f"Instead: {_suggestion(m.group())}.", section)
 
@@ -313,9 +283,9 @@ def sentence_length(ctx: Context) -> Iterator[Finding]:
     limit = ctx.config.max_sentence_words
     for doc in ctx.documents:
         for text, section, _, at in ctx.texts(doc):
-            shown, where = reader_text(text, ctx, doc.id)
+            shown, where = text_as_shown(text, ctx, doc.id)
             for start, end in sentences(shown):
-                n = words(shown[start:end])
+                n = word_count(shown[start:end])
                 if n > limit:
                     yield Finding(at(where[start] if start < len(where) else 0),
                                   f"a sentence of {n} words; the limit is {limit}",
@@ -350,9 +320,9 @@ def _found_abbreviations(ctx: Context) -> Iterator[tuple[str, str, Section | Non
     patterns = [_ABBR] + ([re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, mixed)) + r")(?![\w-])")] if mixed else [])
     for doc in ctx.documents:
         for text, section, _, at in ctx.texts(doc):
-            plain = masked(text)
+            plain = ctx.trees.masked(text)
             found = [(r.start, ctx.terms[r.target]["term"] if r.target in ctx.terms else r.target, True)
-                     for r in term_refs(text) if r.target in ctx.terms or r.target in ctx.written_terms]
+                     for r in ctx.trees.term_refs(text) if r.target in ctx.terms or r.target in ctx.written_terms]
             for pattern in patterns:
                 for m in pattern.finditer(plain):
                     abbr = m.group(1)
@@ -425,10 +395,10 @@ def glossary_unused(ctx: Context) -> Iterator[Finding]:
     """A glossary entry that no text refers to, or mentions, is probably left over from an earlier draft. It is
     reported as information: remove it, or refer to it with `[[term:ID]]` where readers need it."""
     definitions = [t["definition"] for t in ctx.content.terms if len(t["definition"]) <= inline.MAX_TEXT]
-    refs = {r.target for text in definitions for r in term_refs(text)}
-    plains = ["\n".join(masked(text) for text in definitions)]
+    refs = {r.target for text in definitions for r in ctx.trees.term_refs(text)}
+    plains = ["\n".join(ctx.trees.masked(text) for text in definitions)]
     for doc in ctx.content.documents:
-        doc_refs, doc_plain = ctx.usage.get(folder(doc)) or term_usage(doc)
+        doc_refs, doc_plain = ctx.usage.get(folder(doc)) or term_usage(doc, ctx.trees)
         refs |= doc_refs
         plains.append(doc_plain)
     glossary = next((s for s in ctx.sources.values() if s.kind == "glossary"), None)
@@ -440,13 +410,13 @@ def glossary_unused(ctx: Context) -> Iterator[Finding]:
                       f"Remove it, or refer to it in text as [[term:{term['id']}]].")
 
 
-def term_usage(doc: Document) -> tuple[set[str], str]:
+def term_usage(doc: Document, trees: inline.Trees) -> tuple[set[str], str]:
     """What glossary_unused reads of one document: the terms its texts refer to, and its texts with references
     and link targets blanked, one a line (a term is found as a word of its own, never across lines)."""
     texts = [doc.summary] + [c.summary for c in doc.chapters if c.summary]
     texts += [t for c in doc.chapters for s in c.sections for b in s.blocks for t in b.texts()]
     texts = [t for t in texts if len(t) <= inline.MAX_TEXT]  # a longer one is text.too-long, and not read
-    return {r.target for t in texts for r in term_refs(t)}, "\n".join(masked(t) for t in texts)
+    return {r.target for t in texts for r in trees.term_refs(t)}, "\n".join(trees.masked(t) for t in texts)
 
 
 def folder(doc: Document) -> str:
@@ -591,11 +561,8 @@ def check(content: Content, sources: dict[str, SourceFile], config: Config, toda
     (the settings' own problems and the whole-tree rules are left out); an empty set checks only those left
     out, reading each document's term_usage() from usage where it is given. The two together give what one check
     of everything gives (validate.Memo keeps each document's part from one check to the next)."""
-    try:
-        return _check(Context(content, sources, config, today or date.today(), known, folders, usage), content,
-                      sources, config, complete, whole=not folders, per_document=folders is None or bool(folders))
-    finally:
-        forget()
+    return _check(Context(content, sources, config, today or date.today(), known, folders, usage), content,
+                  sources, config, complete, whole=not folders, per_document=folders is None or bool(folders))
 
 
 def _check(ctx: Context, content: Content, sources: dict[str, SourceFile], config: Config,

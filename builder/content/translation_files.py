@@ -8,7 +8,7 @@ import io
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from builder.content.edit import _unsafe, _write, canonical, dump_round_trip, round_trip
+from builder.content.edit import canonical, dump_round_trip, refused_path, round_trip, write_content
 from builder.content.load import load_entries, read_content
 from builder.content.model import Content, Pos, Problem
 from builder.content.translations import REGISTRY_FIELDS, block_data, english_units, state
@@ -218,10 +218,10 @@ def import_units(root: Path, content: Content, language: str, given: dict[str, t
         return [], problems
     for rel in texts:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        if (refused := _unsafe(root, root / rel)) is not None:
+        if (refused := refused_path(root, root / rel)) is not None:
             return [], [refused]
     for rel, text in texts.items():
-        if (failed := _write(root / rel, text, root)) is not None:
+        if (failed := write_content(root / rel, text, root)) is not None:
             return sorted(texts), [failed]
     return sorted(texts), []
 

@@ -239,7 +239,7 @@ def problems(content: Content, sources: dict) -> list[Problem]:
                                f"{_name(unit.key)} is translated twice in {language}",
                                "Keep one entry for it: each unit of the English has one translation."))
         for key, unit in found.units.items():
-            out += _unit_problems(unit, english.get(key), english, language, sources.get(unit.file))
+            out += _unit_problems(unit, english.get(key), english, language, sources.get(unit.file), content.trees)
     return out
 
 
@@ -264,7 +264,8 @@ def _file_problems(content: Content, sources: dict) -> list[Problem]:
     return out
 
 
-def _unit_problems(unit: Unit, source: EnglishUnit | None, english: dict, language: str, src) -> list[Problem]:
+def _unit_problems(unit: Unit, source: EnglishUnit | None, english: dict, language: str, src,
+                   trees: inline.Trees) -> list[Problem]:
     if source is None:
         ids = sorted({k[-1] for k in english if k[0] == unit.key[0] and k[1:-1] == unit.key[1:-1]} - {None})
         close = [i for i in ids if str(unit.key[-1])[:3] == str(i)[:3]][:3]
@@ -289,9 +290,9 @@ def _unit_problems(unit: Unit, source: EnglishUnit | None, english: dict, langua
                            f"(guidance translations --import FILE). The English it records has fingerprint "
                            f"{fingerprint(unit.english)}."))
     for slot, text in unit.text.items():
-        tree = inline.parse(text)  # its markup is checked with every reader field (validate.reference_problems)
+        tree = trees[text]  # its markup is checked with every reader field (validate.reference_problems)
         where = src.pos(unit.path + tuple(_path(slot))) if src is not None else unit.pos
-        english_refs = sorted((r.kind, r.target) for r in inline.parse(source.slots.get(slot, "")).refs())
+        english_refs = sorted((r.kind, r.target) for r in trees[source.slots.get(slot, "")].refs())
         if sorted((r.kind, r.target) for r in tree.refs()) != english_refs:
             out.append(Problem(where, "error", "translation.references",
                                f"the {language} of {_name(unit.key)} ({slot}) does not make the English's references",

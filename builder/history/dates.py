@@ -24,7 +24,7 @@ class Stamp:
 
 
 @dataclass
-class Edition:
+class EditionRecord:
     """Where one edition listed in document.yaml sits in git."""
 
     doc: str
@@ -48,7 +48,7 @@ class History:
     sections: dict[tuple[str, str], Stamp] = field(default_factory=dict)
     chapters: dict[tuple[str, str], Stamp] = field(default_factory=dict)
     files: dict[str, Stamp] = field(default_factory=dict)
-    editions: dict[tuple[str, str], Edition] = field(default_factory=dict)
+    editions: dict[tuple[str, str], EditionRecord] = field(default_factory=dict)
     notes: list[Problem] = field(default_factory=list)
 
     def _get(self, table: dict, key) -> Stamp:

@@ -2,8 +2,9 @@
 or the commit that set its version), its content for the archive, and warnings where the archive would mislead."""
 from __future__ import annotations
 
-from builder.content.model import Content, Problem
-from builder.history.dates import Edition, History, raw_sections
+from builder.content.model import Content, Document, Problem
+from builder.content.views import public_view
+from builder.history.dates import EditionRecord, History, raw_sections
 from builder.history.git import commit_of, content_at, dropped, mainline, shallow_commits, tag_commits, version_at
 
 
@@ -16,7 +17,7 @@ def find_editions(repo, prefix, content, history, found, snapshots, state, archi
     for doc in content.documents:
         for e in doc.editions:
             tag = f"{doc.id}/v{e.version}"
-            record = history.editions[(doc.id, e.version)] = Edition(doc.id, e.version, tag=tag if tag in tags else None)
+            record = history.editions[(doc.id, e.version)] = EditionRecord(doc.id, e.version, tag=tag if tag in tags else None)
             # A tag is a deliberate record of the edition, honoured whenever the clone has its commit; the commit
             # named in document.yaml travels with the content (tags are often not pushed or fetched); the history
             # finds editions with neither.
@@ -63,6 +64,7 @@ def find_editions(repo, prefix, content, history, found, snapshots, state, archi
                 continue  # the current edition is the site itself; only earlier ones are archived
             if record.commit not in loaded:
                 loaded[record.commit] = content_at(repo, prefix, record.commit, cache, blobs)
+                loaded[record.commit][0].trees = content.trees  # a text the edition shares is parsed once
             record.content, problems = loaded[record.commit]
             record.problems = dropped(problems)
             if record.problems:
@@ -126,3 +128,17 @@ def _honesty(doc, history: History) -> None:
                 doc.pos, "warning", "history.all-new",
                 f"every published section of {doc.id} would be marked [new] because edition {known[0][0].version} "
                 f"published none of them", hint))
+
+
+def archived_editions(doc: Document, history: History | None) -> dict[str, tuple[Content, Document]]:
+    """version → (public view of the whole content at that edition, the document in it), for earlier editions."""
+    out = {}
+    for edition in doc.editions:
+        record = history.editions.get((doc.id, edition.version)) if history else None
+        if edition.version == doc.version or record is None or record.content is None or record.problems:
+            continue
+        content = public_view(record.content)
+        this = content.document(doc.id)
+        if this is not None:
+            out[edition.version] = (content, this)
+    return out

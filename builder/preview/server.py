@@ -19,10 +19,11 @@ from typing import Callable
 from jinja2 import Environment
 
 from builder.content.model import Problem
-from builder.history.base import at_base
 from builder.preview import languages
-from builder.preview.incremental import Preview, Update
-from builder.review import report
+from builder.history.base import at_base
+from builder.preview.incremental import Preview
+from builder.preview.plan import Update
+from builder.report import as_text, sort_problems
 
 MAX_CONNECTIONS = 64  # open at once (a page, its assets, a long-poll per tab); more are answered 503 and closed
 IDLE = 30  # seconds a connection may wait to send its request, or to take a reply, before it is closed
@@ -70,7 +71,7 @@ builds the preview then, and this page reloads by itself.</p>
 def problem_panel(problems: list[Problem], waiting: bool = False) -> str:
     """The panel listing problems that every preview page shows while there are any ("" when there are none);
     waiting: no preview has been built yet."""
-    shown = [p for p in report.sort_problems(problems) if p.severity in ("error", "warning")]
+    shown = [p for p in sort_problems(problems) if p.severity in ("error", "warning")]
     if not shown:
         return ""
     errors = sum(p.severity == "error" for p in shown)
@@ -217,7 +218,7 @@ def watch(preview: Preview, echo: Callable[[str], None], stop: threading.Event,
         stop.wait(SETTLE)
         update = preview.apply_change(rest=False)
         if update.problems:
-            echo(report.as_text(update.problems))
+            echo(as_text(update.problems))
         fixed = failing and update.ok
         failing = not update.ok
         show(update.problems, preview.state is None)
@@ -235,14 +236,14 @@ def preview_languages(preview: Preview, echo: Callable[[str], None]) -> None:
     with preview.publish():
         found = languages.build(preview.root, preview.build_dir, preview.site_dir)
     if found:
-        echo(report.as_text(found))
+        echo(as_text(found))
 
 
 def finish(preview: Preview, echo: Callable[[str], None], started: float, say: bool = True) -> Update:
     """The aggregated pages, stopped early by another save. say: print a line for the pages it updated."""
     more = preview.build_rest(should_stop=preview.changed_on_disk, started=started)
     if more.problems:
-        echo(report.as_text(more.problems))
+        echo(as_text(more.problems))
     if say and more.kind != "none":
         echo(save_line(more, None, False))
     return more
@@ -316,7 +317,7 @@ def serve(root: Path, port: int, echo=print, *, stop: threading.Event | None = N
     try:
         first = preview.start()
         if first.problems:
-            echo(report.as_text(first.problems))
+            echo(as_text(first.problems))
         server.show_problems(first.problems, waiting=not first.ok)
         preview.publish = server.writing
         server.refresh = preview.refresh

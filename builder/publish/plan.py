@@ -18,7 +18,7 @@ from builder.history.collect import collect
 from builder.history.git import content_at, dirty_paths, repository, tag_commits
 from builder.publish import languages
 from builder.publish.record import Entry, SectionStep, edit
-from builder.render.archive import public_view
+from builder.content.views import public_view
 from builder.review.changes import DocumentChange
 from builder.review.diff import compare
 from builder.review.diff_report import renumbered
@@ -203,7 +203,7 @@ def _note(folder: str, version: str, note: str) -> str:
 def _clearances(root: Path, doc_rel: str, given: list[tuple[str, str]], major: bool) -> list[dict]:
     """Who cleared the edition, in the order [tool.guidance] clearance-roles names the roles; a major edition
     needs every role. Names are kept as given (one line, no markup characters)."""
-    roles = config.load(root, {}).clearance_roles
+    roles = config.from_pyproject(root, {}).clearance_roles
     out: dict[str, str] = {}
     for role, name in given:
         name = " ".join(name.split())

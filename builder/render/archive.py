@@ -11,7 +11,7 @@ from builder.content import inline
 from builder.content.model import Content, Document, Section, number_public
 from builder.history.dates import History, Stamp
 from builder.render.markdown import Links, md_escape
-from builder.render.views import visible
+from builder.history.editions import archived_editions
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
@@ -167,31 +167,6 @@ def pages(site, env, shown: Content, doc: Document, history: History | None, red
         public_texts += [t for s in this.sections() for t in _shown(s)]
     site.public_text += public_texts  # an earlier edition's words are public for good; nothing else is
     return [{"Change history": path}]
-
-
-def archived_editions(doc: Document, history: History | None) -> dict[str, tuple[Content, Document]]:
-    """version → (public view of the whole content at that edition, the document in it), for earlier editions."""
-    out = {}
-    for edition in doc.editions:
-        record = history.editions.get((doc.id, edition.version)) if history else None
-        if edition.version == doc.version or record is None or record.content is None or record.problems:
-            continue
-        content = public_view(record.content)
-        this = content.document(doc.id)
-        if this is not None:
-            out[edition.version] = (content, this)
-    return out
-
-
-def public_view(content: Content) -> Content:
-    """What readers of an edition saw: published sections whole, a withdrawn section as its notice (title and
-    reason) and never its old body, nothing unpublished. Archives and their redlines are made from this alone."""
-    shown = visible(content, preview=False)
-    for d in shown.documents:
-        for s in d.sections():
-            if s.status == "withdrawn":
-                s.blocks = []
-    return shown
 
 
 def _shown(section) -> list[str]:

@@ -31,24 +31,19 @@ def md_escape(text: str) -> str:
     return " ".join(str(text).split()).translate(_MD_ESCAPES)
 
 
-def tree(text, parses: dict[str, inline.Inline]) -> inline.Inline:
-    """The inline tree of text as the renderer reads it (its lines joined), parsed once for all the pages of a
-    render that show it: parses maps each text to its tree, which no one changes."""
-    text = " ".join(str(text).split())
-    found = parses.get(text)
-    if found is None:
-        found = parses[text] = inline.parse(text)
-    return found
+def tree(text, trees: inline.Trees) -> inline.Inline:
+    """The inline tree of text as the renderer reads it (its lines joined), from the content's trees: parsed once,
+    when the content was checked, for every page that shows it."""
+    return trees.joined(str(text))
 
 
 class Links:
     """Inline text to Markdown for one page: references become relative links that MkDocs checks."""
 
-    def __init__(self, content: Content, index, page: str, parses: dict | None = None, directory_urls: bool = True):
+    def __init__(self, content: Content, index, page: str, directory_urls: bool = True):
         self.content, self.index, self.page = content, index, page
         self.directory_urls = directory_urls  # MkDocs' use_directory_urls: False in an offline build (page.html)
-        # text → its tree, shared by the pages of one render: print pages and audience views repeat every section
-        self.parses = {} if parses is None else parses
+        self.trees = content.trees  # each text's tree, shared by every page: print pages repeat every section
         self.doc_id = page.split("/", 1)[0]
         self.relative: dict = {}  # target → its address from this page (to, href)
         self.terms = {t["id"]: t for t in content.terms}
@@ -70,12 +65,12 @@ class Links:
     def inline(self, text: str) -> str:
         """Inline text (builder/content/inline.py's tree) as Markdown: the text's own characters escaped, so that
         Markdown reads only the markup the tree found."""
-        return self._nodes(tree(text, self.parses).nodes, first=True)
+        return self._nodes(tree(text, self.trees).nodes, first=True)
 
     def html(self, text: str) -> str:
         """The same tree as HTML, for blocks that MkDocs passes through without parsing them again: links to
         other pages are written as MkDocs writes them (relative to this page, with or without directory URLs)."""
-        return self._nodes(tree(text, self.parses).nodes, as_html=True)
+        return self._nodes(tree(text, self.trees).nodes, as_html=True)
 
     def href(self, target: str, anchor: str = "") -> str:
         """The address of the page at Markdown path target (and an anchor in it) from this page, as MkDocs

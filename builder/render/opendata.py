@@ -8,7 +8,8 @@ from html.parser import HTMLParser
 
 from builder.content.model import Content, Document, Edition, Section
 from builder.history.dates import History
-from builder.render.archive import archived_editions, edition_path
+from builder.history.editions import archived_editions
+from builder.render.archive import edition_path
 from builder.render.markdown import CALLOUT, Links, page_url
 
 SCHEMA_PATH = "schemas/guidance.schema.json"  # where the site publishes the schema (builder/site/opendata.py)
@@ -43,8 +44,8 @@ def dump(data: dict) -> str:
 class _Absolute(Links):
     """Inline text as HTML whose links are full addresses under the site's address, as the JSON is read anywhere."""
 
-    def __init__(self, content: Content, index: dict, page: str, base: str, parses: dict):
-        super().__init__(content, index, page, parses)
+    def __init__(self, content: Content, index: dict, page: str, base: str):
+        super().__init__(content, index, page)
         self.base = base
 
     def href(self, target: str, anchor: str = "") -> str:
@@ -140,13 +141,12 @@ def edition_data(content: Content, doc: Document, edition: Edition | None, base:
     page_of = (lambda chapter: edition_path(doc.id, version)) if archived else (lambda chapter: f"{doc.id}/{chapter.id}.md")
     index = {(d.id, s.id): (edition_path(doc.id, version) if archived and d.id == doc.id else f"{d.id}/{c.id}.md", s)
              for d in content.documents for c in d.chapters for s in c.sections}
-    parses: dict = {}
-    home = _Absolute(content, index, f"{doc.id}/index.md", base, parses)
+    home = _Absolute(content, index, f"{doc.id}/index.md", base)
     upto = doc.editions[:doc.editions.index(edition) + 1] if edition in doc.editions else doc.editions
     dated = _edition_dates(doc, history, upto) if archived else {}
     chapters = []
     for chapter in doc.chapters:
-        links = _Absolute(content, index, page_of(chapter), base, parses)
+        links = _Absolute(content, index, page_of(chapter), base)
         where = url(base, page_of(chapter), f"chapter--{chapter.id}" if archived else "")
         chapters.append({"id": chapter.id, "number": chapter.number, "title": chapter.title, "url": where,
                          "summary": _text(links, chapter.summary),

@@ -11,10 +11,12 @@ from datetime import date
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from builder.content import inline
 from builder.content.model import Content, Document, Section, public_texts
 from builder.render import archive, feeds, opendata
 from builder.render.markdown import CALLOUT, Links, md_escape, page_url, term_anchor
-from builder.render.views import hidden_texts, visible
+from builder.content.views import hidden_texts, visible
+from builder.history.editions import archived_editions
 
 @dataclass
 class Site:
@@ -36,6 +38,8 @@ class Site:
     # Files the site serves as they are, by path: the open data (JSON and Atom feeds, builder/render/opendata.py
     # and feeds.py), made by a public build that knows its address.
     files: dict[str, str] = field(default_factory=dict)
+    # The content's inline trees (Content.trees), which the leak check reads hidden_text and public_text by.
+    trees: inline.Trees = field(default_factory=inline.Trees, repr=False)
     languages: dict = field(default_factory=dict)  # language → its Site (builder/render/welsh.py), built under /<lang>/
 
 
@@ -67,10 +71,9 @@ def aggregated(rel: str) -> bool:
 
 
 def render(content: Content, options: Options = Options()) -> Site:
-    parses: dict = {}  # each text's inline tree, shared by the glossary's walk and every page's Links
-    shown = visible(content, options.preview, parses)
+    shown = visible(content, options.preview)
     env = _environment()
-    site = Site(hidden_text=[] if options.preview else hidden_texts(content),
+    site = Site(trees=content.trees, hidden_text=[] if options.preview else hidden_texts(content),
                 public_text=[] if options.preview else public_texts(shown), site_url=options.site_url,
                 roles=[{"id": a["id"], "name": a["name"]} for a in shown.audiences])
     index = _anchor_index(shown)
@@ -89,7 +92,7 @@ def render(content: Content, options: Options = Options()) -> Site:
             return
         if audience and audience["id"] not in audience_indexes:
             audience_indexes[audience["id"]] = _audience_index(index, audience["id"])
-        links = Links(shown, audience_indexes[audience["id"]] if audience else index, path, parses,
+        links = Links(shown, audience_indexes[audience["id"]] if audience else index, path,
                       directory_urls=options.directory_urls)
         site.pages[path] = env.get_template(template).render(
             **page_ctx, **extra, audience=audience, md=links.inline, html=links.html, link=links.to, page=path,
@@ -148,7 +151,7 @@ def makes_open_data(options: Options) -> bool:
 
 def open_data_files(shown: Content, options: Options) -> dict[str, str]:
     """Every edition's JSON (builder/render/opendata.py) and the Atom feeds (feeds.py), by path in the site."""
-    archived = {d.id: set(archive.archived_editions(d, options.history)) for d in shown.documents}
+    archived = {d.id: set(archived_editions(d, options.history)) for d in shown.documents}
     return {**opendata.files(shown, options.history, options.site_url),
             **feeds.files(shown, options.redlines, archived, options.site_url, feeds.SITE_TITLE)}
 

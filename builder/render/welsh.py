@@ -57,7 +57,8 @@ def translate(content: Content, language: str, preview: bool) -> tuple[Content, 
     preview, and made from the English as it is now) in the language, the rest left in English. Returns it, the
     ids of the blocks left in English, and of those shown in a draft translation."""
     units = current(content, language, preview)
-    out = copy.deepcopy(dataclasses.replace(content, translations={}))
+    out = copy.deepcopy(dataclasses.replace(content, translations={}, trees=None))
+    out.trees = content.trees  # the trees of every text, English and translated: each parsed once
     untranslated, drafts = set(), set()
     for doc in out.documents:
         _apply(doc, units.get(("document", doc.id)), ("title", "short_title", "summary"))

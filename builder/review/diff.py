@@ -2,16 +2,14 @@
 by lines, and for whom."""
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from builder.content.model import PUBLIC_STATUSES as PUBLIC
 from builder.content.model import Block, Content, Document, Section, number_public, public_chapter_numbers
-from builder.history.git import HistoryError, content_at, dropped, repository, resolve, worktree_content
-from builder.render.archive import archived_editions, public_view
+from builder.content.views import public_view
+from builder.history.editions import archived_editions
 from builder.review.changes import BlockChange, Diff, DocumentChange, FieldChange, SectionChange
 from builder.review.translations import stale_by_change
 from builder.review.words import Ops, block_text, changed, reader_text, source_text, word_diff
@@ -157,18 +155,31 @@ def compare_document(b: Document | None, h: Document | None, everyone: list[str]
                          "commit": e.commit, "cleared_by": e.cleared_by}
                         for e in (h.editions if h else []) if e.version not in base_editions]
     if b and h:
-        for name in DOCUMENT_FIELDS:
-            before, after = getattr(b, name), getattr(h, name)
-            if isinstance(before, list):
-                before, after = "; ".join(before), "; ".join(after)
-            found = _words_field("document", name.replace("_", " "), before, after)
-            if found:
-                out.fields.append(found)
-                out.header_changed = True
-        out.fields += _edition_records(b, h)
-        if b.owners != h.owners:
-            out.other.append(f"owners: {', '.join(b.owners) or 'none'} → {', '.join(h.owners) or 'none'}")
+        _compare_header(out, b, h)
     out.other += _chapter_changes(b, h, out.fields, tb, th)
+    _compare_sections(out, b, h, everyone, same_words, tb, th)
+    return out
+
+
+def _compare_header(out: DocumentChange, b: Document, h: Document) -> None:
+    """The document's own fields, its edition records and its owners, on both sides."""
+    for name in DOCUMENT_FIELDS:
+        before, after = getattr(b, name), getattr(h, name)
+        if isinstance(before, list):
+            before, after = "; ".join(before), "; ".join(after)
+        found = _words_field("document", name.replace("_", " "), before, after)
+        if found:
+            out.fields.append(found)
+            out.header_changed = True
+    out.fields += _edition_records(b, h)
+    if b.owners != h.owners:
+        out.other.append(f"owners: {', '.join(b.owners) or 'none'} → {', '.join(h.owners) or 'none'}")
+
+
+def _compare_sections(out: DocumentChange, b: Document | None, h: Document | None, everyone: list[str],
+                      same_words: bool, tb, th) -> None:
+    """Every section of either side, in the head's order then those removed; with same_words, a section whose
+    words are equal on both sides and which did not move is not compared again."""
     bs, bb = _locate(b)
     hs, hb = _locate(h)
     moved = _reordered(b, h)
@@ -183,7 +194,6 @@ def compare_document(b: Document | None, h: Document | None, everyone: list[str]
             out.sections.append(c)
     out.roles = _roles(bs, hs, everyone, tb, th, unchanged)
     out.renumbered = _renumbered(bs, hs)
-    return out
 
 
 def _edition_records(b: Document, h: Document) -> list[FieldChange]:
@@ -313,42 +323,53 @@ def _compare_section(doc_id, sid, before, after, bb, hb, reordered, everyone, tb
     s = s1 or s0
     change = SectionChange(doc_id, sid, s.title, s.number, [], (s0.status if s0 else None, s1.status if s1 else None),
                            (list(s0.audiences) if s0 else [], list(s1.audiences) if s1 else []), (c0, c1))
-    if s0 is not None and s1 is not None and s0.number != s1.number:
+    if s0 is not None and (s1 is None or s0.number != s1.number):
         change.old_number = s0.number
-    if s1 is None:
-        change.old_number = s0.number
-    if s0 is None or s1 is None:
-        change.kinds.append("added" if s0 is None else "removed")
-        if s0 is None:
-            change.blocks = [_arrived(bl, bb, s1.id, tb, th) for bl in s1.blocks]
-        else:
-            change.blocks = [_left(bl, hb, tb) for bl in s0.blocks]
+    if s0 is None:
+        change.kinds.append("added")
+        change.blocks = [_arrived(bl, bb, s1.id, tb, th) for bl in s1.blocks]
+    elif s1 is None:
+        change.kinds.append("removed")
+        change.blocks = [_left(bl, hb, tb) for bl in s0.blocks]
     else:
-        if c0 != c1 or reordered:
-            change.kinds.append("moved")
-        if s0.title != s1.title:
-            change.kinds.append("retitled")
-            change.title_words = word_diff(s0.title, s1.title)
-        if s0.status != s1.status:
-            change.kinds.append("status")
-        if s0.audiences != s1.audiences:
-            change.kinds.append("audiences")
-        change.blocks = (_whole_section(s0, s1, tb, th) if (s0.status in PUBLIC) != (s1.status in PUBLIC)
-                         else _block_changes(s0, s1, bb, hb, tb, th))
-        if change.blocks:
-            change.kinds.append("text")
-        for name, kind in (("legal_basis", "legal-basis"), ("sources", "sources"), ("withdrawn", "withdrawal")):
-            if getattr(s0, name) != getattr(s1, name):
-                change.kinds.append(kind)
-        change.fields = _section_fields(s0, s1, tb, th)
+        _both_sides(change, s0, s1, c0 != c1 or reordered, bb, hb, tb, th)
     if not change.kinds:
         return None
-    change.public = _public_face(s0, c0, tb) != _public_face(s1, c1, th) or (
-        reordered and any(x is not None and x.status in PUBLIC for x in (s0, s1)))
+    change.public = _readers_see_it(before, after, reordered, tb, th)
     if change.public:
         found = _views(change, s0, s1, everyone)
         change.views = [a for a in everyone if a in found]
     return change
+
+
+def _readers_see_it(before, after, reordered: bool, tb, th) -> bool:
+    """Whether readers see a section's change: its public face differs, or a public section moved."""
+    c0, s0 = before or (None, None)
+    c1, s1 = after or (None, None)
+    if _public_face(s0, c0, tb) != _public_face(s1, c1, th):
+        return True
+    return reordered and any(x is not None and x.status in PUBLIC for x in (s0, s1))
+
+
+def _both_sides(change: SectionChange, s0: Section, s1: Section, moved: bool, bb, hb, tb, th) -> None:
+    """What changed in a section both sides have: its kinds of change, blocks and fields."""
+    if moved:
+        change.kinds.append("moved")
+    if s0.title != s1.title:
+        change.kinds.append("retitled")
+        change.title_words = word_diff(s0.title, s1.title)
+    if s0.status != s1.status:
+        change.kinds.append("status")
+    if s0.audiences != s1.audiences:
+        change.kinds.append("audiences")
+    change.blocks = (_whole_section(s0, s1, tb, th) if (s0.status in PUBLIC) != (s1.status in PUBLIC)
+                     else _block_changes(s0, s1, bb, hb, tb, th))
+    if change.blocks:
+        change.kinds.append("text")
+    for name, kind in (("legal_basis", "legal-basis"), ("sources", "sources"), ("withdrawn", "withdrawal")):
+        if getattr(s0, name) != getattr(s1, name):
+            change.kinds.append(kind)
+    change.fields = _section_fields(s0, s1, tb, th)
 
 
 def _whole_section(s0: Section, s1: Section, tb, th) -> list[BlockChange]:
@@ -466,12 +487,13 @@ def _note_changes(a: Block, b: Block, tb, th=None) -> dict[str, Ops]:
     return out
 
 
-REGISTRIES = (("audiences", "audience"), ("acts", "legislation"), ("terms", "glossary term"), ("services", "service"))
+# The content's registries: its attribute on Content, and what one entry is called.
+REGISTRY_NAMES = (("audiences", "audience"), ("acts", "legislation"), ("terms", "glossary term"), ("services", "service"))
 
 
 def _registry_changes(base: Content, head: Content) -> list[str]:
     out = []
-    for attr, name in REGISTRIES:
+    for attr, name in REGISTRY_NAMES:
         before = {e["id"]: e for e in getattr(base, attr)}
         after = {e["id"]: e for e in getattr(head, attr)}
         for key, entry in after.items():
@@ -497,7 +519,7 @@ def _flat(value) -> str | None:
 def _registry_fields(base: Content, head: Content, texts) -> list[FieldChange]:
     tb, th = texts
     out = []
-    for attr, name in REGISTRIES:
+    for attr, name in REGISTRY_NAMES:
         before = {e["id"]: e for e in getattr(base, attr)}
         for entry in getattr(head, attr):
             old = before.get(entry["id"])
@@ -511,78 +533,19 @@ def _registry_fields(base: Content, head: Content, texts) -> list[FieldChange]:
                 if found:
                     out.append(found)
             if attr == "acts":
-                provisions = {p["id"]: p for p in old.get("provisions", [])}
-                for p in entry.get("provisions", []):
-                    if p["id"] in provisions:
-                        for f in ("label", "title"):
-                            found = _words_field(f"legislation {entry['id']}/{p['id']}", f,
-                                                 str(provisions[p["id"]].get(f) or ""), str(p.get(f) or ""))
-                            if found:
-                                out.append(found)
+                out += _provision_fields(old, entry)
     return out
 
 
-@dataclass
-class Revisions:
-    """The two sides of a review, read whole: the repository, the base commit and both sides' content."""
-
-    repo: object
-    prefix: str
-    base_commit: str
-    base_label: str
-    head_label: str
-    before: Content | None
-    after: Content | None
-    unreadable: list  # (label, problem): what stops a side from being read whole
-
-
-@contextlib.contextmanager
-def revisions(root, base: str | None = None, head: str | None = None):
-    """The two revisions to compare, by default the merge base with main and the working tree, with the
-    repository still open (the gate reads edition commits from it)."""
-    with repository(root) as (repo, prefix):
-        if repo is None:
-            raise HistoryError("this folder is not in a git repository, so there are no revisions to compare",
-                               "Run guidance diff inside a clone of the guidance repository.")
-        if not repo.head.is_valid():
-            raise HistoryError("the repository has no commits yet", "Commit the content first.")
-        if base is None:
-            base_commit, base_label = _merge_base(repo, resolve(repo, head or "HEAD"))
-        else:
-            base_commit = resolve(repo, base)
-            base_label = f"{base} ({base_commit.hexsha[:7]})"
-        cache: dict = {}
-        blobs: dict = {}
-        before, problems = content_at(repo, prefix, base_commit.hexsha, cache, blobs)
-        bad = [(base_label, p) for p in dropped(problems)]
-        if head is None:
-            after, problems = worktree_content(root)
-            head_label = "working tree"
-        else:
-            head_commit = resolve(repo, head)
-            after, problems = content_at(repo, prefix, head_commit.hexsha, cache, blobs)
-            head_label = f"{head} ({head_commit.hexsha[:7]})"
-        bad += [(head_label, p) for p in dropped(problems)]
-        yield Revisions(repo, prefix, base_commit.hexsha, base_label, head_label, before, after, bad)
-
-
-def review(root, base: str | None = None, head: str | None = None) -> tuple[Diff | None, list]:
-    """Compare two revisions of the project at root: by default the merge base with main and the working tree.
-    Returns the diff, or None and the problems that stop one revision from being read whole."""
-    with revisions(root, base, head) as r:
-        if r.unreadable:
-            return None, r.unreadable
-        return compare(r.before, r.after, r.base_label, r.head_label), []
-
-
-def _merge_base(repo, head_commit):
-    for name in ("main", "origin/main"):
-        try:
-            main = resolve(repo, name)
-        except HistoryError:
-            continue
-        bases = repo.merge_base(main, head_commit)
-        if bases:
-            return bases[0], f"merge base with {name} ({bases[0].hexsha[:7]})"
-    raise HistoryError("there is no branch main (nor origin/main) to compare with",
-                       "Name the base revision: guidance diff BASE [HEAD], for example guidance diff origin/main.")
+def _provision_fields(old: dict, act: dict) -> list[FieldChange]:
+    """The label and title of each provision an act has on both sides."""
+    out = []
+    provisions = {p["id"]: p for p in old.get("provisions", [])}
+    for p in act.get("provisions", []):
+        if p["id"] in provisions:
+            for f in ("label", "title"):
+                found = _words_field(f"legislation {act['id']}/{p['id']}", f,
+                                     str(provisions[p["id"]].get(f) or ""), str(p.get(f) or ""))
+                if found:
+                    out.append(found)
+    return out

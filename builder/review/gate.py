@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from builder.content.model import PUBLIC_STATUSES, Content, Document, Pos, Problem, version_key
 from builder.review.changes import Diff, DocumentChange
-from builder.review.diff import compare, revisions
+from builder.review.diff import compare
+from builder.review.revisions import revisions
 from builder.history.git import mainline, version_at
 
 # (document id, version, commit) → why that commit cannot be the edition, or None when it can

@@ -70,9 +70,11 @@ def reader_text(content: Content):
         doc, _, sid = r.target.rpartition("/")
         return titles.get((doc, sid)) or next((t for (_, s), t in titles.items() if s == sid), sid.replace("-", " "))
 
+    trees = content.trees  # each text parsed once, when the content was checked or read
+
     @functools.lru_cache(maxsize=None)  # one revision's words, asked again for each role view of the same text
     def plain(text: str) -> str:
-        return " ".join(inline.parse(str(text)).plain(ref).split())
+        return " ".join(trees[str(text)].plain(ref).split())
 
     return plain
 

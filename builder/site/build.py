@@ -19,6 +19,7 @@ from builder.site.checker import PageChecker
 from builder.site import opendata
 from builder.site.engines import engine_missing, run_engine, write_config, write_offline_assets
 from builder.site.sanitise import only_pages
+from builder.site.staged import swap_in
 from builder.site.search import inline_search_index, tune_search_index
 from builder.site.welsh import build_languages, english_switch
 
@@ -133,17 +134,6 @@ def parse_site_url(url: str) -> tuple[str | None, str]:
     return f"{parts.scheme.lower()}://{ascii_host}{f':{port}' if port is not None else ''}{path.rstrip('/')}/", ""
 
 
-def swap_in(new: Path, out_dir: Path) -> None:
-    """Replace out_dir by new in two renames, so readers never see a half-built site."""
-    old = None
-    if out_dir.exists():
-        old = out_dir.with_name(f"{out_dir.name}.old-{os.getpid()}")
-        out_dir.rename(old)
-    new.rename(out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def _is_ours(folder: Path) -> bool:
     """A folder guidance built: it holds the marker, and is a real folder, not a link to one."""
     return not folder.is_symlink() and folder.is_dir() and (folder / MARKER).is_file() \
@@ -214,7 +204,7 @@ def build_site(root: Path, site: Site, out_dir: Path, preview: bool, engine: str
     that they are not held in memory beside the engine's own copy. offline: a site that browses from disk
     (file://), pages as files, which site must have been rendered for (render's Options.directory_urls False)."""
     result = BuildResult(out_dir)
-    if (refused := check_out_dir(root, out_dir) or _build_dir_problem(root)
+    if (refused := check_out_dir(root, out_dir) or build_dir_problem(root)
             or (offline_engine_problem(engine) if offline else None)) is not None:
         result.problems.append(refused)
         return result
@@ -242,7 +232,7 @@ def offline_engine_problem(engine: str) -> Problem | None:
                    "Build it with the default engine: guidance build --offline (without --engine).")
 
 
-def _build_dir_problem(root: Path) -> Problem | None:
+def build_dir_problem(root: Path) -> Problem | None:
     build_dir = root / "build"
     if build_dir.is_symlink() or build_dir.exists() and not build_dir.is_dir():
         return Problem(Pos("build"), "error", "build.write", "build/ is a link or a file, not guidance's work folder",
@@ -277,7 +267,7 @@ def _build_site(root: Path, site: Site, out_dir: Path, preview: bool, engine: st
                                   offline=offline)
             if not keep_pages:
                 site.pages.clear()
-            with PageChecker(tmp, site.hidden_text, site.public_text, leak_check=not preview,
+            with PageChecker(tmp, site.hidden_text, site.public_text, leak_check=not preview, trees=site.trees,
                              concurrent=engine == "mkdocs") as checker:
                 result.problems = run_engine(engine, config, tmp, page_hook=checker.hook)
                 tune_search_index(tmp, site.search_labels, site.search_extra)

@@ -2,6 +2,7 @@
 API, Zensical as a child process. Each returns the engine's problems; nothing here sanitises or checks the result."""
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import logging
 import os
@@ -31,13 +32,29 @@ OFFLINE_DIR = Path(__file__).resolve().parent / "offline"
 OFFLINE_SCRIPTS = ("assets/javascripts/iframe-worker.js", "assets/javascripts/offline-search.js")
 
 
-class _Collect(logging.Handler):
+class Collect(logging.Handler):
+    """MkDocs' warnings and errors (its "mkdocs" logger), collected rather than printed."""
+
     def __init__(self):
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
 
     def emit(self, record):
         self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def collected():
+    """MkDocs' warnings and errors while the block runs, collected (a Collect) rather than printed."""
+    collect = Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collect)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield collect
+    finally:
+        logger.removeHandler(collect)
+        logger.propagate = propagate
 
 
 def write_config(root: Path, build_dir: Path, name: str, docs_dir: Path, site_dir: Path, nav: list,
@@ -113,26 +130,20 @@ def run_mkdocs(config_path: Path, site_dir: Path, page_hook=None) -> list[Proble
     plugin whose on_post_page sees each page as it is written (checker.PageChecker)."""
     from builder.site.mkdocs_adapter import MkDocsException, build, load_config
 
-    collect = _Collect()
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(collect)
-    propagate, logger.propagate = logger.propagate, False
     rel = config_path.name
-    try:
-        config = load_config(str(config_path), site_dir=str(site_dir))
-        config["strict"] = True
-        config.plugins["guidance-release-markdown"] = _ReleaseMarkdown()
-        if page_hook is not None:
-            config.plugins["guidance-check-pages"] = page_hook
-        build(config)
-        failed = None
-    except MkDocsException as err:
-        failed = str(err)
-    except (OSError, ValueError) as err:
-        failed = f"{type(err).__name__}: {err}"
-    finally:
-        logger.removeHandler(collect)
-        logger.propagate = propagate
+    with collected() as collect:
+        try:
+            config = load_config(str(config_path), site_dir=str(site_dir))
+            config["strict"] = True
+            config.plugins["guidance-release-markdown"] = _ReleaseMarkdown()
+            if page_hook is not None:
+                config.plugins["guidance-check-pages"] = page_hook
+            build(config)
+            failed = None
+        except MkDocsException as err:
+            failed = str(err)
+        except (OSError, ValueError) as err:
+            failed = f"{type(err).__name__}: {err}"
     problems = [Problem(Pos(f"build/{rel}"), "error", "build.mkdocs", _tidy(m),
                         "This is a fault in the generated site, not in your content: report it with the content that caused it.")
                 for m in collect.messages]

@@ -17,7 +17,7 @@ SHORT = 3  # shorter passages (most titles) are checked whole when they have at 
 _INLINE_TAGS = re.compile(r"</?(?:a|abbr|em|strong|b|i|span|code|mark|ins|del|sub|sup|small|q)\b[^<>]*>", re.IGNORECASE)
 
 
-def words(text: str) -> list[str]:
+def folded_words(text: str) -> list[str]:
     """Lower-case words of text as a reader would see it: tags dropped, entities decoded, compatibility forms
     folded (so "&#83;talking", "ＳＴＡＬＫＩＮＧ" and "stalking" are the same word)."""
     text = re.sub(r"<!--|-->|<!\[CDATA\[|\]\]>", " ", text)
@@ -27,19 +27,32 @@ def words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", text)
 
 
-def _segments(text: str) -> list[list[str]]:
-    """The runs of a content text's own words (builder/content/inline.py's tree: link addresses and markup left out), split
-    where a [[reference]] stands, since it renders differently."""
-    return [w for part in inline.parse(text).plain(lambda ref: "\0").split("\0") if (w := words(part))]
+def plains(texts: Iterable[str], trees: inline.Trees) -> list[str]:
+    """Each content text's own words (its tree's: link addresses and markup left out), with a NUL where a
+    [[reference]] stands, since it renders differently: what probes_of reads."""
+    return [trees[text].plain(lambda ref: "\0") for text in texts]
+
+
+def _segments(plain: str) -> list[list[str]]:
+    """The runs of words of a text's plain (see plains), split where a reference stands."""
+    return [w for part in plain.split("\0") if (w := folded_words(part))]
 
 
 def _grams(seq: list[str], n: int) -> set[tuple[str, ...]]:
     return {tuple(seq[i:i + n]) for i in range(len(seq) - n + 1)}
 
 
-def probes(hidden: Iterable[str], public: Iterable[str]) -> dict[int, set[tuple[str, ...]]]:
+def probes(hidden: Iterable[str], public: Iterable[str], trees: inline.Trees | None = None
+           ) -> dict[int, set[tuple[str, ...]]]:
     """Word sequences that identify unpublished text: every run of GRAM words (or a whole short passage) that
-    does not also occur in text the build may show."""
+    does not also occur in text the build may show. trees: the content's (a tree of its own for each text
+    without)."""
+    trees = inline.Trees() if trees is None else trees
+    return probes_of(plains(hidden, trees), plains(public, trees))
+
+
+def probes_of(hidden: list[str], public: list[str]) -> dict[int, set[tuple[str, ...]]]:
+    """probes, from the texts' plains."""
     shown = [w for t in public for w in _segments(t)]
     shown_text = " " + " ".join(" ".join(s) for s in shown) + " "
     shown_grams = set().union(*(_grams(s, GRAM) for s in shown)) if shown else set()
@@ -113,7 +126,7 @@ def scan(site_dir: Path, wanted: dict[int, set[tuple[str, ...]]], skip: Iterable
 def text_leak(rel: str, text: str, wanted: dict[int, set[tuple[str, ...]]]) -> str | None:
     """The first passage of unpublished text (probes) that text, file rel of the site, shows, as "rel: 'words…'"."""
     attributes = "\n".join(a or b for a, b in re.findall(r"=\s*\"([^\"]*)\"|=\s*'([^']*)'", text))
-    for seq in (words(text), words(attributes)):
+    for seq in (folded_words(text), folded_words(attributes)):
         first = min((i for n, grams in wanted.items() for i in range(len(seq) - n + 1)
                      if tuple(seq[i:i + n]) in grams), default=None)
         if first is not None:

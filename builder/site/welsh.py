@@ -47,7 +47,7 @@ def build_languages(root: Path, build_dir: Path, site: Site, tmp: Path, preview:
                                                          "others": [{"lang": "en", "name": "English",
                                                                      "prefix": "../"}]}})
         _in_language(config, language)
-        with PageChecker(out, translated.hidden_text, translated.public_text, leak_check=not preview,
+        with PageChecker(out, translated.hidden_text, translated.public_text, leak_check=not preview, trees=translated.trees,
                          concurrent=engine == "mkdocs") as checker:
             found = run_engine(engine, config, out, page_hook=checker.hook)
             tune_search_index(out, translated.search_labels, translated.search_extra)

@@ -1,4 +1,5 @@
-"""Report stage: the only place that decides how problems look (text, JSON or GitHub annotations)."""
+"""The problem report every command prints, beside the CLI: the only place that decides how problems look (text,
+JSON or GitHub annotations). It reads only the model (builder/content/model.py), so any stage may use it."""
 from __future__ import annotations
 
 import json
