@@ -102,9 +102,7 @@ def check_problems(root: Path, use_cache: bool = True, base=None) -> Checked:
             continue
         files[rel] = cache.stat_of(opened) + [cache.file_digest(raw[rel])]
     key = cache.key_of(root, [(rel, row[5]) for rel, row in files.items()], problems)
-    cached = cache.cached_problems(root, key, stored)
-    if cached is not None and any(p.code == "ids.duplicate" for p in cached):
-        cached = None  # which of two is blamed depends on the base branch too, which may have moved: check again
+    cached = _trusted(cache.cached_problems(root, key, stored))
     if cached is not None:
         if raw:  # read because changed just before the record: recorded again, to be trusted from now on
             warning = cache.store(root, key, cached, files, stamp)
@@ -126,3 +124,9 @@ def check_problems(root: Path, use_cache: bool = True, base=None) -> Checked:
         checked.cache_warning = cache.store(root, cache.key_of(root, [(rel, row[5]) for rel, row in files.items()],
                                                                problems), checked.problems, files, stamp)
     return checked
+
+
+def _trusted(cached: list[Problem] | None) -> list[Problem] | None:
+    """Cached problems, unless they hold an id collision: which of the two is blamed depends on the base branch
+    too, which may have moved since (content.blame), so the content is checked again."""
+    return None if cached is not None and any(p.code == "ids.duplicate" for p in cached) else cached

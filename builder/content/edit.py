@@ -21,6 +21,7 @@ from builder.content import translations
 from builder.content.io_problem import io_problem
 from builder.content.load import SourceFile, file_kind, parse, read_content
 from builder.content.model import Pos, Problem
+from builder.content.sections import SectionRef, find
 
 ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l/1/o/0: ids are read aloud and typed
 # Lists of short values written on one line, [police, teachers]; every other list is one item a line.
@@ -224,18 +225,6 @@ def slugify(title: str, limit: int = ID_LENGTH) -> str:
 SECTION_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")  # the schema's slug
 
 
-@dataclass(frozen=True)
-class SectionRef:
-    id: str
-    title: str
-    status: str
-    file: str
-
-    @property
-    def doc(self) -> str:
-        return self.file.split("/")[1]
-
-
 def _sections(project: _Project) -> list[SectionRef]:
     """Every section of every readable chapter, in file order."""
     out = []
@@ -248,48 +237,12 @@ def _sections(project: _Project) -> list[SectionRef]:
     return out
 
 
-def _plain(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
 def find_section(root: Path, ref: str, doc: str | None = None, among=None, code: str = "status.no-section",
                  project: _Project | None = None) -> tuple[SectionRef | None, Problem | None]:
-    """The section `ref` names: its id, DOC/ID, a prefix of one id only, or its title (any case). Otherwise a
-    problem suggesting the nearest ids. `among` (a predicate on SectionRef) narrows the sections searched."""
-    import difflib
-
+    """The section `ref` names (builder/content/sections.py: its id, DOC/ID, the start of one id, or its title),
+    or a problem suggesting the nearest ids. `among` (a predicate on SectionRef) narrows the sections searched."""
     project = project or _read(root)
-    given_doc, _, name = ref.strip().rpartition("/")
-    doc = given_doc or doc
-    sections = [s for s in _sections(project) if (not doc or s.doc == doc) and (among is None or among(s))]
-    key = name.strip()
-    for found in ([s for s in sections if s.id == key],
-                  [s for s in sections if s.id.startswith(key.lower())] if key else [],
-                  [s for s in sections if _plain(s.title) == _plain(key)] if key else []):
-        if len({(s.doc, s.id) for s in found}) == 1:
-            return found[0], None
-        if len(found) > 1:
-            ids = list(dict.fromkeys(f"{s.doc}/{s.id}" if not doc and len({s.doc for s in found}) > 1 else s.id
-                                     for s in found))
-            listed = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-            return None, Problem(Pos("content"), "error", code,
-                                 f"'{ref}' could be any of {len(ids)} sections: {listed}",
-                                 "Give more of the id, its whole title, or DOC/ID.")
-    scored = []  # (how alike, id): the id and the title of each section, compared with what was typed
-    for s in sections:
-        alike = max(difflib.SequenceMatcher(None, key.lower(), s.id).ratio(),
-                    difflib.SequenceMatcher(None, key.lower(), s.id[:len(key)]).ratio() - 0.05,  # a start, mistyped
-                    difflib.SequenceMatcher(None, _plain(key), _plain(s.title)).ratio())
-        if alike >= 0.7 or (len(key) >= 4 and key.lower() in s.id):
-            scored.append((alike, s.id))
-    scored.sort(reverse=True)
-    near = list(dict.fromkeys(i for alike, i in scored if alike >= scored[0][0] - 0.1))[:3] if scored else []
-    hint = (f"Did you mean {' or '.join(near)}? " if near else "") + \
-        "Give the section's id (its id: line), the start of it, its title, or DOC/ID."
-    if project.broken:
-        hint += (" These files cannot be read, so their sections could not be searched: "
-                 f"{', '.join(sorted(project.broken))}.")
-    return None, Problem(Pos("content"), "error", code, f"there is no section '{ref}'", hint)
+    return find(_sections(project), ref, doc, among, code, sorted(project.broken))
 
 
 ID_NOTE = ("While it is a draft you may change its id (the id: line, and any [[section:{id}]] written to it); once "
@@ -405,23 +358,9 @@ def new_section(root: Path, doc: str | None, chapter: str, title: str, today: da
         return "", "", Problem(source.pos(("sections",)), "error", "new.unreadable-chapter",
                                f"{rel} has no list of sections to add to",
                                "Fix the chapter first (guidance validate shows what is wrong), then run this again.")
-    taken = _section_ids(project)
-    if sid is not None:
-        if not SECTION_ID.match(sid):
-            return "", "", Problem(Pos("--id"), "error", "new.id",
-                                   f"'{sid}' cannot be a section id: it must start with a lower-case letter and hold "
-                                   "only lower-case letters, digits and hyphens (at most 63 characters)",
-                                   f"For example --id {slugify(sid) if slugify(sid) != 'section' else slugify(title)}.")
-        if sid in taken:
-            free = next(f"{sid}-{n}" for n in range(2, 10_000) if f"{sid}-{n}" not in taken)
-            return "", "", Problem(Pos("--id"), "error", "new.id",
-                                   f"the id '{sid}' is already the id of a section in {taken[sid]}",
-                                   f"Section ids are unique across the guidance: choose another, e.g. --id {free}.")
-    else:
-        sid = base = slugify(title)
-        n = 2
-        while sid in taken:
-            sid, n = f"{base}-{n}", n + 1
+    sid, problem = _new_id(sid, title, _section_ids(project))
+    if problem is not None:
+        return "", "", problem
     today = today or date.today()
     flow, quoted = _layout(sections)
     audiences = CommentedSeq(["all"])
@@ -466,6 +405,28 @@ def _new_in_translations(root: Path, project: _Project, rel: str, sid: str) -> N
         if _check_written(other, kind, after, lambda d: d["sections"][-1]["id"] == sid) is None \
                 and refused_path(root, root / other) is None:
             write_content(root / other, after, root)  # the English is written: a translation that is not stays missing
+
+
+def _new_id(sid: str | None, title: str, taken: dict[str, str]) -> tuple[str, Problem | None]:
+    """The new section's id: --id as given, if it can be one and is free; else made from the title (with -2, -3…
+    when taken)."""
+    if sid is None:
+        sid = base = slugify(title)
+        n = 2
+        while sid in taken:
+            sid, n = f"{base}-{n}", n + 1
+        return sid, None
+    if not SECTION_ID.match(sid):
+        return sid, Problem(Pos("--id"), "error", "new.id",
+                            f"'{sid}' cannot be a section id: it must start with a lower-case letter and hold only "
+                            "lower-case letters, digits and hyphens (at most 63 characters)",
+                            f"For example --id {slugify(sid) if slugify(sid) != 'section' else slugify(title)}.")
+    if sid in taken:
+        free = next(f"{sid}-{n}" for n in range(2, 10_000) if f"{sid}-{n}" not in taken)
+        return sid, Problem(Pos("--id"), "error", "new.id", f"the id '{sid}' is already the id of a section in "
+                            f"{taken[sid]}", f"Section ids are unique across the guidance: choose another, e.g. "
+                            f"--id {free}.")
+    return sid, None
 
 
 @dataclass
