@@ -82,6 +82,7 @@ def test_each_chapter_switches_to_the_fourth_role(page, four):
     switch = page.get_by_role("navigation", name="Show this guidance for a role")
     switch.get_by_role("link", name="Victims and the public").click()
     page.wait_for_url(re.compile(r"/for/public/alpha/#alpha--basics$"))
+    assert page.url.endswith("/for/public/alpha/#alpha--basics"), "the role view, at the chapter the reader was on"
 
 
 def test_search_can_be_limited_to_the_fourth_role(page, four):
