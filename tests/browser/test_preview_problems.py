@@ -2,11 +2,11 @@
 file:line:col in a panel that is on screen and passes axe; the fix reloads the page again without it."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
-
 from tests.conftest import require
-from tests.test_serve import CHAPTER, OLD, _edit
+from tests.test_serve import CHAPTER, OLD, _edit, _wait_for
 
 axe_package = require("axe_playwright_python", "axe-core comes with the test extra: make test")
 AXE = Path(axe_package.__file__).parent / "axe.min.js"
@@ -39,4 +39,6 @@ def test_the_open_page_shows_the_problems_of_a_save_and_drops_them_when_fixed(se
     page.wait_for_function("() => document.body !== null && document.body.innerText.includes('Porthcawl')",
                            timeout=60_000)
     assert page.locator("#guidance-problems").count() == 0
-    assert any(text.startswith("Problems fixed") for text in lines)
+    # the terminal's line follows once every page that shows the fix is built, after the reload
+    _wait_for(lambda: any(text.startswith("Problems fixed") for text in lines), threading.Event(),
+              "the terminal says the problems are fixed")
