@@ -84,8 +84,14 @@ def generate(root: Path, sections: int, per_chapter: int = 3, documents: int | N
     if root.exists():
         shutil.rmtree(root)
     (root / "content").mkdir(parents=True)
-    for name in ("audiences", "legislation", "glossary", "services"):
+    for name in ("legislation", "glossary", "services"):
         shutil.copy(REPO / "content" / f"{name}.yaml", root / "content" / f"{name}.yaml")
+    # The real audiences without their "Where to start" tasks: those link to real sections, which a generated
+    # project does not have (its landing pages point to each audience's contents list instead).
+    audiences = yaml.safe_load((REPO / "content/audiences.yaml").read_text(encoding="utf-8"))
+    for audience in audiences["audiences"]:
+        audience.pop("start", None)
+    (root / "content/audiences.yaml").write_text(dump(audiences), encoding="utf-8")
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     documents = documents or max(2, sections // 100)  # many documents of realistic length, as the whole
     # Home Office collection would be, rather than two documents of thousands of chapters
