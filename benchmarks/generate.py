@@ -84,10 +84,11 @@ def generate(root: Path, sections: int, per_chapter: int = 3, documents: int | N
     if root.exists():
         shutil.rmtree(root)
     (root / "content").mkdir(parents=True)
-    for name in ("audiences", "legislation", "glossary", "services"):
+    for name in ("legislation", "glossary", "services"):
         shutil.copy(REPO / "content" / f"{name}.yaml", root / "content" / f"{name}.yaml")
-    # The real audiences' start lists name real sections, which a generated project does not have.
-    audiences = yaml.safe_load((root / "content/audiences.yaml").read_text(encoding="utf-8"))
+    # The real audiences without their "Where to start" tasks: those link to real sections, which a generated
+    # project does not have (its landing pages point to each audience's contents list instead).
+    audiences = yaml.safe_load((REPO / "content/audiences.yaml").read_text(encoding="utf-8"))
     for audience in audiences["audiences"]:
         audience.pop("start", None)
     (root / "content/audiences.yaml").write_text(dump(audiences), encoding="utf-8")

@@ -2,6 +2,7 @@
 tagged with its document and role and carrying its roles for the filter, and the glossary's also_searched_as words
 on the sections whose titles name the term; and a role page's bodies, written as {body, audiences}, checked."""
 import json
+import re
 
 import pytest
 
@@ -58,3 +59,17 @@ def test_a_body_for_an_unknown_audience_is_a_positioned_problem(project):
     problems = [p for p in pipeline.check(project).problems if p.severity == "error"]
     assert [(p.code, p.pos.file, p.pos.line) for p in problems] == [("ref.audience", "content/alpha/document.yaml", 9)]
     assert "'polis' is not in audiences.yaml" in problems[0].message
+
+
+@pytest.mark.slow
+def test_dates_are_shown_on_the_page_but_left_out_of_the_search_index(project):
+    """"Last updated …" on every chapter and section is for readers, not search: a date is never an answer, and
+    the stamps were a tenth of the words the browser indexes at 5,000 sections (docs/performance.md)."""
+    index = built_index(project)
+    chapters = {loc: e for loc, e in index.items() if re.match(r"(?!for/)[^/#]+/[^/#]+/", loc)}  # doc/chapter/…
+    sections = [e for loc, e in chapters.items() if "#" in loc]
+    assert sections and len(chapters) > len(sections)
+    assert [loc for loc, e in chapters.items() if "Last updated" in e["text"]] == []
+    assert all(e["text"].startswith("<p>For:") for e in sections if "For:" in e["text"]), "the rest of the line stays"
+    page = (project / "site/alpha/schools/index.html").read_text()
+    assert page.count("Last updated") >= 2, "the chapter's and its sections' dates are still shown"

@@ -92,12 +92,14 @@ class Chronicle:
         return md_escape(stamp_text(latest(stamps))) if stamps else ""
 
     def section_history(self, doc: Document, section: Section) -> str:
-        """' · Last updated 3 March 2026 · [new 2026]' for a section's line of details."""
+        """' · Last updated 3 March 2026 · [new 2026]' for a section's line of details (left out of search)."""
         if self.history is None:
             return ""
         mark = mark_text(self.marks.get(doc.id, {}).get(section.id))
         out = f"Last updated {stamp_text(self.history.section(doc.id, section.id))}" + (f" · {mark}" if mark else "")
-        return " · " + md_escape(out)
+        # Shown to readers, left out of the search index: a date is never an answer, and at 5,000 sections the
+        # stamps were about a tenth of the words the browser indexes (docs/performance.md, Search at scale).
+        return " · <span data-search-exclude>" + md_escape(out) + "</span>"
 
 
 class _ArchiveLinks(Links):
