@@ -1,6 +1,8 @@
 """Issue 24's search targets: Material's lunr search against Pagefind, in Chromium (a benchmark, not a test).
 
+    .venv/bin/pip install -c constraints.txt -e '.[bench]'   # Pagefind, its binary in the wheel
     .venv/bin/python benchmarks/search_scale.py [--sizes 1000 5000] [--repeat 3] [--query "risk assessment"]
+        [--work DIR: keep the built projects there and reuse them] [--no-quality]
 
 For each size, a generated project (benchmarks/generate.py) is built with `guidance build`, served from
 127.0.0.1 by a server that gzips text as a static host does (GitHub Pages, Netlify) and counts the bytes it sends,
@@ -8,10 +10,13 @@ and opened in Debian's Chromium through Playwright, once per engine, CPU speed a
 context (nothing cached):
 - lunr: the built site's home page, with Material's search as readers get it (it fetches the index when the page
   loads; its worker builds the lunr index in the browser);
-- Pagefind: the same built site indexed by Pagefind (its Python API, the same pages the lunr index holds, the
-  article only, with the words readers use (aka) added to their sections) and a minimal page styled with the
+- Pagefind: the same built site indexed by Pagefind's CLI (the same pages or entries the lunr index holds, the
+  article only, with the words readers use (aka) weighed like headings) and a minimal page styled with the
   site's stylesheets and Material's result markup that asks Pagefind's JS API (loaded when the page loads,
-  the chunks of the query's words when it is typed; five pages' fragments for the results).
+  the chunks of the query's words when it is typed; five pages' fragments for the results). Three ways:
+  pagefind, a record per page (Pagefind's own way); pagefind-sections, a record per section made from the lunr
+  index's entries; pagefind-any, the same records, and when every word of a query finds fewer than three, the
+  records holding any of its words too (Pagefind finds only records holding all of them; lunr ranks any).
 As soon as the page has loaded, the query is entered into the search box and its completing key pressed; the
 time to first result runs, in the page's own clock, from that input to the first result item appearing (a
 MutationObserver: no fixed sleep anywhere). Bytes are what the server sent from opening the page to that moment:
@@ -209,7 +214,7 @@ const meta = document.querySelector(".md-search-result__meta");
 let vocabulary = [];
 fetch("/search/vocabulary.json").then(r => r.json()).then(w => {{ vocabulary = w; }});
 // Loaded when the page loads, as Material fetches its index then.
-const pagefind = import("/{bundle}/pagefind.js").then(async pf => {{ await pf.init(); return pf; }});
+const pagefind = import("/{index}/pagefind.js").then(async pf => {{ await pf.init(); return pf; }});
 const bare = w => w.toLowerCase().replace(/^[^\\w&]+|[^\\w&]+$/g, "");
 function oneEdit(a, b) {{
   if (Math.abs(a.length - b.length) > 1 || a === b) return false;
@@ -246,7 +251,21 @@ async function run() {{
   const query = input.value.trim();
   if (!query) {{ list.replaceChildren(); meta.textContent = "Type to start searching"; return; }}
   const pf = await pagefind;
-  const found = await pf.search(meaningful(query));
+  const words = meaningful(query);
+  const found = await pf.search(words);
+  // Pagefind finds only records holding every word; with fewer than three, add those holding any of them, ranked
+  // by how many of the words they hold and then by score (lunr ranks any word).
+  const each = words.split(/\s+/);
+  if ({any_word} && found.results.length < 3 && each.length > 1) {{
+    const seen = new Map(found.results.map(r => [r.id, {{r, n: Infinity, s: r.score}}]));
+    for (const one of await Promise.all(each.map(w => pf.search(w)))) {{
+      for (const r of one.results) {{
+        const had = seen.get(r.id);
+        if (had) {{ had.n += 1; had.s += r.score; }} else seen.set(r.id, {{r, n: 1, s: r.score}});
+      }}
+    }}
+    found.results = [...seen.values()].sort((a, b) => b.n - a.n || b.s - a.s).map(x => x.r);
+  }}
   let items;
   if ({sections}) {{  // a record per section: each page's best two sections, in the order found
     const data = await Promise.all(found.results.slice(0, 10).map(r => r.data()));
@@ -279,14 +298,16 @@ def write_pagefind_page(site: Path, bundle: str) -> str:
     styles = styles.replace('href="/http', 'href="http')
     (site / f"gd-{bundle}").mkdir(exist_ok=True)
     (site / f"gd-{bundle}/index.html").write_text(PAGEFIND_PAGE.format(
-        styles=styles, stop=json.dumps(stop_words()), bundle=bundle,
-        sections=json.dumps(bundle == "pagefind-sections")), encoding="utf-8")
+        styles=styles, stop=json.dumps(stop_words()), index="pagefind-sections" if bundle == "pagefind-any" else bundle,
+        sections=json.dumps(bundle != "pagefind"), any_word=json.dumps(bundle == "pagefind-any")),
+        encoding="utf-8")
     return f"/gd-{bundle}/"
 
 
 # --- Chromium -----------------------------------------------------------------------------------------------------
 
-ENGINES = {"lunr": "/", "pagefind": "/gd-pagefind/", "pagefind-sections": "/gd-pagefind-sections/"}
+ENGINES = {"lunr": "/", "pagefind": "/gd-pagefind/", "pagefind-sections": "/gd-pagefind-sections/",
+           "pagefind-any": "/gd-pagefind-any/"}
 BUNDLES = ("pagefind", "pagefind-sections")
 # Times the first result in the page's own clock: from the first input to the search box (filled, or a key) to
 # the first result item added to the results list.
@@ -469,6 +490,7 @@ def prepared(site: Path) -> dict[str, float]:
         done = (site / bundle / "pagefind.js").is_file()
         seconds[bundle] = float("nan") if done else index_pagefind(site, bundle)
         write_pagefind_page(site, bundle)
+    write_pagefind_page(site, "pagefind-any")  # the sections' index, any word when every word finds too few
     return seconds
 
 
