@@ -163,10 +163,48 @@ def test_two_publishes_at_once_record_one_edition_and_refuse_the_other(repo):
         assert len(ok) == 1, [r.stdout + r.stderr for r in results]
         loser = next(r for r in results if r.returncode != 0)
         assert "Nothing was published." in loser.stderr
-        assert any(code in loser.stdout for code in ("publish.changed", "publish.busy", "publish.exists")), \
-            loser.stdout
+        # refused at whatever point it met the other: its plan (the version taken, or files mid-write), the lock,
+        # or the branch that moved while it waited
+        assert any(code in loser.stdout for code in ("publish.changed", "publish.busy", "publish.exists",
+                                                     "publish.uncommitted")), loser.stdout
         version = "1.1" if results[0].returncode == 0 else "1.2"
         assert whole(repo, version)
         assert repo.repo.git.rev_parse("HEAD~1") == start
         repo.repo.git.reset("-q", "--hard", start)
         repo.repo.git.tag("-d", f"alpha/v{version}")
+
+
+@pytest.mark.slow
+def test_a_full_disk_leaves_nothing_or_the_whole_edition(tmp_path):
+    """The repository on a small filesystem (a tmpfs, as root) filled to the last block: publish cannot write
+    git's objects, and says so with the repository as it was."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.fail("a small tmpfs is needed (root mounts one; CI runs as root): " + mounted.stderr.decode())
+    try:
+        project = GitProject(disk / "repo", "2026-11-01")
+        project.replace(BASICS, "status: draft", "status: ready")
+        project.commit("Plans are ready", "2027-01-10")
+        before = state(project)
+        filler = disk / "filler"
+        with filler.open("wb") as out:  # fill every free block
+            try:
+                while True:
+                    out.write(b"\0" * 65536)
+                    out.flush()
+            except OSError:
+                pass
+        result = publish(project, "1.1")
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "error [publish." in result.stdout and "Traceback" not in result.stderr
+        assert "internal error" not in result.stderr
+        filler.unlink()
+        assert state(project) == before, "nothing was published: branch, tags, files and index as they were"
+        again = publish(project, "1.1")
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert whole(project, "1.1")
+        project.close()
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)

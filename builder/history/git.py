@@ -104,7 +104,9 @@ def shallow_commits(repo: Repo) -> set[str]:
 
 
 def dirty_paths(repo: Repo, prefix: str) -> list[str]:
-    out = repo.git.status("--porcelain", "-z", "--untracked-files=all", "--", f"{prefix}content")
+    # GIT_OPTIONAL_LOCKS=0: only look, never refresh the index (which needs its lock and disk space)
+    out = repo.git.status("--porcelain", "-z", "--untracked-files=all", "--", f"{prefix}content",
+                          env={"GIT_OPTIONAL_LOCKS": "0"})
     tokens = out.split("\x00")
     paths, i = [], 0
     while i < len(tokens):

@@ -16,7 +16,7 @@ from git.exc import GitCommandError
 from builder.content.model import Pos, Problem
 from builder.history.git import blob as read_blob
 from builder.history.git import git_input, repository
-from builder.publish.plan import Plan, PublishError, refuse
+from builder.publish.plan import Plan, PublishError, refuse, said
 from builder.publish.record import message
 
 LOCK = "guidance-publish.lock"  # in the git folder: one publish at a time per repository
@@ -47,7 +47,7 @@ def apply(root: Path, plan: Plan) -> Published:
             transaction += f"create refs/tags/{plan.tag} {tag}\n" if tag else ""
             git_input(repo, ["update-ref", "--stdin"], (transaction + "prepare\ncommit\n").encode())
         except (GitCommandError, OSError) as err:
-            refuse(f"content/{plan.doc}", "git", f"git could not record the edition: {_said(err)}",
+            refuse(f"content/{plan.doc}", "git", f"git could not record the edition: {said(err)}",
                    "Nothing was published: the branch, the tags and your files are as they were. Fix what git "
                    "reports (for example set user.name and user.email, or free some disk space) and run it again.")
         try:
@@ -55,7 +55,7 @@ def apply(root: Path, plan: Plan) -> Published:
         except (GitCommandError, OSError) as err:
             raise PublishError([Problem(Pos(f"content/{plan.doc}"), "error", "publish.incomplete",
                                         f"edition {plan.version} is recorded in commit {sha[:7]}, but the files in "
-                                        f"content/ could not be brought up to date: {_said(err)}",
+                                        f"content/ could not be brought up to date: {said(err)}",
                                         "Fix that, then run guidance publish again: it finishes the step first.")],
                                recorded=True) from err
         return Published(plan.doc, plan.version, plan.tag, sha, published, sorted(plan.changed))
@@ -78,8 +78,12 @@ def locked(repo, where: str):
     else:
         refuse(where, "busy", "the publish lock could not be taken", f"Remove {path} if no publish is running.")
     try:
-        os.write(fd, str(os.getpid()).encode())
-        os.close(fd)
+        try:
+            os.write(fd, str(os.getpid()).encode())
+            os.close(fd)
+        except OSError as err:
+            refuse(where, "git", f"the publish lock could not be written: {err.strerror or err}",
+                   "Nothing was published. Free some space on the disk and run it again.")
         yield
     finally:
         path.unlink(missing_ok=True)
@@ -210,9 +214,3 @@ def _blob_at(commit, path: str):
         return commit.tree / path
     except KeyError:
         return None
-
-
-def _said(err: Exception) -> str:
-    text = str(getattr(err, "stderr", None) or err).strip()
-    text = text.removeprefix("stderr: ").strip("'\" \n")
-    return " ".join(text.split())[:500] or "unknown error"

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from git.exc import GitCommandError
+
 from builder.content import config
 from builder.content.edit import round_trip
 from builder.content.load import content_files, load_entries
@@ -124,7 +126,16 @@ def plan(root: Path, doc_id: str, version: str, note: str, minor: bool = False, 
          cleared_by: list[tuple[str, str]] | None = None) -> Plan:
     """Work out an edition, or raise PublishError. Writes nothing. `check` is the project's full check
     (pipeline.check), so that house rules apply; the edited tree is checked again before anything is written."""
-    root = Path(root).resolve()
+    try:
+        return _plan(Path(root).resolve(), doc_id, version, note, minor, on, check, sections, allow_empty, today,
+                     cleared_by)
+    except GitCommandError as err:
+        refuse(f"content/{doc_id}", "git", f"git could not read the repository: {said(err)}",
+               "Nothing was published. Fix what git reports (a full disk, a damaged repository) and run it again.")
+
+
+def _plan(root: Path, doc_id: str, version: str, note: str, minor, on, check, sections, allow_empty, today,
+          cleared_by) -> Plan:
     folder = f"content/{doc_id}"
     doc_rel = f"{folder}/document.yaml"
     today = today or _commit_day() or date.today()
@@ -170,6 +181,13 @@ def plan(root: Path, doc_id: str, version: str, note: str, minor: bool = False, 
                    "Set status: ready on the sections to publish (and commit), or pass --allow-empty for an edition "
                    "that only records a note.")
         return result
+
+
+def said(err: Exception) -> str:
+    """What git said, on one line, without GitPython's framing."""
+    text = str(getattr(err, "stderr", None) or err).strip()
+    text = text.removeprefix("stderr: ").strip("'\" \n")
+    return " ".join(text.split())[:500] or "unknown error"
 
 
 def _ready(repo, root: Path, folder: str, doc_id: str) -> None:
