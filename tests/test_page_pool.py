@@ -1,5 +1,6 @@
-"""The build's one worker pool (builder/site/checker.py): pages checked in a spawned worker process while MkDocs
-builds, an error there raised again in the build, and Ctrl-C stopping the build and the worker with it."""
+"""The page checker's worker pool (builder/site/checker.py, off by default: WORKERS = 1 turns it on): pages checked
+in a spawned worker process while MkDocs builds, an error there raised again in the build, and Ctrl-C stopping the
+build and the worker with it."""
 import os
 import signal
 from types import SimpleNamespace
@@ -12,6 +13,11 @@ from builder.site.checker import PageChecker
 
 DRAFT = "The draft paragraph about a new protection order that nobody has published yet."
 ARTICLE = '<html><body><article class="md-content__inner md-typeset">{}</article></body></html>'
+
+
+@pytest.fixture(autouse=True)
+def _one_worker(monkeypatch):
+    monkeypatch.setattr(checker, "WORKERS", 1)
 
 
 def _page(rel: str) -> SimpleNamespace:

@@ -1,9 +1,12 @@
-"""The built site checked while MkDocs builds it: each page, as MkDocs writes it, goes to one worker process that
-sanitises it (sanitise.py) and, in a public build, searches it for unpublished text (leaks.py), so that on two
-cores the checks cost little more than the last page's instead of a second pass over the whole site after the
-build. It is the one place the build runs in parallel, because it is the one where the benchmark shows a gain at
-the real content's size and at 1,000 sections (docs/performance.md). Files MkDocs writes outside its pages, and
-every page of an engine without this hook, are checked after the build by the same functions, in this process.
+"""The built site checked: each page sanitised (sanitise.py) and, in a public build, searched for unpublished text
+(leaks.py). By default every check runs after the engine is done, in this process. With WORKERS = 1 each page,
+as MkDocs writes it, goes instead to one worker process, so that on an idle second core the checks cost little
+more than the last page's. That pool is off because the benchmark did not show it paying on the machine it was
+measured on, at the real content's size or at 1,000 sections (benchmarks/page_pool.py, docs/performance.md:
+with the worker, builds of the real content were 0.1-1.6 s slower in three runs of five and 0.4-0.6 s faster in
+two; of 1,000 sections 1.7-3.2 s slower in two, 0.3-1.7 s faster in two); set it to 1 where a measurement shows
+a gain. Files MkDocs writes outside its
+pages, and every page of an engine without the hook, are always checked after the build.
 
 The worker is a concurrent.futures process pool of one, started with the "spawn" method on every system: a fresh
 interpreter that imports only this module, never a fork of a process that may hold threads. An error in the
@@ -21,7 +24,7 @@ from builder.content.model import Problem
 from builder.site import leaks, sanitise
 
 START_METHOD = "spawn"
-WORKERS = 1  # 0: every check in this process, after the build (what an engine without the hook gets)
+WORKERS = 0  # 1: one worker process checks each page while MkDocs builds (see above: it did not pay here)
 
 _wanted: dict | None = None  # in the worker: the probes of unpublished text, worked out once
 
