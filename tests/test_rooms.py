@@ -28,7 +28,7 @@ NOT_YET = {
     "builder/history/editions.py:find_editions",
     "builder/preview/server.py:make_server",
     "builder/publish/apply.py:unfinished",
-    "builder/publish/plan.py:plan",
+    "builder/publish/plan.py:_plan",
     "builder/render/pages.py:render",
     "builder/review/diff.py:_block_changes",
     "builder/review/diff_report.py:as_text",
