@@ -7,12 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from click.testing import CliRunner
 from git import Repo
 
 from builder import pipeline
-from builder.cli import main
-from gitrepo import GitProject, env
+from gitrepo import GitProject
+from test_publish import repo, run  # noqa: F401  (the CLI runner and the repository fixture)
 
 BASICS = "content/alpha/01-basics.yaml"
 DOCUMENT = "content/alpha/document.yaml"
@@ -24,17 +23,6 @@ NEW_SECTION = """  - id: early-signs
       - id: ees1
         para: Unwanted gifts left at a door are an early sign of stalking.
 """
-
-
-def run(*args, day="2027-02-01"):
-    return CliRunner(env=env(day)).invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-@pytest.fixture
-def repo(tmp_path):
-    project = GitProject(tmp_path / "repo", "2026-11-01")
-    yield project
-    project.close()
 
 
 def merge(repo: GitProject, branch: str, method: str, day: str) -> None:
