@@ -36,7 +36,7 @@ def change_schema(project, monkeypatch, tmp_path):
 def change_code(project, monkeypatch, tmp_path):
     code = tmp_path / "builder"
     shutil.copytree(cache._CODE, code, ignore=shutil.ignore_patterns("__pycache__"))
-    (code / "content/rules.py").write_text((code / "content/rules.py").read_text() + "\n# changed\n")
+    (code / "content/rules/style.py").write_text((code / "content/rules/style.py").read_text() + "\n# changed\n")
     monkeypatch.setattr(cache, "_CODE", code)
 
 

@@ -17,7 +17,7 @@ from builder.content.fixed_rules import BUILD_PROBLEMS, FILE_PROBLEMS, IO_PROBLE
 from builder.content.load import load_tree
 from builder.content.validate.schema import SCHEMA_DIR
 
-BUILDER = Path(rules.__file__).parents[1]  # builder/
+BUILDER = Path(rules.__file__).parents[2]  # builder/
 EXAMPLE = "content/beta/09-example.yaml"  # beta uses no abbreviation before it
 
 
@@ -247,3 +247,49 @@ def test_the_real_guidance_is_clean_under_strict():
     files, _ = load_tree(BUILDER.parent)
     waivers = [e for f in files if f.kind == "chapter" for s in f.data["sections"] for e in s.get("exceptions", [])]
     assert all(len(w["reason"]) >= 40 for w in waivers), "every exception records a reason a reviewer can check"
+
+
+# Each document's texts are searched as one joined text (rules/context.py: Joined); what the rules find must be what
+# a search of each text finds: nothing read across from one text into the next.
+@pytest.mark.parametrize("items, flagged", [
+    (["Courts make orders under the SPO", "(stalking protection order) scheme."],
+     ["style.abbreviation-first-use"]),  # "(…)" in the next item spells nothing out
+    (["A stalking protection order (SPO) lasts.", "Courts make SPOs."], []),
+    (["Officers work going", "forward together."], []),  # "going forward" split between two items is two texts
+    (["Staff should deliver", "training."], ["style.words-to-avoid"]),
+    (["Refer it to the MASH", "(multi-agency safeguarding hub)."],
+     ["style.abbreviation-first-use", "style.abbreviation-undefined"]),
+])
+def test_rules_read_each_text_on_its_own(project, items, flagged):
+    body = "".join(f"        - {item}\n" for item in items)
+    section = f"- id: jo\n  title: Jo\n  audiences: [police]\n  status: published\n  legal_basis: [pha-1997/s2A]\n" \
+              f"  blocks:\n    - id: r5a1\n      list:\n        items:\n{body}"
+    assert codes(with_sections(project, section)) == flagged
+
+
+@pytest.mark.parametrize("para", ["Whılst it lasts, act.", "Do it whilſt you can.", "Staff utiliſe the form.",
+                                  "WhiLst it lasts, act.", "İn order to act, call."])
+def test_words_to_avoid_are_found_in_any_case_the_pattern_matches(project, para):
+    """The rule looks only in texts that hold one of its words in lower case (Joined.folded): letters that
+    re.IGNORECASE matches to a plain one (dotless ı, long ſ, dotted İ) must not hide a word from it."""
+    section = f"- id: wa\n  title: Wa\n  audiences: [police]\n  status: published\n  blocks:\n" \
+              f"    - id: r6a1\n      para: {para}\n"
+    assert codes(with_sections(project, section)) == ["style.words-to-avoid"]
+
+
+def test_folding_covers_every_letter_the_case_insensitive_patterns_match():
+    """Every character that re.IGNORECASE matches to an ASCII letter folds to that letter (context._FOLD, then
+    lower()), and folding keeps every offset: the whole of Unicode is tried."""
+    from builder.content.rules.context import _FOLD
+
+    for code in range(0x110000):
+        char = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        folded = char.translate(_FOLD).lower()
+        assert len(folded) == 1, hex(code)
+        if char.isascii():
+            continue
+        for letter in "abcdefghijklmnopqrstuvwxyz":
+            if re.fullmatch(letter, char, re.I):
+                assert folded == letter, (hex(code), letter)

@@ -1,5 +1,5 @@
 """Validate stage: JSON Schema per file (schema.py), then the model is built from every part that can be read
-(assemble.py), and cross-references are checked (references.py); the house rules are builder/content/rules.py.
+(assemble.py), and cross-references are checked (references.py); the house rules are builder/content/rules/.
 
 Every problem is found in one run: a file that fails its schema still gives the sections (and blocks, and registry
 entries) that passed, so their references and house rules are checked too. A problem caused by another is left
