@@ -9,6 +9,7 @@ from builder import pipeline
 from builder.content.inline import Emphasis, Link, Text, parse
 from builder.content.load import load_tree, parse as parse_file
 from builder.content.validate.schema import reader_fields
+from tests.conftest import REPO
 
 
 def kinds(text):
@@ -123,3 +124,23 @@ def test_the_declared_fields_cover_every_kind_of_file():
             "01-basics.yaml"} <= names
     modes = {mode for _, _, mode in _fields_of_fixture()}
     assert modes == {"inline", "plain", "url"}
+
+
+def test_a_text_without_markup_is_read_at_once_as_the_parser_would_read_it(monkeypatch):
+    """parse() gives a text with none of the characters that start a node or a flaw one Text at once; the parser
+    itself (forced by a pattern that always matches) makes the same tree of every such text: the real guidance's
+    and a set of awkward ones."""
+    import re
+
+    from builder.content import inline
+
+    texts = ["", " ", "\n", "a", "Plain words.", "a ] b ) c", "x!y (z)", "-8- 3 > 2", "line\nbreak  \t end",
+             "café — “quoted” ‘text’", "back\\slash", "under_score", "#hash %percent", "!", "]:", "https://x.example"]
+    files, _ = load_tree(REPO)
+    texts += [text for f in files for _, mode, text in reader_fields(f.kind, f.data) if mode == "inline"]
+    plain = [t for t in texts if inline._MARKUP.search(t) is None]
+    assert len(plain) > 100, "the real guidance has plain texts to compare"
+    quick = [parse(t) for t in plain]
+    monkeypatch.setattr(inline, "_MARKUP", re.compile(""))
+    assert [parse(t) for t in plain] == quick
+    assert all(q.refs() == () and q.flaws == [] for q in quick)

@@ -68,6 +68,7 @@ class Inline:
     source: str
     nodes: tuple = ()
     flaws: list[Flaw] = field(default_factory=list)
+    ref_nodes: tuple | None = field(default=None, compare=False, repr=False)  # refs(), once asked for
 
     def walk(self) -> Iterator[Node]:
         """Every node, depth first, in reading order."""
@@ -78,8 +79,11 @@ class Inline:
             if isinstance(node, (Emphasis, Link)):
                 stack.extend(reversed(node.children))
 
-    def refs(self) -> Iterator[Ref]:
-        return (n for n in self.walk() if isinstance(n, Ref))
+    def refs(self) -> tuple[Ref, ...]:
+        """Every reference, in reading order (found once: validation, the house rules and render all ask)."""
+        if self.ref_nodes is None:
+            self.ref_nodes = tuple(n for n in self.walk() if isinstance(n, Ref))
+        return self.ref_nodes
 
     def plain(self, ref_words: Callable[[Ref], str] | None = None) -> str:
         """The words a reader sees: markup gone, a reference as ref_words(ref) gives it (by default its label,
@@ -108,6 +112,8 @@ class Trees(dict):
     def masked(self, text: str) -> str:
         """text with references and link targets blanked, keeping every offset."""
         found = self._masked.get(text)
+        if found is None and "[" not in text:  # every reference and link starts with "["
+            found = self._masked[text] = text
         if found is None:
             chars = list(text)
             for node in self[text].walk():
@@ -190,9 +196,15 @@ _BRACKETS = re.compile(r"\[+")
 _STARS = re.compile(r"\*+")
 
 
+# Every node and flaw starts at one of these characters: a text without any is one Text and has no flaws.
+_MARKUP = re.compile(r"[\[*<&{]")
+
+
 def parse(text: str) -> Inline:
     """Parse one text field. Linear in len(text): each character is looked at a bounded number of times, and runs
     of brackets or stars that cannot start anything are passed over by a pattern, not character by character."""
+    if _MARKUP.search(text) is None:  # plain words, most texts: what the parser would make of them, at once
+        return Inline(text, (Text(text, 0),) if text else (), ref_nodes=())
     result = Inline(text)
     # Brackets pair across line breaks: the renderer joins a text's lines, so a link split over two is still one.
     finders = (_Next(text, "]"), _Next(text, ")"))

@@ -232,7 +232,7 @@ def problems(content: Content, sources: dict) -> list[Problem]:
     """Each translation checked against the English: a unit keyed by an id that does not exist, a shape that is
     not the English's, a fingerprint that is not its English's, references that are not the English's."""
     out: list[Problem] = _file_problems(content, sources)
-    english = english_units(content)
+    english = english_units(content) if content.translations else {}  # nothing to check against it without any
     for language, found in sorted(content.translations.items()):
         for unit in found.duplicates:
             out.append(Problem(unit.pos, "error", "translation.duplicate",

@@ -278,7 +278,7 @@ class References:
         doc_id = source.path.split("/")[1] if source.kind in ("document", "chapter", "translation") else ""
         faulty = {p.pos for p in source.schema_problems or ()}  # one problem per mistake: the schema's
         for path, mode, text in reader_fields(source.kind, source.data):
-            if source.pos(path) in faulty:
+            if faulty and source.pos(path) in faulty:  # a position is worked out only when there is one
                 continue
             at = locator(source, path, text)
             if len(text) > inline.MAX_TEXT:
