@@ -31,9 +31,6 @@ NOT_YET = {
     "builder/publish/plan.py:_plan",
     "builder/render/pages.py:render",
     "builder/review/diff.py:_block_changes",
-    "builder/review/diff_report.py:as_text",
-    "builder/review/diff_report.py:as_markdown",
-    "builder/review/diff_report.py:as_html",
     "builder/site/build.py:parse_site_url",
     "builder/site/sanitise.py:handle_starttag",
 }
