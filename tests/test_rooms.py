@@ -29,7 +29,6 @@ NOT_YET = {
     "builder/preview/server.py:make_server",
     "builder/publish/apply.py:unfinished",
     "builder/publish/plan.py:_plan",
-    "builder/site/build.py:parse_site_url",
 }
 
 
