@@ -25,16 +25,8 @@ NOT_YET = {
     "builder/content/config.py:from_pyproject",
     "builder/content/edit.py:set_status",
     "builder/history/editions.py:find_editions",
-    "builder/preview/server.py:make_server",
     "builder/publish/apply.py:unfinished",
     "builder/publish/plan.py:_plan",
-    "builder/render/pages.py:render",
-    "builder/review/diff.py:_block_changes",
-    "builder/review/diff_report.py:as_text",
-    "builder/review/diff_report.py:as_markdown",
-    "builder/review/diff_report.py:as_html",
-    "builder/site/build.py:parse_site_url",
-    "builder/site/sanitise.py:handle_starttag",
 }
 
 

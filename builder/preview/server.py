@@ -24,6 +24,7 @@ from builder.history.base import at_base
 from builder.preview.incremental import Preview
 from builder.preview.plan import Update
 from builder.report import as_text, sort_problems
+from builder.site.mkdocs_adapter import LiveReloadServer, _timestamp
 
 MAX_CONNECTIONS = 64  # open at once (a page, its assets, a long-poll per tab); more are answered 503 and closed
 IDLE = 30  # seconds a connection may wait to send its request, or to take a reply, before it is closed
@@ -78,125 +79,130 @@ def problem_panel(problems: list[Problem], waiting: bool = False) -> str:
     return _PANEL.render(problems=shown, errors=errors, warnings=len(shown) - errors, waiting=waiting)
 
 
-def make_server(site_dir: Path, port: int, host: str = "127.0.0.1"):
+class PreviewServer(LiveReloadServer):
     """MkDocs' live-reload server for site_dir, driven by us rather than by its own file watcher. Its
     show_problems(problems) puts the problem panel on every page it serves and reloads open pages."""
-    from builder.site.mkdocs_adapter import LiveReloadServer, _timestamp
 
-    class PreviewServer(LiveReloadServer):
-        panel = b""
-        waiting = False  # no preview built yet: every page is the waiting page
-        refresh: Callable[[str], object] | None = None  # brings a page up to date before it is served
+    panel = b""
+    waiting = False  # no preview built yet: every page is the waiting page
+    refresh: Callable[[str], object] | None = None  # brings a page up to date before it is served
 
-        def show_problems(self, problems: list[Problem], waiting: bool = False) -> None:
-            panel = problem_panel(problems, waiting).encode("utf-8")
-            if (panel, waiting) != (self.panel, self.waiting):
-                with self.writing():
-                    self.panel, self.waiting = panel, waiting
+    def __init__(self, site_dir: Path, port: int, host: str):
+        super().__init__(builder=lambda: None, host=host, port=port, root=str(site_dir))
+        self.site_dir = site_dir
+        self.listen_host, self.listen_port = host, port  # as asked (port 0: the system chooses one, listen says)
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        # LiveReloadServer adds its reload script to pages only while it watches something; its watcher is never
+        # started (we poll ourselves, faster), so this only switches the script on.
+        self.watch(str(site_dir))
+        self.error_handler = self.error_page
 
-        def serve_request(self, environ, start_response):
-            """Only for the editor: a request that names another host (a web page the editor visits, reaching
-            127.0.0.1 through DNS rebinding) is refused, and a path that is not text is a bad request."""
-            if environ.get("HTTP_HOST", "").strip().lower() not in self.hosts():
-                return _plain(start_response, "403 Forbidden", "This preview answers only requests to the address "
-                              "it listens on, " + self.url + "\n")
-            try:
-                path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
-            except UnicodeError:
-                path = "\x00"
-            if any(ord(c) < 32 or ord(c) == 127 for c in path):
-                return _plain(start_response, "400 Bad Request", "The address holds characters no page has.\n")
-            return super().serve_request(environ, start_response)
-
-        def hosts(self) -> set[str]:
-            """The Host headers a browser sends for this server: its own name or address and the port."""
-            port = self.server_address[1]
-            names = {*_LOCAL_NAMES, f"[{host}]" if ":" in host else host.lower()}
-            return {f"{name}:{port}" for name in names} | (names if port == 80 else set())
-
-        def get_request(self):
-            request, address = super().get_request()
-            request.settimeout(IDLE)  # a connection that sends nothing does not hold a thread for ever
-            return request, address
-
-        def process_request(self, request, client_address):
-            if not self.slots.acquire(blocking=False):  # bounded: one thread for each connection held open
-                with contextlib.suppress(OSError):
-                    request.sendall(_BUSY)
-                self.shutdown_request(request)
-                return
-            try:
-                super().process_request(request, client_address)
-            except BaseException:
-                self.slots.release()
-                raise
-
-        def process_request_thread(self, request, client_address):
-            try:
-                super().process_request_thread(request, client_address)
-            finally:
-                self.slots.release()
-
-        def _serve_request(self, environ, start_response):
-            path = environ.get("PATH_INFO", "")
-            if self.refresh is not None and not self.waiting and path.endswith(("/", ".html")):
-                self.refresh(path)  # a page still waiting for a new navigation gets it now
-            if self.waiting and not path.startswith("/livereload/") and path.endswith(("/", ".html")):
-                with self._epoch_cond:
-                    epoch = self._visible_epoch
-                body = self._inject_js_into_html(_WAITING.render().encode("utf-8"), epoch)
-                start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
-                                          ("Content-Length", str(len(body)))])
-                return [body]
-            return super()._serve_request(environ, start_response)
-
-        def _inject_js_into_html(self, content, epoch):
-            content = super()._inject_js_into_html(content, epoch)
-            panel = self.panel
-            if not panel:
-                return content
-            at = content.rfind(b"<script>")  # the live-reload script, just before </body>
-            at = len(content) if at < 0 else at
-            return content[:at] + panel + content[at:]
-
-        @contextlib.contextmanager
-        def writing(self):
-            """Hold page requests while the preview's files change; then tell open pages to reload."""
-            with self._epoch_cond:
-                self._wanted_epoch = max(_timestamp(), self._visible_epoch + 1)
-            try:
-                yield
-            finally:
-                with self._epoch_cond:
-                    self._visible_epoch = self._wanted_epoch
-                    self._epoch_cond.notify_all()
-
-        def listen(self) -> None:
-            self.server_bind()
-            self.server_activate()
-            if self.server_address[1] != port:  # port 0: the system chose one
-                self.url = self.url.replace(f":{port}/", f":{self.server_address[1]}/", 1)
-
-        def start(self) -> None:
-            self.serve_thread.start()
-
-        def stop(self) -> None:
-            self.shutdown()
-            if self.serve_thread.ident is not None:  # started
-                self.serve_thread.join(timeout=5)
-
-    server = PreviewServer(builder=lambda: None, host=host, port=port, root=str(site_dir))
-    server.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
-    # LiveReloadServer adds its reload script to pages only while it watches something; its watcher is never
-    # started (we poll ourselves, faster), so this only switches the script on.
-    server.watch(str(site_dir))
-
-    def error_page(code: int) -> bytes | None:
-        page = site_dir / f"{code}.html"
+    def error_page(self, code: int) -> bytes | None:
+        page = self.site_dir / f"{code}.html"
         return page.read_bytes() if code in (404, 500) and page.is_file() else None
 
-    server.error_handler = error_page
-    return server
+    def show_problems(self, problems: list[Problem], waiting: bool = False) -> None:
+        panel = problem_panel(problems, waiting).encode("utf-8")
+        if (panel, waiting) != (self.panel, self.waiting):
+            with self.writing():
+                self.panel, self.waiting = panel, waiting
+
+    def serve_request(self, environ, start_response):
+        """Only for the editor: a request that names another host (a web page the editor visits, reaching
+        127.0.0.1 through DNS rebinding) is refused, and a path that is not text is a bad request."""
+        if environ.get("HTTP_HOST", "").strip().lower() not in self.hosts():
+            return _plain(start_response, "403 Forbidden", "This preview answers only requests to the address "
+                          "it listens on, " + self.url + "\n")
+        try:
+            path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            path = "\x00"
+        if any(ord(c) < 32 or ord(c) == 127 for c in path):
+            return _plain(start_response, "400 Bad Request", "The address holds characters no page has.\n")
+        return super().serve_request(environ, start_response)
+
+    def hosts(self) -> set[str]:
+        """The Host headers a browser sends for this server: its own name or address and the port."""
+        port, host = self.server_address[1], self.listen_host
+        names = {*_LOCAL_NAMES, f"[{host}]" if ":" in host else host.lower()}
+        return {f"{name}:{port}" for name in names} | (names if port == 80 else set())
+
+    def get_request(self):
+        request, address = super().get_request()
+        request.settimeout(IDLE)  # a connection that sends nothing does not hold a thread for ever
+        return request, address
+
+    def process_request(self, request, client_address):
+        if not self.slots.acquire(blocking=False):  # bounded: one thread for each connection held open
+            with contextlib.suppress(OSError):
+                request.sendall(_BUSY)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+    def _serve_request(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if self.refresh is not None and not self.waiting and path.endswith(("/", ".html")):
+            self.refresh(path)  # a page still waiting for a new navigation gets it now
+        if self.waiting and not path.startswith("/livereload/") and path.endswith(("/", ".html")):
+            with self._epoch_cond:
+                epoch = self._visible_epoch
+            body = self._inject_js_into_html(_WAITING.render().encode("utf-8"), epoch)
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                                      ("Content-Length", str(len(body)))])
+            return [body]
+        return super()._serve_request(environ, start_response)
+
+    def _inject_js_into_html(self, content, epoch):
+        content = super()._inject_js_into_html(content, epoch)
+        panel = self.panel
+        if not panel:
+            return content
+        at = content.rfind(b"<script>")  # the live-reload script, just before </body>
+        at = len(content) if at < 0 else at
+        return content[:at] + panel + content[at:]
+
+    @contextlib.contextmanager
+    def writing(self):
+        """Hold page requests while the preview's files change; then tell open pages to reload."""
+        with self._epoch_cond:
+            self._wanted_epoch = max(_timestamp(), self._visible_epoch + 1)
+        try:
+            yield
+        finally:
+            with self._epoch_cond:
+                self._visible_epoch = self._wanted_epoch
+                self._epoch_cond.notify_all()
+
+    def listen(self) -> None:
+        self.server_bind()
+        self.server_activate()
+        port = self.listen_port
+        if self.server_address[1] != port:  # port 0: the system chose one
+            self.url = self.url.replace(f":{port}/", f":{self.server_address[1]}/", 1)
+
+    def start(self) -> None:
+        self.serve_thread.start()
+
+    def stop(self) -> None:
+        self.shutdown()
+        if self.serve_thread.ident is not None:  # started
+            self.serve_thread.join(timeout=5)
+
+
+def make_server(site_dir: Path, port: int, host: str = "127.0.0.1") -> PreviewServer:
+    """The preview's server for site_dir on host:port (PreviewServer), not yet listening: listen() binds it."""
+    return PreviewServer(site_dir, port, host)
 
 
 def _plain(start_response, status: str, text: str) -> list[bytes]:

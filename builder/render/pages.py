@@ -71,6 +71,7 @@ def aggregated(rel: str) -> bool:
 
 
 def render(content: Content, options: Options = Options()) -> Site:
+    """The site's pages and navigation: the site-wide pages, each document's, and each audience's view."""
     shown = visible(content, options.preview)
     env = _environment()
     site = Site(trees=content.trees, hidden_text=[] if options.preview else hidden_texts(content),
@@ -78,13 +79,33 @@ def render(content: Content, options: Options = Options()) -> Site:
                 roles=[{"id": a["id"], "name": a["name"]} for a in shown.audiences])
     index = _anchor_index(shown)
     names = _term_names(shown)
+    emit = _page_writer(site, env, shown, index, options)
+    open_data = makes_open_data(options)
+    _site_pages(site, emit, shown, options, open_data)
+    site.nav.append({"Home": "index.md"})
+    for doc in shown.documents:
+        children = _document_pages(site, emit, shown, doc, options, names)
+        children += archive.pages(site, env, shown, doc, options.history, options.redlines, options.only, index,
+                                  feeds=_feeds(doc) if open_data else [])
+        site.nav.append({doc.short_title: children})
+    for audience in shown.audiences:
+        site.nav.append({f"For {audience['name'].lower()}": _audience_pages(emit, shown, audience, options)})
+    site.nav.append({"Glossary": "glossary.md"})
+    site.nav.append({"Accessibility": "accessibility.md"})
+    site.nav.append({"Open data": "open-data.md"})
+    if open_data:
+        site.files.update(open_data_files(shown, options))
+    return site
+
+
+def _page_writer(site: Site, env: Environment, shown: Content, index: dict, options: Options):
+    """emit(path, template, audience=None, **extra): renders one page into site.pages, or lists it in
+    site.left_out when options.only does not want it. Links in an audience's pages lead into its own view."""
     page_ctx = dict(content=shown, preview=options.preview, build_date=options.build_date or date.today().isoformat(),
                     site_url=options.site_url or "/", language=options.language, untranslated=options.untranslated,
                     drafts=options.drafts, notice=options.notice, draft_notice=options.draft_notice)
     page_ctx.update(archive.Chronicle(shown, options.history).helpers())
-
     audience_indexes: dict[str, dict] = {}
-    open_data = makes_open_data(options)
 
     def emit(path: str, template: str, audience: dict | None = None, **extra):
         if options.only is not None and not options.only(path):
@@ -99,48 +120,52 @@ def render(content: Content, options: Options = Options()) -> Site:
             new_section=links.new_section,
             front=lambda **kw: "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in kw.items()))
 
+    return emit
+
+
+def _site_pages(site: Site, emit, shown: Content, options: Options, open_data: bool) -> None:
+    """The pages of the whole site: home, glossary, accessibility statement and open data."""
     emit("index.md", "home.md.j2")
     emit("glossary.md", "glossary.md.j2", terms=sorted(shown.terms, key=lambda t: t["term"].lower()))
     site.search_extra[page_url("glossary.md", options.directory_urls)] = {"aka": " ".join(w for t in shown.terms for w in t.get("also_searched_as", ()))}
     emit("accessibility.md", "accessibility.md.j2")
     emit("open-data.md", "open-data.md.j2", open_data=open_data, schema=opendata.SCHEMA_PATH,
          json_path=opendata.json_path, feed_path=feeds.feed_path, licence=opendata.LICENCE)
-    site.nav.append({"Home": "index.md"})
-    for doc in shown.documents:
-        emit(f"{doc.id}/index.md", "document.md.j2", doc=doc)
-        emit(f"{doc.id}/print.md", "print.md.j2", docs=[doc])
-        children = [f"{doc.id}/index.md"]
-        for chapter in doc.chapters:
-            path = f"{doc.id}/{chapter.id}.md"
-            emit(path, "chapter.md.j2", doc=doc, chapter=chapter)
-            address = page_url(path, options.directory_urls)
-            for section in chapter.sections:
-                site.search_labels[f"{address}#{section.id}"] = f"for {audience_names(shown, section).lower()}"
-                site.search_extra[f"{address}#{section.id}"] = _search_fields(shown, doc, section, chapter, names)
-            children.append({f"{chapter.number}. {chapter.title}": path})
-        children += archive.pages(site, env, shown, doc, options.history, options.redlines, options.only, index,
-                                  feeds=_feeds(doc) if open_data else [])
-        site.nav.append({doc.short_title: children})
-    for audience in shown.audiences:
-        base = f"for/{audience['id']}"
-        paths = [f"{base}/{p}" for doc in shown.documents for p in (f"{doc.id}.md", f"{doc.id}/print.md")]
-        wanted = options.only is None or any(map(options.only, [f"{base}/index.md", f"{base}/print.md", *paths]))
-        # A view copies every chapter: made only when one of its pages is rendered (one save's first step is not).
-        views = [audience_view(doc, audience["id"]) if wanted else AudienceView(doc, 0, 0) for doc in shown.documents]
-        emit(f"{base}/index.md", "audience.md.j2", audience=audience, views=views)
-        emit(f"{base}/print.md", "print-choice.md.j2", audience=audience, views=views)
-        children = [f"{base}/index.md"]
-        for view in views:
-            emit(f"{base}/{view.doc.id}.md", "audience-document.md.j2", audience=audience, view=view, doc=view.doc)
-            emit(f"{base}/{view.doc.id}/print.md", "print.md.j2", audience=audience, docs=[view.doc])
-            children.append({view.doc.short_title: f"{base}/{view.doc.id}.md"})
-        site.nav.append({f"For {audience['name'].lower()}": children})
-    site.nav.append({"Glossary": "glossary.md"})
-    site.nav.append({"Accessibility": "accessibility.md"})
-    site.nav.append({"Open data": "open-data.md"})
-    if open_data:
-        site.files.update(open_data_files(shown, options))
-    return site
+
+
+def _document_pages(site: Site, emit, shown: Content, doc: Document, options: Options, names: tuple) -> list:
+    """A document's current pages (contents, print page, chapters) and its sections' search fields; returns its
+    part of the navigation, to which the archive's pages are added."""
+    emit(f"{doc.id}/index.md", "document.md.j2", doc=doc)
+    emit(f"{doc.id}/print.md", "print.md.j2", docs=[doc])
+    children = [f"{doc.id}/index.md"]
+    for chapter in doc.chapters:
+        path = f"{doc.id}/{chapter.id}.md"
+        emit(path, "chapter.md.j2", doc=doc, chapter=chapter)
+        address = page_url(path, options.directory_urls)
+        for section in chapter.sections:
+            site.search_labels[f"{address}#{section.id}"] = f"for {audience_names(shown, section).lower()}"
+            site.search_extra[f"{address}#{section.id}"] = _search_fields(shown, doc, section, chapter, names)
+        children.append({f"{chapter.number}. {chapter.title}": path})
+    return children
+
+
+def _audience_pages(emit, shown: Content, audience: dict, options: Options) -> list:
+    """One audience's view (/for/<id>/): its landing page, print choice and each document filtered to it; returns
+    its part of the navigation."""
+    base = f"for/{audience['id']}"
+    paths = [f"{base}/{p}" for doc in shown.documents for p in (f"{doc.id}.md", f"{doc.id}/print.md")]
+    wanted = options.only is None or any(map(options.only, [f"{base}/index.md", f"{base}/print.md", *paths]))
+    # A view copies every chapter: made only when one of its pages is rendered (one save's first step is not).
+    views = [audience_view(doc, audience["id"]) if wanted else AudienceView(doc, 0, 0) for doc in shown.documents]
+    emit(f"{base}/index.md", "audience.md.j2", audience=audience, views=views)
+    emit(f"{base}/print.md", "print-choice.md.j2", audience=audience, views=views)
+    children = [f"{base}/index.md"]
+    for view in views:
+        emit(f"{base}/{view.doc.id}.md", "audience-document.md.j2", audience=audience, view=view, doc=view.doc)
+        emit(f"{base}/{view.doc.id}/print.md", "print.md.j2", audience=audience, docs=[view.doc])
+        children.append({view.doc.short_title: f"{base}/{view.doc.id}.md"})
+    return children
 
 
 def makes_open_data(options: Options) -> bool:

@@ -327,10 +327,10 @@ def _compare_section(doc_id, sid, before, after, bb, hb, reordered, everyone, tb
         change.old_number = s0.number
     if s0 is None:
         change.kinds.append("added")
-        change.blocks = [_arrived(bl, bb, s1.id, tb, th) for bl in s1.blocks]
+        change.blocks = [_arrived(bl.id or "", bl, bb, tb, th) for bl in s1.blocks]
     elif s1 is None:
         change.kinds.append("removed")
-        change.blocks = [_left(bl, hb, tb) for bl in s0.blocks]
+        change.blocks = [_left(bl.id or "", bl, hb, tb) for bl in s0.blocks]
     else:
         _both_sides(change, s0, s1, c0 != c1 or reordered, bb, hb, tb, th)
     if not change.kinds:
@@ -406,9 +406,9 @@ def _section_fields(s0: Section, s1: Section, tb, th) -> list[FieldChange]:
     return out
 
 
-def _arrived(bl: Block, bb, sid: str, tb, th) -> BlockChange:
-    """A block of an added section: added, or moved in from a section of the base (with its text)."""
-    key = bl.id or ""
+def _arrived(key: str, bl: Block, bb, tb, th) -> BlockChange:
+    """A block new to its section (key: its id): added, or moved in from another section of the base (with its
+    text)."""
     if key in bb:
         where, a = bb[key]
         return BlockChange(key, "moved-in", bl.kind, bl.number, word_diff(block_text(a, tb), block_text(bl, th)),
@@ -416,9 +416,9 @@ def _arrived(bl: Block, bb, sid: str, tb, th) -> BlockChange:
     return BlockChange(key, "added", bl.kind, bl.number, _whole("+", bl, th), {a: [("+", th(n))] for a, n in bl.notes.items()})
 
 
-def _left(bl: Block, hb, tb) -> BlockChange:
-    """A block of a removed section: removed, or moved out to a section of the head (its text is shown there)."""
-    key = bl.id or ""
+def _left(key: str, bl: Block, hb, tb) -> BlockChange:
+    """A block gone from its section (key: its id): removed, or moved out to another section of the head (its text
+    is shown there)."""
     if key in hb:
         where, b = hb[key]
         return BlockChange(key, "moved-out", bl.kind, bl.number, where=where, old_number=bl.number,
@@ -441,40 +441,32 @@ def _views(change: SectionChange, s0, s1, everyone) -> set[str]:
 
 
 def _block_changes(s0: Section, s1: Section, bb, hb, tb, th) -> list[BlockChange]:
+    """What changed in the blocks of a section both sides have: each of the head's blocks in order (changed, moved
+    within the section, moved in or added), then those the head no longer has (moved out or removed). A block
+    without an id is known by its place."""
     old = {b.id or f"{s0.id}#{i + 1}": b for i, b in enumerate(s0.blocks)}
     new = {b.id or f"{s1.id}#{i + 1}": b for i, b in enumerate(s1.blocks)}
     out = []
     common = [bid for bid in new if bid in old]
     reordered = _out_of_order([bid for bid in old if bid in new], common)
     for bid, b in new.items():
-        if bid in old:
-            a = old[bid]
-            words = word_diff(block_text(a, tb), block_text(b, th))
-            notes = _note_changes(a, b, tb, th)
-            if changed(words) or notes or a.kind != b.kind or bid in reordered:
-                if bid in reordered:  # a move within the section: where from, where to, and its text
-                    out.append(BlockChange(bid, "moved", b.kind, b.number, words, notes,
-                                           old_number=a.number, where_number=a.number))
-                else:
-                    out.append(BlockChange(bid, "changed", b.kind, b.number, words if changed(words) else [], notes,
-                                           old_number=a.number if a.number != b.number else ""))
-        elif bid in bb:
-            where, a = bb[bid]
-            out.append(BlockChange(bid, "moved-in", b.kind, b.number, word_diff(block_text(a, tb), block_text(b, th)),
-                                   _note_changes(a, b, tb, th), where, old_number=a.number, where_number=a.number))
-        else:
-            out.append(BlockChange(bid, "added", b.kind, b.number, _whole("+", b, th),
-                                   {a: [("+", th(n))] for a, n in b.notes.items()}))
-    for bid, a in old.items():
-        if bid in new:
-            continue
-        if bid in hb:
-            out.append(BlockChange(bid, "moved-out", a.kind, a.number, where=hb[bid][0], old_number=a.number,
-                                   where_number=hb[bid][1].number))
-        else:
-            out.append(BlockChange(bid, "removed", a.kind, a.number, _whole("-", a, tb),
-                                   {n: [("-", tb(t))] for n, t in a.notes.items()}, old_number=a.number))
-    return out
+        if bid not in old:
+            out.append(_arrived(bid, b, bb, tb, th))
+        elif change := _kept_block(bid, old[bid], b, bid in reordered, tb, th):
+            out.append(change)
+    return out + [_left(bid, a, hb, tb) for bid, a in old.items() if bid not in new]
+
+
+def _kept_block(bid: str, a: Block, b: Block, moved: bool, tb, th) -> BlockChange | None:
+    """A block the section has on both sides: changed, moved within the section, or None when it is the same."""
+    words = word_diff(block_text(a, tb), block_text(b, th))
+    notes = _note_changes(a, b, tb, th)
+    if not (changed(words) or notes or a.kind != b.kind or moved):
+        return None
+    if moved:  # a move within the section: where from, where to, and its text
+        return BlockChange(bid, "moved", b.kind, b.number, words, notes, old_number=a.number, where_number=a.number)
+    return BlockChange(bid, "changed", b.kind, b.number, words if changed(words) else [], notes,
+                       old_number=a.number if a.number != b.number else "")
 
 
 def _note_changes(a: Block, b: Block, tb, th=None) -> dict[str, Ops]:

@@ -125,57 +125,77 @@ def _field_label(f: FieldChange) -> str:
     return f"{f.where}: {f.name}"
 
 
+def _edition_kind(e: dict) -> str:
+    return "major" if e["major"] else "minor"
+
+
+def _paint(key: str, text: str, colour: bool) -> str:
+    """Text in the terminal colour _ANSI gives key, when colour is on."""
+    return f"{_ANSI[key]}{text}{_ANSI['end']}" if colour else text
+
+
+def _text_words(ops: Ops, colour: bool) -> str:
+    return _words(ops, lambda op, t: _paint(op, f"[-{t}-]" if op == "-" else f"{{+{t}+}}", colour))
+
+
 def as_text(diff: Diff, colour: bool = False) -> str:
-    def c(key, text):
-        return f"{_ANSI[key]}{text}{_ANSI['end']}" if colour else text
-
-    def words(ops: Ops) -> str:
-        return _words(ops, lambda op, t: c(op, f"[-{t}-]" if op == "-" else f"{{+{t}+}}"))
-
-    lines = [c("h", f"guidance diff: {diff.base} → {diff.head}")]
+    lines = [_paint("h", f"guidance diff: {diff.base} → {diff.head}", colour)]
     if diff.empty:
         return "\n".join(lines + ["No content changes."])
     lines.append(f"Published views affected: {_views_line(diff)}")
     for d in diff.documents:
-        v0, v1 = d.version
-        lines += ["", c("h", f"{d.title} ({d.id}), version {v0 if v0 == v1 else f'{v0} → {v1}'}")]
-        for e in d.new_editions:
-            lines.append(f"  new edition {e['version']} ({'major' if e['major'] else 'minor'}, {e['date']}): {e['note']}")
-        if d.unannounced:
-            lines.append(c("!", f"  ! {_flag(d)}"))
-        for item in d.other:
-            lines.append(f"  * {item}")
-        for f in d.fields:
-            lines.append(f"  * {_field_label(f)}: {words(f.words)}")
-        if d.renumbered:
-            lines.append(c("!", f"  renumbered ({len(d.renumbered)}; a citation of an old number now points at "
-                                f"other text):"))
-            lines += [f"    {r}" for r in renumbered(d)]
-        for role, r in d.roles.items():
-            if any(r.values()):
-                name = diff.audiences.get(role, role).lower()
-                parts = [f"{k} {len(v)}: {_role_cell(v)}" for k, v in
-                         (("gains", r["gains"]), ("loses", r["losses"]), ("changes", r["changes"])) if v]
-                lines.append(f"  view for {name} (/for/{role}/{d.id}/): " + " | ".join(parts))
-        for s in d.sections:
-            public = "; published text changes" if s.public else ""
-            lines.append(c("-" if _mark(s) == "-" else "+" if _mark(s) == "+" else "h",
-                           f"  {_mark(s)} {s.label} {s.title} [{s.id}]")
-                         + f" ({_status(s)}; for {_for(s)}{public}): {s.summary()}")
-            if s.title_words:
-                lines.append(f"      title: {words(s.title_words)}")
-            for f in s.fields:
-                lines.append(f"      {_field_label(f)}: {words(f.words)}")
-            for b in s.blocks:
-                lines.append(f"      {_block_label(b)}" + (f": {words(b.words)}" if b.words else ""))
-                for aud, ops in b.notes.items():
-                    lines.append(f"        note for {aud}: {words(ops)}")
+        lines += _text_document(diff, d, colour)
     if diff.registries or diff.registry_fields:
-        lines += ["", c("h", "Registries"), *(f"  * {r}" for r in diff.registries)]
-        lines += [f"  * {_field_label(f)}: {words(f.words)}" for f in diff.registry_fields]
+        lines += ["", _paint("h", "Registries", colour), *(f"  * {r}" for r in diff.registries)]
+        lines += [f"  * {_field_label(f)}: {_text_words(f.words, colour)}" for f in diff.registry_fields]
     if diff.stale_translations:
-        lines += ["", c("h", "Translations this change makes stale"), *(f"  * {t}" for t in stale_lines(diff))]
+        lines += ["", _paint("h", "Translations this change makes stale", colour),
+                  *(f"  * {t}" for t in stale_lines(diff))]
     return "\n".join(lines)
+
+
+def _text_document(diff: Diff, d: DocumentChange, colour: bool) -> list[str]:
+    """One document's part of the text: its editions, warning, other changes, renumbering, views and sections."""
+    v0, v1 = d.version
+    lines = ["", _paint("h", f"{d.title} ({d.id}), version {v0 if v0 == v1 else f'{v0} → {v1}'}", colour)]
+    for e in d.new_editions:
+        lines.append(f"  new edition {e['version']} ({_edition_kind(e)}, {e['date']}): {e['note']}")
+    if d.unannounced:
+        lines.append(_paint("!", f"  ! {_flag(d)}", colour))
+    for item in d.other:
+        lines.append(f"  * {item}")
+    for f in d.fields:
+        lines.append(f"  * {_field_label(f)}: {_text_words(f.words, colour)}")
+    if d.renumbered:
+        lines.append(_paint("!", f"  renumbered ({len(d.renumbered)}; a citation of an old number now points at "
+                                 f"other text):", colour))
+        lines += [f"    {r}" for r in renumbered(d)]
+    for role, r in d.roles.items():
+        if any(r.values()):
+            name = diff.audiences.get(role, role).lower()
+            parts = [f"{k} {len(v)}: {_role_cell(v)}" for k, v in
+                     (("gains", r["gains"]), ("loses", r["losses"]), ("changes", r["changes"])) if v]
+            lines.append(f"  view for {name} (/for/{role}/{d.id}/): " + " | ".join(parts))
+    for s in d.sections:
+        lines += _text_section(s, colour)
+    return lines
+
+
+def _text_section(s: SectionChange, colour: bool) -> list[str]:
+    """One section's line, then its title, fields and paragraphs as redlines."""
+    public = "; published text changes" if s.public else ""
+    lines = [_paint("-" if _mark(s) == "-" else "+" if _mark(s) == "+" else "h",
+                    f"  {_mark(s)} {s.label} {s.title} [{s.id}]", colour)
+             + f" ({_status(s)}; for {_for(s)}{public}): {s.summary()}"]
+    if s.title_words:
+        lines.append(f"      title: {_text_words(s.title_words, colour)}")
+    for f in s.fields:
+        lines.append(f"      {_field_label(f)}: {_text_words(f.words, colour)}")
+    for b in s.blocks:
+        lines.append(f"      {_block_label(b)}" + (f": {_text_words(b.words, colour)}" if b.words else ""))
+        for aud, ops in b.notes.items():
+            lines.append(f"        note for {aud}: {_text_words(ops, colour)}")
+    return lines
 
 
 _MENTION = re.compile(r"@(?=[A-Za-z0-9_])")
@@ -221,78 +241,103 @@ def as_markdown(diff: Diff, limit: int = COMMENT_LIMIT) -> str:
         return "\n".join(head + ["No content changes."])
     head += [f"**Published views affected:** {_md(_views_line(diff))}", ""]
     for d in diff.documents:
-        if d.unannounced:
-            head += ["> [!WARNING]", f"> **{_md(d.title)}**: {_md(_flag(d))}", ""]
-        for e in d.new_editions:
-            kind = "major" if e["major"] else "minor"
-            head += [f"**{_md(d.title)}**: new edition {_md(e['version'])} ({kind}, {_md(e['date'])}): "
-                     f"{_md(_cap(e['note']))}", ""]
-        if d.renumbered:
-            shown = renumbered(d)[:RENUMBERED_LIST]
-            more = len(d.renumbered) - len(shown)
-            head += [f"**{_md(d.title)}: public numbers that change** (a citation of an old number now points at "
-                     f"other text):", "", *(f"- {_md(_cap(r, 300))}" for r in shown)]
-            head += [f"- and {more} more (the HTML redline lists them all)"] if more else []
-            head.append("")
-    roles = _role_rows(diff)
-    if roles:
-        head += ["| View | Gains | Loses | Text changes in |", "|---|---|---|---|"]
-        for d, a, r in roles:
-            head.append(f"| {_md(diff.audiences.get(a, a))}: {_md(d.short_title)} (`/for/{a}/{d.id}/`) "
-                        + "".join(f"| {len(r[k])}{': ' + _md(_role_cell(r[k])) if r[k] else ''} "
-                                  for k in ("gains", "losses", "changes")) + "|")
-        head.append("")
-    tail_reserve = 600
+        head += _md_notices(d)
+    head += _md_role_table(diff)
     out = _bounded(head, limit // 2)
-    size = sum(len(line) + 1 for line in out)
-
-    def fits(lines: list[str]) -> bool:
-        return size + sum(len(line) + 1 for line in lines) <= limit - tail_reserve
-
+    budget = limit - 600  # what the table, other changes and redlines may reach: the rest is for the last lines
     rows = [(d, s) for d in diff.documents for s in d.sections]
     left_rows = 0
     if rows:
-        table = ["| Document | Section | Status | For | What changed | Public |", "|---|---|---|---|---|---|"]
-        for i, (d, s) in enumerate(rows):
-            row = (f"| {_md(d.short_title)} | {_md(s.label)} {_md(s.title)} (`{s.id}`) | {_md(_status(s))} "
-                   f"| {_md(_for(s))} | {_md(s.summary())} | {'yes' if s.public else 'no'} |")
-            if not fits(table + [row]):
-                left_rows = len(rows) - i
-                break
-            table.append(row)
+        table, left_rows = _as_many_as_fit(
+            ["| Document | Section | Status | For | What changed | Public |", "|---|---|---|---|---|---|"], rows,
+            lambda row: [_md_section_row(*row)], budget - _size(out))
         out += table + [""]
-        size += sum(len(line) + 1 for line in table) + 1
+    others = _md_other_changes(diff)
+    left_others = 0
+    if others:
+        block, left_others = _as_many_as_fit(["**Other changes readers see:**", ""], others, lambda o: [f"- {o}"],
+                                             budget - _size(out))
+        out += block + [""]
+    details, left_details = _as_many_as_fit([], rows, lambda row: _md_section(row[1]), budget - _size(out))
+    out += details
+    out += _md_left_out(left_rows, left_others, left_details)
+    return "\n".join(out).rstrip("\n")
+
+
+def _size(lines: list[str]) -> int:
+    """Characters of lines joined into the comment, each with its newline."""
+    return sum(len(line) + 1 for line in lines)
+
+
+def _as_many_as_fit(block: list[str], items: list, lines_of, room: int) -> tuple[list[str], int]:
+    """block, then the lines of each item (lines_of(item)) in turn while they fit in room characters; and how many
+    items did not fit (none after the first that does not)."""
+    block, used = list(block), _size(block)
+    for i, item in enumerate(items):
+        lines = lines_of(item)
+        if used + _size(lines) > room:
+            return block, len(items) - i
+        block += lines
+        used += _size(lines)
+    return block, 0
+
+
+def _md_notices(d: DocumentChange) -> list[str]:
+    """What the summary says of one document before the tables: its warning, new editions and renumbering."""
+    lines = []
+    if d.unannounced:
+        lines += ["> [!WARNING]", f"> **{_md(d.title)}**: {_md(_flag(d))}", ""]
+    for e in d.new_editions:
+        lines += [f"**{_md(d.title)}**: new edition {_md(e['version'])} ({_edition_kind(e)}, {_md(e['date'])}): "
+                  f"{_md(_cap(e['note']))}", ""]
+    if d.renumbered:
+        shown = renumbered(d)[:RENUMBERED_LIST]
+        more = len(d.renumbered) - len(shown)
+        lines += [f"**{_md(d.title)}: public numbers that change** (a citation of an old number now points at "
+                  f"other text):", "", *(f"- {_md(_cap(r, 300))}" for r in shown)]
+        lines += [f"- and {more} more (the HTML redline lists them all)"] if more else []
+        lines.append("")
+    return lines
+
+
+def _md_role_table(diff: Diff) -> list[str]:
+    """What each role's view of each document gains, loses and changes ([] when no view changes)."""
+    roles = _role_rows(diff)
+    if not roles:
+        return []
+    lines = ["| View | Gains | Loses | Text changes in |", "|---|---|---|---|"]
+    for d, a, r in roles:
+        lines.append(f"| {_md(diff.audiences.get(a, a))}: {_md(d.short_title)} (`/for/{a}/{d.id}/`) "
+                     + "".join(f"| {len(r[k])}{': ' + _md(_role_cell(r[k])) if r[k] else ''} "
+                               for k in ("gains", "losses", "changes")) + "|")
+    return lines + [""]
+
+
+def _md_section_row(d: DocumentChange, s: SectionChange) -> str:
+    return (f"| {_md(d.short_title)} | {_md(s.label)} {_md(s.title)} (`{s.id}`) | {_md(_status(s))} "
+            f"| {_md(_for(s))} | {_md(s.summary())} | {'yes' if s.public else 'no'} |")
+
+
+def _md_other_changes(diff: Diff) -> list[str]:
+    """Changes readers see outside the sections: documents', chapters' and registries' fields, stale translations."""
     others = [f"{_md(d.title)}: {_md(o)}" for d in diff.documents for o in d.other]
     others += [f"{_md(d.short_title)}, {_md(_field_label(f))}: {_md_words(f.words)}" for d in diff.documents
                for f in d.fields]
     others += [_md(r) for r in diff.registries]
     others += [f"{_md(_field_label(f))}: {_md_words(f.words)}" for f in diff.registry_fields]
     others += [_md(f"Translation made stale: {t}") for t in stale_lines(diff)]
-    left_others = 0
-    if others:
-        block = ["**Other changes readers see:**", ""]
-        for i, o in enumerate(others):
-            if not fits(block + [f"- {o}"]):
-                left_others = len(others) - i
-                break
-            block.append(f"- {o}")
-        out += block + [""]
-        size += sum(len(line) + 1 for line in block) + 1
-    left_details = 0
-    for i, (d, s) in enumerate(rows):
-        lines = _md_section(s)
-        if not fits(lines):
-            left_details = len(rows) - i
-            break
-        out += lines
-        size += sum(len(line) + 1 for line in lines)
-    if left_rows or left_others or left_details:
-        parts = [f"{n} {what}" for n, what in ((left_rows, "table rows"), (left_others, "other changes"),
-                                               (left_details, "sections' redlines")) if n]
-        out += ["", f"**Not shown here, to keep this comment under GitHub's size limit:** {', '.join(parts)}. "
-                "Read everything in the HTML redline: the `redline` artifact of this workflow run "
-                "(`guidance diff BASE HEAD --format html` makes the same page)."]
-    return "\n".join(out).rstrip("\n")
+    return others
+
+
+def _md_left_out(left_rows: int, left_others: int, left_details: int) -> list[str]:
+    """The comment's last lines: what did not fit, and where to read it ([] when everything did)."""
+    if not (left_rows or left_others or left_details):
+        return []
+    parts = [f"{n} {what}" for n, what in ((left_rows, "table rows"), (left_others, "other changes"),
+                                           (left_details, "sections' redlines")) if n]
+    return ["", f"**Not shown here, to keep this comment under GitHub's size limit:** {', '.join(parts)}. "
+            "Read everything in the HTML redline: the `redline` artifact of this workflow run "
+            "(`guidance diff BASE HEAD --format html` makes the same page)."]
 
 
 def _bounded(lines: list[str], budget: int) -> list[str]:
@@ -333,41 +378,7 @@ def as_html(diff: Diff) -> str:
     else:
         out.append(f"<p>Published views affected: {e(_views_line(diff))}</p>")
     for d in diff.documents:
-        out.append(f"<h2>{e(d.title)}</h2>")
-        if d.unannounced:
-            out.append(f'<p class="flag">{e(_flag(d))}</p>')
-        for ed in d.new_editions:
-            out.append(f"<p>New edition {e(ed['version'])} ({'major' if ed['major'] else 'minor'}, {e(ed['date'])}): "
-                       f"{e(ed['note'])}</p>")
-        if d.renumbered:
-            out.append("<p>Public numbers that change (a citation of an old number now points at other text):</p>"
-                       "<ul>" + "".join(f"<li>{e(r)}</li>" for r in renumbered(d)) + "</ul>")
-        if d.other or d.fields:
-            out.append("<ul>" + "".join(f"<li>{e(o)}</li>" for o in d.other)
-                       + "".join(f"<li>{e(_field_label(f))}: {_html_words(f.words)}</li>" for f in d.fields) + "</ul>")
-        roles = [(a, r) for a, r in d.roles.items() if any(r.values())]
-        if roles:
-            out.append("<table><caption>What each view gains and loses</caption><tr><th>View</th><th>Gains</th>"
-                       "<th>Loses</th><th>Text changes in</th></tr>")
-            for a, r in roles:
-                out.append(f"<tr><td>{e(diff.audiences.get(a, a))} (/for/{e(a)}/{e(d.id)}/)</td>"
-                           + "".join(f"<td>{len(r[k])}{': ' + e('; '.join(r[k])) if r[k] else ''}</td>"
-                                     for k in ("gains", "losses", "changes")) + "</tr>")
-            out.append("</table>")
-        for s in d.sections:
-            out.append(f'<section id="{e(d.id)}--{e(s.id)}"><h3>{e(s.label)} {e(s.title)} <code>{e(s.id)}</code></h3>')
-            out.append(f'<p class="meta">{e(_status(s))} · for {e(_for(s))} · {e(s.summary())}'
-                       f"{' · published text changes' if s.public else ''}</p>")
-            if s.title_words:
-                out.append(f"<p>Title: {_html_words(s.title_words)}</p>")
-            for f in s.fields:
-                out.append(f"<p>{e(_field_label(f))}: {_html_words(f.words)}</p>")
-            for b in s.blocks:
-                out.append(f"<p><strong>{e(_block_label(b))}</strong>" + (f": {_html_words(b.words)}" if b.words else "")
-                           + "</p>")
-                for aud, ops in b.notes.items():
-                    out.append(f"<p>Note for {e(aud)}: {_html_words(ops)}</p>")
-            out.append("</section>")
+        out += _html_document(diff, d)
     if diff.registries or diff.registry_fields:
         out.append("<h2>Registries</h2><ul>" + "".join(f"<li>{e(r)}</li>" for r in diff.registries)
                    + "".join(f"<li>{e(_field_label(f))}: {_html_words(f.words)}</li>" for f in diff.registry_fields)
@@ -377,6 +388,59 @@ def as_html(diff: Diff) -> str:
                    + "".join(f"<li>{e(t)}</li>" for t in stale_lines(diff)) + "</ul>")
     out += ["</body>", "</html>"]
     return "\n".join(out)
+
+
+def _html_document(diff: Diff, d: DocumentChange) -> list[str]:
+    """One document's part of the page: its warning, editions, renumbering, other changes, views and sections."""
+    e = html.escape
+    out = [f"<h2>{e(d.title)}</h2>"]
+    if d.unannounced:
+        out.append(f'<p class="flag">{e(_flag(d))}</p>')
+    for ed in d.new_editions:
+        out.append(f"<p>New edition {e(ed['version'])} ({_edition_kind(ed)}, {e(ed['date'])}): {e(ed['note'])}</p>")
+    if d.renumbered:
+        out.append("<p>Public numbers that change (a citation of an old number now points at other text):</p>"
+                   "<ul>" + "".join(f"<li>{e(r)}</li>" for r in renumbered(d)) + "</ul>")
+    if d.other or d.fields:
+        out.append("<ul>" + "".join(f"<li>{e(o)}</li>" for o in d.other)
+                   + "".join(f"<li>{e(_field_label(f))}: {_html_words(f.words)}</li>" for f in d.fields) + "</ul>")
+    out += _html_role_table(diff, d)
+    for s in d.sections:
+        out += _html_section(d, s)
+    return out
+
+
+def _html_role_table(diff: Diff, d: DocumentChange) -> list[str]:
+    """What each role's view of the document gains, loses and changes ([] when no view changes)."""
+    e = html.escape
+    roles = [(a, r) for a, r in d.roles.items() if any(r.values())]
+    if not roles:
+        return []
+    out = ["<table><caption>What each view gains and loses</caption><tr><th>View</th><th>Gains</th>"
+           "<th>Loses</th><th>Text changes in</th></tr>"]
+    for a, r in roles:
+        out.append(f"<tr><td>{e(diff.audiences.get(a, a))} (/for/{e(a)}/{e(d.id)}/)</td>"
+                   + "".join(f"<td>{len(r[k])}{': ' + e('; '.join(r[k])) if r[k] else ''}</td>"
+                             for k in ("gains", "losses", "changes")) + "</tr>")
+    return out + ["</table>"]
+
+
+def _html_section(d: DocumentChange, s: SectionChange) -> list[str]:
+    """One section's heading and line, then its title, fields and paragraphs as redlines."""
+    e = html.escape
+    out = [f'<section id="{e(d.id)}--{e(s.id)}"><h3>{e(s.label)} {e(s.title)} <code>{e(s.id)}</code></h3>',
+           f'<p class="meta">{e(_status(s))} · for {e(_for(s))} · {e(s.summary())}'
+           f"{' · published text changes' if s.public else ''}</p>"]
+    if s.title_words:
+        out.append(f"<p>Title: {_html_words(s.title_words)}</p>")
+    for f in s.fields:
+        out.append(f"<p>{e(_field_label(f))}: {_html_words(f.words)}</p>")
+    for b in s.blocks:
+        out.append(f"<p><strong>{e(_block_label(b))}</strong>" + (f": {_html_words(b.words)}" if b.words else "")
+                   + "</p>")
+        for aud, ops in b.notes.items():
+            out.append(f"<p>Note for {e(aud)}: {_html_words(ops)}</p>")
+    return out + ["</section>"]
 
 
 def as_json(diff: Diff) -> str:

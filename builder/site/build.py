@@ -100,7 +100,6 @@ def parse_site_url(url: str) -> tuple[str | None, str]:
     """(the address, ending in "/", with its scheme in lower case and its host in ASCII (IDNA)) or (None, why it
     is not one). Parsed by urllib.parse: http or https, a real host name (or IP address), an optional port, a path
     with no character that HTML or XML would need escaped (before or after %-decoding), and nothing else."""
-    import ipaddress
     from urllib.parse import unquote, urlsplit
 
     if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
@@ -110,28 +109,48 @@ def parse_site_url(url: str) -> tuple[str | None, str]:
         port = parts.port
     except ValueError as err:
         return None, str(err)
-    if parts.scheme.lower() not in ("http", "https"):
-        return None, "it does not start with https:// or http://"
-    if parts.username is not None or parts.password is not None:
-        return None, "it holds a user name or password"
-    if parts.query or parts.fragment or "?" in url or "#" in url:
-        return None, "it has a query (?) or a fragment (#)"
-    host = parts.hostname or ""
-    try:
-        ip = ipaddress.ip_address(host)
-        ascii_host = f"[{ip.compressed}]" if ip.version == 6 else ip.compressed
-    except ValueError:
-        try:
-            ascii_host = host.encode("idna").decode("ascii").lower()
-        except UnicodeError:
-            return None, f"{host!r} is not a host name"
-        labels = ascii_host.rstrip(".").split(".")
-        if not host or len(ascii_host) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
-            return None, f"{host!r} is not a host name"
+    why = _why_not_a_site(url, parts)
+    if why:
+        return None, why
+    ascii_host, why = _ascii_host(parts.hostname or "")
+    if why:
+        return None, why
     path = parts.path
     if not _PATH.fullmatch(path) or not _PATH.fullmatch(unquote(path).replace("%", "")):
         return None, "its path holds a character that would need escaping in HTML or XML"
     return f"{parts.scheme.lower()}://{ascii_host}{f':{port}' if port is not None else ''}{path.rstrip('/')}/", ""
+
+
+def _why_not_a_site(url: str, parts) -> str:
+    """Why an address (split by urlsplit) is not a web site's: not http or https, a user name or password, a query
+    or a fragment; "" when none of these."""
+    if parts.scheme.lower() not in ("http", "https"):
+        return "it does not start with https:// or http://"
+    if parts.username is not None or parts.password is not None:
+        return "it holds a user name or password"
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        return "it has a query (?) or a fragment (#)"
+    return ""
+
+
+def _ascii_host(host: str) -> tuple[str, str]:
+    """(the host as the address writes it in ASCII: an IP address compressed, in brackets for IPv6, or a name in
+    IDNA and lower case, "") or ("", why it is not a host name)."""
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(host)
+        return (f"[{ip.compressed}]" if ip.version == 6 else ip.compressed), ""
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return "", f"{host!r} is not a host name"
+    labels = ascii_host.rstrip(".").split(".")
+    if not host or len(ascii_host) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
+        return "", f"{host!r} is not a host name"
+    return ascii_host, ""
 
 
 def _is_ours(folder: Path) -> bool:

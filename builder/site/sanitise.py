@@ -128,24 +128,24 @@ class _Chrome(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         values = dict(attrs)
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.found.append(f"an event handler {name}= on <{tag}>")
-            elif name in URL_ATTRIBUTES and re.match(r"\s*(javascript|vbscript|data):", value or "", re.IGNORECASE):
-                self.found.append(f"a {(value or '').split(':')[0].strip()}: address in {name}= on <{tag}>")
+        self.found += _unsafe_attributes(tag, attrs)
         if tag in FORBIDDEN:
             self.found.append(f"a <{tag}> element")
         elif tag == "meta" and (values.get("http-equiv") or "").lower() == "refresh":
             self.found.append("a <meta http-equiv=refresh> redirect")
         elif tag == "script":
-            src = values.get("src")
-            if src is not None:
-                # The theme's own scripts, by a relative path or, on a 404 page under a site_url with a path (a
-                # GitHub Pages project site), by an absolute one on this host; never another host's (//host/…).
-                if not re.match(r"^(?!//)(?:\.\./|\./|/)*(?:[\w.-]+/)*assets/javascripts/[\w./-]+$", src):
-                    self.found.append(f"a script from {src}")
-            elif (values.get("type") or "").lower() != "application/json":
-                self.script = []
+            self._start_script(values)
+
+    def _start_script(self, values: dict) -> None:
+        """A script from another address than the theme's is found here; an inline one is read to its end tag."""
+        src = values.get("src")
+        if src is not None:
+            # The theme's own scripts, by a relative path or, on a 404 page under a site_url with a path (a
+            # GitHub Pages project site), by an absolute one on this host; never another host's (//host/…).
+            if not re.match(r"^(?!//)(?:\.\./|\./|/)*(?:[\w.-]+/)*assets/javascripts/[\w./-]+$", src):
+                self.found.append(f"a script from {src}")
+        elif (values.get("type") or "").lower() != "application/json":
+            self.script = []
 
     def handle_data(self, data):
         if self.script is not None:
@@ -157,6 +157,17 @@ class _Chrome(HTMLParser):
             if body not in self.allowed:
                 self.found.append(f"an inline script that is not the theme's own ({body[:40]}…)")
             self.script = None
+
+
+def _unsafe_attributes(tag: str, attrs: list[tuple[str, str | None]]) -> list[str]:
+    """The event handlers of a tag, and the addresses in it that would run code (javascript:, vbscript:, data:)."""
+    found = []
+    for name, value in attrs:
+        if name.startswith("on"):
+            found.append(f"an event handler {name}= on <{tag}>")
+        elif name in URL_ATTRIBUTES and re.match(r"\s*(javascript|vbscript|data):", value or "", re.IGNORECASE):
+            found.append(f"a {(value or '').split(':')[0].strip()}: address in {name}= on <{tag}>")
+    return found
 
 
 def _script_key(body: str) -> str:
