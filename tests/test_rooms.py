@@ -24,7 +24,6 @@ HOT = {
 NOT_YET = {
     "builder/content/rules.py",  # 679 lines: the house rules, one function each
     "builder/preview/server.py:make_server",
-    "builder/publish/plan.py:_plan",
     "builder/render/pages.py:render",
     "builder/review/diff.py:_block_changes",
     "builder/review/diff_report.py:as_text",
