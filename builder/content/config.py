@@ -45,47 +45,88 @@ def from_pyproject(root: Path | None, codes: dict[str, bool]) -> Config:
     try:
         table = tomllib.loads(text).get("tool", {}).get("guidance", {})
     except tomllib.TOMLDecodeError as err:
-        where = re.search(r"line (\d+), column (\d+)", str(err))
-        pos = Pos("pyproject.toml", int(where[1]), int(where[2])) if where else Pos("pyproject.toml")
-        return Config(problems=(Problem(pos, "error", "config.syntax", f"pyproject.toml cannot be read: {err}",
-                                        "Fix the TOML syntax; the house rules use their default settings meanwhile."),))
-    problems: list[Problem] = []
+        return Config(problems=(_syntax_problem(err),))
+    severity, mistakes = _severities(table.get("severity", {}), codes)
+    value: dict[str, object] = {}
+    for key in SETTINGS:
+        value[key], mistake = _setting(table, key)
+        if mistake:
+            mistakes.append(mistake)
+    mistakes += [(key, "config.unknown-key", f"[tool.guidance] has an unknown setting '{key}'",
+                  "Settings: severity, max-sentence-words, known-abbreviations, clearance-roles.")
+                 for key in sorted(set(table) - {"severity", *SETTINGS})]
+    return Config(severity, value["max-sentence-words"], frozenset(value["known-abbreviations"]),
+                  tuple(dict.fromkeys(value["clearance-roles"])),
+                  tuple(Problem(_key_pos(text, key), "error", code, message, hint)
+                        for key, code, message, hint in mistakes))
 
-    def problem(key: str, code: str, message: str, hint: str):
-        problems.append(Problem(_key_pos(text, key), "error", code, message, hint))
 
+# A mistake in [tool.guidance]: the key it is written at (to place the problem), the problem's code, message and hint.
+Mistake = tuple[str, str, str, str]
+
+
+def _syntax_problem(err: tomllib.TOMLDecodeError) -> Problem:
+    """pyproject.toml is not TOML: placed where tomllib says, when it says."""
+    where = re.search(r"line (\d+), column (\d+)", str(err))
+    pos = Pos("pyproject.toml", int(where[1]), int(where[2])) if where else Pos("pyproject.toml")
+    return Problem(pos, "error", "config.syntax", f"pyproject.toml cannot be read: {err}",
+                   "Fix the TOML syntax; the house rules use their default settings meanwhile.")
+
+
+def _severities(given: dict, codes: dict[str, bool]) -> tuple[dict[str, str], list[Mistake]]:
+    """[tool.guidance.severity]: rule code → severity for the rules that may be tuned, and the mistakes in it."""
     severity: dict[str, str] = {}
-    for code, level in table.get("severity", {}).items():
+    mistakes: list[Mistake] = []
+    for code, level in given.items():
         if code not in codes:
-            problem(code, "config.unknown-rule", f"[tool.guidance.severity] names an unknown rule '{code}'",
-                    "Use a code listed in docs/rules.md, for example style.sentence-length.")
+            mistakes.append((code, "config.unknown-rule", f"[tool.guidance.severity] names an unknown rule '{code}'",
+                             "Use a code listed in docs/rules.md, for example style.sentence-length."))
         elif not codes[code]:
-            problem(code, "config.fixed-rule", f"rule '{code}' cannot be tuned",
-                    "Reference, id and safety checks protect the site and always apply.")
+            mistakes.append((code, "config.fixed-rule", f"rule '{code}' cannot be tuned",
+                             "Reference, id and safety checks protect the site and always apply."))
         elif level not in SEVERITIES:
-            problem(code, "config.severity", f"severity '{level}' for '{code}' is not one of {', '.join(SEVERITIES)}",
-                    "Write for example \"style.sentence-length\" = \"warning\".")
+            mistakes.append((code, "config.severity",
+                             f"severity '{level}' for '{code}' is not one of {', '.join(SEVERITIES)}",
+                             "Write for example \"style.sentence-length\" = \"warning\"."))
         else:
             severity[code] = level
-    max_words = table.get("max-sentence-words", DEFAULT_MAX_WORDS)
-    if not isinstance(max_words, int) or isinstance(max_words, bool) or max_words < 5:
-        problem("max-sentence-words", "config.value", "max-sentence-words must be a whole number of at least 5",
-                "GOV.UK advises sentences of no more than 25 words.")
-        max_words = DEFAULT_MAX_WORDS
-    known = table.get("known-abbreviations", list(DEFAULT_KNOWN))
-    if not isinstance(known, list) or not all(isinstance(k, str) for k in known):
-        problem("known-abbreviations", "config.value", "known-abbreviations must be a list of text",
-                "Write for example known-abbreviations = [\"UK\", \"NHS\"].")
-        known = list(DEFAULT_KNOWN)
-    roles = table.get("clearance-roles", [])
-    if not isinstance(roles, list) or not all(isinstance(r, str) and re.fullmatch(r"[a-z][a-z0-9-]*", r) for r in roles):
-        problem("clearance-roles", "config.value", "clearance-roles must be a list of role names in lower case",
-                "Write for example clearance-roles = [\"policy\", \"legal\"].")
-        roles = []
-    for key in sorted(set(table) - {"severity", "max-sentence-words", "known-abbreviations", "clearance-roles"}):
-        problem(key, "config.unknown-key", f"[tool.guidance] has an unknown setting '{key}'",
-                "Settings: severity, max-sentence-words, known-abbreviations, clearance-roles.")
-    return Config(severity, max_words, frozenset(known), tuple(dict.fromkeys(roles)), tuple(problems))
+    return severity, mistakes
+
+
+def _is_sentence_limit(value) -> bool:
+    """A whole number of at least 5 (TOML's true and false are not numbers here)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 5
+
+
+def _is_texts(value) -> bool:
+    return isinstance(value, list) and all(isinstance(k, str) for k in value)
+
+
+def _is_role_names(value) -> bool:
+    return isinstance(value, list) and all(isinstance(r, str) and re.fullmatch(r"[a-z][a-z0-9-]*", r) for r in value)
+
+
+# The settings of [tool.guidance] besides severity, in the order they are checked:
+# key → (its default, whether a value is right, the message and hint when it is not).
+SETTINGS = {
+    "max-sentence-words": (DEFAULT_MAX_WORDS, _is_sentence_limit,
+                           "max-sentence-words must be a whole number of at least 5",
+                           "GOV.UK advises sentences of no more than 25 words."),
+    "known-abbreviations": (DEFAULT_KNOWN, _is_texts, "known-abbreviations must be a list of text",
+                            "Write for example known-abbreviations = [\"UK\", \"NHS\"]."),
+    "clearance-roles": ((), _is_role_names, "clearance-roles must be a list of role names in lower case",
+                        "Write for example clearance-roles = [\"policy\", \"legal\"]."),
+}
+
+
+def _setting(table: dict, key: str) -> tuple[object, Mistake | None]:
+    """The value of one setting, or its default when it is not given or not right (then with the mistake)."""
+    default, right, message, hint = SETTINGS[key]
+    if key not in table:
+        return default, None
+    if not right(table[key]):
+        return default, (key, "config.value", message, hint)
+    return table[key], None
 
 
 def _key_pos(text: str, key: str) -> Pos:

@@ -442,14 +442,8 @@ def set_status(root: Path, ref: str, status: str, reason: str | None = None, tod
                ) -> tuple[StatusChange | None, Problem | None]:
     """Move section `ref` (its id, or DOC/ID) to status draft, ready or withdrawn, keeping the file's comments and
     layout. Withdrawing needs a reason, which readers see in the section's place; leaving withdrawn removes it."""
-    if status not in SETTABLE:
-        hint = ("Sections are published with guidance publish DOC --version V --note \"…\", which publishes every "
-                "ready section as a new edition." if status == "published" else f"Choose one of: {', '.join(SETTABLE)}.")
-        return None, Problem(Pos("content"), "error", "status.value", f"status '{status}' cannot be set here", hint)
-    if status == "withdrawn" and not (reason or "").strip():
-        return None, Problem(Pos("content"), "error", "status.withdrawn-reason",
-                             "a withdrawn section must say why: readers see the reason in its place",
-                             "Add --reason \"Why it was withdrawn and where readers should look instead.\"")
+    if (problem := _status_refused(status, reason)) is not None:
+        return None, problem
     project = _read(root)
     found, problem = find_section(root, ref, project=project)
     if problem is not None:
@@ -460,13 +454,41 @@ def set_status(root: Path, ref: str, status: str, reason: str | None = None, tod
     index = next(i for i, s in enumerate(data["sections"]) if isinstance(s, CommentedMap) and s.get("id") == sid)
     section = data["sections"][index]
     before = str(section.get("status"))
-    notes = []
     if before == "published" and status != "withdrawn":
         return None, Problem(source.pos(("sections", index, "status")), "error", "status.published",
                              f"section '{sid}' is published; moving it back to {status} would take it off the "
                              "public site at the next build",
                              "To change published text, edit it and publish a new edition; to take it down, use "
                              "status withdrawn with a reason.")
+    _move(section, status, reason, today)
+    notes = _status_notes(sid, section, before, status)
+    after = _endings_of(text, dump_round_trip(data))
+    problem = _check_written(rel, kind, after, lambda d: d["sections"][index].get("status") == status)
+    if problem is None:
+        problem = refused_path(root, root / rel)
+    if problem is None and after != text:
+        problem = write_content(root / rel, after, root)
+    if problem is not None:
+        return None, problem
+    return StatusChange(sid, rel, before, status, notes), None
+
+
+def _status_refused(status: str, reason: str | None) -> Problem | None:
+    """A status that cannot be set here, or a withdrawal without a reason: refused before any file is read."""
+    if status not in SETTABLE:
+        hint = ("Sections are published with guidance publish DOC --version V --note \"…\", which publishes every "
+                "ready section as a new edition." if status == "published" else f"Choose one of: {', '.join(SETTABLE)}.")
+        return Problem(Pos("content"), "error", "status.value", f"status '{status}' cannot be set here", hint)
+    if status == "withdrawn" and not (reason or "").strip():
+        return Problem(Pos("content"), "error", "status.withdrawn-reason",
+                       "a withdrawn section must say why: readers see the reason in its place",
+                       "Add --reason \"Why it was withdrawn and where readers should look instead.\"")
+    return None
+
+
+def _move(section: CommentedMap, status: str, reason: str | None, today: date | None) -> None:
+    """Set the section's status; a withdrawn one gets its withdrawn: date and reason just after it (replacing any
+    it had), and one leaving withdrawn loses them."""
     section["status"] = status
     if status == "withdrawn":
         withdrawn = CommentedMap()
@@ -478,6 +500,11 @@ def set_status(root: Path, ref: str, status: str, reason: str | None = None, tod
             section.insert(list(section).index("status") + 1, "withdrawn", withdrawn)
     elif "withdrawn" in section:
         del section["withdrawn"]
+
+
+def _status_notes(sid: str, section: CommentedMap, before: str, status: str) -> list[str]:
+    """What the editor should know about the move (never a refusal)."""
+    notes = []
     if status == "withdrawn" and before in ("draft", "ready"):
         notes.append(f"It was {before}, so it may never have been published: readers will see a notice that it was "
                      "withdrawn. If it never was, delete the section instead.")
@@ -487,15 +514,7 @@ def set_status(root: Path, ref: str, status: str, reason: str | None = None, tod
     if status == "ready" and not section.get("review_by"):
         notes.append("It has no review date yet: add review_by: YYYY-MM-DD before it is published "
                      "(guidance validate warns: review.missing).")
-    after = _endings_of(text, dump_round_trip(data))
-    problem = _check_written(rel, kind, after, lambda d: d["sections"][index].get("status") == status)
-    if problem is None:
-        problem = refused_path(root, root / rel)
-    if problem is None and after != text:
-        problem = write_content(root / rel, after, root)
-    if problem is not None:
-        return None, problem
-    return StatusChange(sid, rel, before, status, notes), None
+    return notes
 
 
 def _endings_of(before: str, after: str) -> str:

@@ -189,24 +189,40 @@ def unfinished(root: Path) -> list[str]:
         head = repo.head.commit
         if TRAILER not in head.message:
             return []
-        paths = [d.b_path for d in head.parents[0].diff(head) if d.b_path and d.b_blob is not None]
-        stale = []
-        for path in paths:
-            target = root / path[len(prefix):]
-            if not path.startswith(prefix) or not target.is_file() or target.is_symlink():
-                return []
-            data, new = target.read_bytes(), head.tree / path
-            old = _blob_at(head.parents[0], path)
-            if data != new.data_stream.read() and (old is None or data != old.data_stream.read()):
-                return []  # edited since: leave it to the editor
-            staged = repo.git.ls_files("-s", "--", path).split()
-            if data != new.data_stream.read() or len(staged) < 2 or staged[1] != new.hexsha:
-                stale.append(path)
+        stale = _stale(root, repo, prefix, head)
         if not stale:
             return []
         with locked(repo, "content"):
             catch_up(root, repo, prefix, head.hexsha, stale)
         return [p[len(prefix):] for p in stale]
+
+
+def _stale(root: Path, repo, prefix: str, head) -> list[str]:
+    """The files the edition's commit head changed that the files or the index have not caught up with; none if
+    any of them is not a plain file in the project or was edited since (nothing to finish, or the editor's turn)."""
+    paths = [d.b_path for d in head.parents[0].diff(head) if d.b_path and d.b_blob is not None]
+    stale = []
+    for path in paths:
+        behind = _behind(root, repo, prefix, head, path)
+        if behind is None:
+            return []
+        if behind:
+            stale.append(path)
+    return stale
+
+
+def _behind(root: Path, repo, prefix: str, head, path: str) -> bool | None:
+    """Whether the file at path, or git's index, still holds what head's parent had rather than what head has.
+    None when it is neither: not a plain file in the project, or edited since."""
+    target = root / path[len(prefix):]
+    if not path.startswith(prefix) or not target.is_file() or target.is_symlink():
+        return None
+    data, new = target.read_bytes(), head.tree / path
+    old = _blob_at(head.parents[0], path)
+    if data != new.data_stream.read() and (old is None or data != old.data_stream.read()):
+        return None  # edited since: leave it to the editor
+    staged = repo.git.ls_files("-s", "--", path).split()
+    return data != new.data_stream.read() or len(staged) < 2 or staged[1] != new.hexsha
 
 
 def _blob_at(commit, path: str):

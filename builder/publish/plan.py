@@ -143,14 +143,8 @@ def _plan(root: Path, doc_id: str, version: str, note: str, minor, on, check, se
         _ready(repo, root, folder, doc_id)
         note = _note(folder, version, note)
         clearances = _clearances(root, doc_rel, cleared_by or [], major=not minor)
-        dirty = dirty_paths(repo, prefix)
-        if dirty:
-            refuse(dirty[0], "uncommitted", f"{len(dirty)} content file{'s have' if len(dirty) > 1 else ' has'} "
-                   f"uncommitted changes ({', '.join(dirty[:3])}{', …' if len(dirty) > 3 else ''})",
-                   "Commit them first, so that the edition records exactly what was reviewed.")
-        checked = check(root) if check is not None else None
-        if checked is not None and checked.failed():
-            raise PublishError(checked.problems)
+        _committed(repo, prefix)
+        checked = _checked(root, check)
         texts = {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in content_files(root / "content")}
         document = round_trip().load(texts[doc_rel])
         current = str(document.get("version"))
@@ -161,12 +155,7 @@ def _plan(root: Path, doc_id: str, version: str, note: str, minor, on, check, se
         entry = Entry(version, when, note, not minor, clearances)
         result = Plan(doc_id, entry, current, branch, f"{doc_id}/v{version}" if branch == MAIN else None,
                       repo.head.commit.hexsha, texts)
-        wanted = set(sections or [])
-        result.changed, ready = edit(texts, folder, entry, wanted)
-        _chosen(folder, doc_id, wanted, ready)
-        result.steps = [s for s in ready if not wanted or s.id in wanted]
-        _no_placeholders(checked, doc_id, {s.id for s in result.steps})
-        result.left = [s for s in ready if wanted and s.id not in wanted]
+        result.changed, result.steps, result.left = _steps(texts, folder, doc_id, entry, set(sections or []), checked)
         after = _after(texts, result.changed)
         if not minor and (untranslated := languages.refusals(after, doc_id)):
             raise PublishError(untranslated)
@@ -174,13 +163,48 @@ def _plan(root: Path, doc_id: str, version: str, note: str, minor, on, check, se
         for s in result.steps:
             s.number = numbers.get(s.id, "")
         result.public = _since_last(root, repo, prefix, checked, doc_id, current, after)
-        result.empty = not result.steps and result.public is not None and not result.public.text_changed
-        if result.empty and not allow_empty:
-            refuse(doc_rel, "empty", f"version {version} would publish nothing: no section is ready and the text "
-                   f"readers see is the same as in version {current}",
-                   "Set status: ready on the sections to publish (and commit), or pass --allow-empty for an edition "
-                   "that only records a note.")
+        result.empty = _empty(doc_rel, result, allow_empty)
         return result
+
+
+def _committed(repo, prefix: str) -> None:
+    """Refuse while content files have uncommitted changes: the edition records exactly what was reviewed."""
+    dirty = dirty_paths(repo, prefix)
+    if dirty:
+        refuse(dirty[0], "uncommitted", f"{len(dirty)} content file{'s have' if len(dirty) > 1 else ' has'} "
+               f"uncommitted changes ({', '.join(dirty[:3])}{', …' if len(dirty) > 3 else ''})",
+               "Commit them first, so that the edition records exactly what was reviewed.")
+
+
+def _checked(root: Path, check):
+    """The project's full check of the content as it is (None without one); its problems refuse the edition."""
+    checked = check(root) if check is not None else None
+    if checked is not None and checked.failed():
+        raise PublishError(checked.problems)
+    return checked
+
+
+def _steps(texts: dict[str, str], folder: str, doc_id: str, entry: Entry, wanted: set[str], checked
+           ) -> tuple[dict[str, str], list[SectionStep], list[SectionStep]]:
+    """The edit that publishes the ready sections wanted (every one when none is named): the files it changes, the
+    sections that change status, and the ready sections left ready."""
+    changed, ready = edit(texts, folder, entry, wanted)
+    _chosen(folder, doc_id, wanted, ready)
+    steps = [s for s in ready if not wanted or s.id in wanted]
+    _no_placeholders(checked, doc_id, {s.id for s in steps})
+    return changed, steps, [s for s in ready if wanted and s.id not in wanted]
+
+
+def _empty(doc_rel: str, result: Plan, allow_empty: bool) -> bool:
+    """Whether the edition changes nothing readers see: no section changes status and the public text is the same.
+    Refused unless allowed (an edition that only records a note)."""
+    empty = not result.steps and result.public is not None and not result.public.text_changed
+    if empty and not allow_empty:
+        refuse(doc_rel, "empty", f"version {result.version} would publish nothing: no section is ready and the text "
+               f"readers see is the same as in version {result.previous}",
+               "Set status: ready on the sections to publish (and commit), or pass --allow-empty for an edition "
+               "that only records a note.")
+    return empty
 
 
 def said(err: Exception) -> str:
