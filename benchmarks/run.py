@@ -1,5 +1,5 @@
-"""Benchmark issue 16's targets at several sizes and print each as a ratio against its anchor, measured in the same
-run (a benchmark, not a test: nothing here fails).
+"""Benchmark issue 16's and 26's targets at several sizes and print each as a ratio against its anchor, measured in
+the same run (a benchmark, not a test: nothing here fails).
 
     .venv/bin/python benchmarks/run.py [--sizes 1000 5000] [--per-chapter 3] [--stages]
 
@@ -253,9 +253,10 @@ def time_stages(root: Path, work: Path, size: int) -> dict:
     return out
 
 
-# label, key, anchor key, anchor's name, target (as a ratio, or seconds/MB), unit of the target
+# label, key, anchor key, anchor's name, target (as a ratio, or seconds/MB), unit of the target. Cold validate's
+# target is issue 26's (3×; issue 16 asked 2×, which leaves no room for a Python pass over every text).
 TARGETS = [
-    ("cold guidance validate", "validate_cold", "c_parse", "C parse", ("ratio", 2.0)),
+    ("cold guidance validate", "validate_cold", "c_parse", "C parse", ("ratio", 3.0)),
     ("warm guidance validate", "validate_warm", "c_parse", "C parse", None),
     ("warm validate, in process", "validate_warm_in_process", "c_parse_in_process", "C parse in process",
      ("ratio", 0.1)),

@@ -460,6 +460,25 @@ def _resolved(root: dict, node: dict) -> tuple:
     return hit
 
 
+# id of a schema node → (the node, whether any value under it can be a reader field): a part of the data that can
+# hold none (ids, statuses, dates, lists of audiences) is not walked.
+_READS: dict[int, tuple] = {}
+
+
+def _reads(root: dict, node: dict, seen: frozenset = frozenset()) -> bool:
+    hit = _READS.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    if id(node) in seen:
+        return True  # a schema that refers to itself: walked, as if it could (it is then not kept as known)
+    _, choices, mode, props, extra, items = _resolved(root, node)
+    below = [*choices, *props.values(), *(n for n in (extra, items) if n is not None)]
+    found = bool(mode) or any(_reads(root, n, seen | {id(node)}) for n in below)
+    if not seen:
+        _READS[id(node)] = (node, found)
+    return found
+
+
 def _fields(root: dict, node: dict, data, path: tuple, out: list) -> None:
     _, choices, mode, props, extra, items = _resolved(root, node)
     for choice in choices:
@@ -472,9 +491,9 @@ def _fields(root: dict, node: dict, data, path: tuple, out: list) -> None:
     elif isinstance(data, dict):
         for key, value in data.items():
             sub = props.get(key, extra)
-            if sub is not None:
+            if sub is not None and _reads(root, sub):
                 _fields(root, sub, value, path + (key,), out)
-    elif isinstance(data, list) and items is not None:
+    elif isinstance(data, list) and items is not None and _reads(root, items):
         for i, value in enumerate(data):
             _fields(root, items, value, path + (i,), out)
 
