@@ -1,6 +1,6 @@
-"""The page checker's worker pool (builder/site/checker.py, off by default: WORKERS = 1 turns it on): pages checked
-in a spawned worker process while MkDocs builds, an error there raised again in the build, and Ctrl-C stopping the
-build and the worker with it."""
+"""The page checker's worker pool (builder/site/checker.py; WORKERS = 1 where a second processor can run it): pages
+checked in a spawned worker process while MkDocs builds, an error there raised again in the build, and Ctrl-C
+stopping the build and the worker with it."""
 import os
 import signal
 from types import SimpleNamespace

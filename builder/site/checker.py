@@ -1,12 +1,11 @@
 """The built site checked: each page sanitised (sanitise.py) and, in a public build, searched for unpublished text
-(leaks.py). By default every check runs after the engine is done, in this process. With WORKERS = 1 each page,
-as MkDocs writes it, goes instead to one worker process, so that on an idle second core the checks cost little
-more than the last page's. That pool is off because the benchmark did not show it paying on the machine it was
-measured on, at the real content's size or at 1,000 sections (benchmarks/page_pool.py, docs/performance.md:
-with the worker, builds of the real content were 0.1-1.6 s slower in three runs of five and 0.4-0.6 s faster in
-two; of 1,000 sections 1.7-3.2 s slower in two, 0.3-1.7 s faster in two); set it to 1 where a measurement shows
-a gain. Files MkDocs writes outside its
-pages, and every page of an engine without the hook, are always checked after the build.
+(leaks.py). Where the machine has a second processor, each page, as MkDocs writes it, goes to one worker process,
+so that the checks run beside MkDocs' work and cost little more than the last page's; with one processor
+(WORKERS = 0) every check runs after the engine is done, in this process. benchmarks/page_pool.py measures the
+gain, `guidance build` with the worker and without, alternating, on a quiet 2-core machine: 0.16-0.18 s of 3.9-4.1 s
+for the real content, 1.5-1.6 s of 15.2-15.5 s at 1,000 sections (docs/performance.md; on a machine whose other
+processes take the second core the worker can cost as much as it saves). Files MkDocs writes outside its pages,
+and every page of an engine without the hook, are always checked after the build.
 
 The worker is a concurrent.futures process pool of one, started with the "spawn" method on every system: a fresh
 interpreter that imports only this module, never a fork of a process that may hold threads. An error in the
@@ -15,6 +14,7 @@ worker, which ignores SIGINT itself, is shut down with it."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -24,7 +24,15 @@ from builder.content.model import Problem
 from builder.site import leaks, sanitise
 
 START_METHOD = "spawn"
-WORKERS = 0  # 1: one worker process checks each page while MkDocs builds (see above: it did not pay here)
+
+
+def _processors() -> int:
+    """How many processors this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# One worker process checks each page while MkDocs builds, where a second processor can run it (see above).
+WORKERS = 1 if _processors() > 1 else 0
 
 _wanted: dict | None = None  # in the worker: the probes of unpublished text, worked out once
 
