@@ -152,6 +152,20 @@ def test_mistakes_in_the_configuration_are_positioned_problems(project):
                    ("config.value", "pyproject.toml", 5, 1)]
 
 
+@pytest.mark.parametrize("toml, line, message", [
+    ("tool = 3\n", 1, "[tool.guidance] must be a table of settings"),
+    ("[tool]\nguidance = \"strict\"\n", 2, "[tool.guidance] must be a table of settings"),
+    ("[tool.guidance]\nseverity = \"off\"\nmax-sentence-words = 30\n", 2,
+     "severity must be a table of rule codes and severities"),
+])
+def test_settings_that_are_not_tables_are_problems_not_faults(project, toml, line, message):
+    _pyproject(project, toml)
+    result = CliRunner().invoke(main, ["validate", "--root", str(project)])
+    assert result.exit_code == 1 and "internal error" not in result.output
+    problems = pipeline.check(project).problems
+    assert [(p.code, p.pos.line, p.message) for p in problems] == [("config.value", line, message)]
+
+
 def test_unreadable_configuration_falls_back_to_defaults_with_an_error(project):
     _pyproject(project, "[tool.guidance\nseverity = 1\n")
     problems = pipeline.check(project).problems

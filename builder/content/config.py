@@ -43,10 +43,21 @@ def from_pyproject(root: Path | None, codes: dict[str, bool]) -> Config:
         return Config()
     text = path.read_text(encoding="utf-8")
     try:
-        table = tomllib.loads(text).get("tool", {}).get("guidance", {})
+        tool = tomllib.loads(text).get("tool", {})
     except tomllib.TOMLDecodeError as err:
         return Config(problems=(_syntax_problem(err),))
-    severity, mistakes = _severities(table.get("severity", {}), codes)
+    table = tool.get("guidance", {}) if isinstance(tool, dict) else None
+    if not isinstance(table, dict):  # `tool = 3` or `[tool]` then `guidance = "x"`
+        key = "guidance" if isinstance(tool, dict) else "tool"
+        return Config(problems=(Problem(_key_pos(text, key), "error", "config.value",
+                                        "[tool.guidance] must be a table of settings",
+                                        "Write the settings under a [tool.guidance] heading, one a line."),))
+    given = table.get("severity", {})
+    severity, mistakes = _severities(given if isinstance(given, dict) else {}, codes)
+    if not isinstance(given, dict):
+        mistakes.insert(0, ("severity", "config.value", "severity must be a table of rule codes and severities",
+                            'Write [tool.guidance.severity] and under it, for example "style.sentence-length" = '
+                            '"info".'))
     value: dict[str, object] = {}
     for key in SETTINGS:
         value[key], mistake = _setting(table, key)
