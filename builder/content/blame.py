@@ -91,7 +91,6 @@ def _judge(group: list[_Place], base: Base | None) -> tuple[_Place, list[_Place]
 def _problem(source: SourceFile, place: _Place, kept: _Place, kept_source: SourceFile, new: bool | None) -> Problem:
     there = kept_source.pos(kept.path)
     pos = source.pos(place.path)
-    what = "paragraph" if place.kind == "block" else "section"
     message = f"{place.kind} id '{place.ident}' is also used at {there}"
     if place.published and kept.published and new is not True:
         told = "" if new is False else " (without the git history guidance cannot tell which is new)"

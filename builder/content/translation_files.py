@@ -11,7 +11,7 @@ from pathlib import Path
 from builder.content.edit import canonical, dump_round_trip, refused_path, round_trip, write_content
 from builder.content.load import load_entries, read_content
 from builder.content.model import Content, Pos, Problem
-from builder.content.translations import REGISTRY_FIELDS, block_data, english_units, state
+from builder.content.translations import REGISTRY_FIELDS, english_units, state
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
 DONE = ("translated", "reviewed", "final")  # XLIFF 2.0 segment states that carry a translation
