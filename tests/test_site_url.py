@@ -69,7 +69,8 @@ def test_an_address_that_is_not_a_web_address_is_refused(project, monkeypatch):
                                  "https://x.example/`x`", "https://x.example/%3Cscript%3E", "https://x.example/a'b",
                                  "https://x.example/a&b", "https://-/", "https://a..b/", "https://x_y.example/",
                                  "https://user:pw@x.example/", "javascript:alert(1)//", "https://x.example/?q=1",
-                                 "https://x.example:99999/", "https:///nohost", "ftp://x.example/"])
+                                 "https://x.example:99999/", "https:///nohost", "ftp://x.example/",
+                                 "https://1.2.3.4:0/", "https://x.example/%zz", "https://x.example/a%2"])
 def test_an_address_with_anything_html_or_xml_must_escape_or_no_real_host_is_refused_first(project, monkeypatch, url):
     monkeypatch.setenv("GUIDANCE_SITE_URL", url)
     run = CliRunner().invoke(main, ["build", "--root", str(project)])
@@ -86,6 +87,9 @@ def test_an_address_with_anything_html_or_xml_must_escape_or_no_real_host_is_ref
     ("HTTPS://X.EXAMPLE/", "https://x.example/"),
     ("https://bücher.example/guide", "https://xn--bcher-kva.example/guide/"),
     ("http://127.0.0.1:8000", "http://127.0.0.1:8000/"),
+    ("https://x.example:443/guide", "https://x.example/guide/"),  # the default port is the address without one
+    ("http://x.example:80", "http://x.example/"),
+    ("https://x.example:80/", "https://x.example:80/"),
     ("https://home-office.github.io/stalking-guidance", "https://home-office.github.io/stalking-guidance/"),
 ])
 def test_an_address_is_read_as_an_address(project, monkeypatch, url, address):

@@ -115,10 +115,21 @@ def parse_site_url(url: str) -> tuple[str | None, str]:
     ascii_host, why = _ascii_host(parts.hostname or "")
     if why:
         return None, why
+    if port == 0:
+        return None, "port 0 is not a port a site is served on"
     path = parts.path
+    if _BAD_ESCAPE.search(path):
+        return None, "its path holds a % that is not followed by two hexadecimal digits"
     if not _PATH.fullmatch(path) or not _PATH.fullmatch(unquote(path).replace("%", "")):
         return None, "its path holds a character that would need escaping in HTML or XML"
-    return f"{parts.scheme.lower()}://{ascii_host}{f':{port}' if port is not None else ''}{path.rstrip('/')}/", ""
+    scheme = parts.scheme.lower()
+    if port == _DEFAULT_PORTS[scheme]:
+        port = None  # https://x.example:443/ is https://x.example/: one address, written one way
+    return f"{scheme}://{ascii_host}{f':{port}' if port is not None else ''}{path.rstrip('/')}/", ""
+
+
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _why_not_a_site(url: str, parts) -> str:
