@@ -80,3 +80,25 @@ def test_garbage_yaml_never_shows_a_traceback(project):
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert result.output.startswith("content/alpha/05-junk.yaml:1:2: error [load.encoding] byte 0xff")
+
+
+@pytest.mark.parametrize("to_file", [True, False])
+def test_validate_as_a_process_prints_everything_before_it_ends(project, tmp_path, to_file):
+    """`guidance validate` and `guidance diff` end with os._exit once their output is flushed (cli.QUICK_EXIT):
+    run as a process, to a file and to a pipe, every problem is printed, whole, with the exit code."""
+    import subprocess
+    import sys
+
+    chapter = project / "content/alpha/01-basics.yaml"
+    # A problem in each of the chapter's sections: its audiences removed.
+    chapter.write_text(chapter.read_text().replace("    audiences: [police]\n", ""))
+    expected = json.loads(run("validate", "--root", project, "--format", "json", "--no-cache").output)
+    command = [sys.executable, "-m", "builder", "validate", "--root", str(project), "--format", "json", "--no-cache"]
+    if to_file:
+        with open(tmp_path / "out.json", "w") as out:
+            done = subprocess.run(command, stdout=out, timeout=120)
+        printed = (tmp_path / "out.json").read_text()
+    else:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        printed = done.stdout
+    assert done.returncode == 1 and expected and json.loads(printed) == expected

@@ -234,7 +234,10 @@ class References:
             self.audience(a, lambda: at("notes", a, key=True), f"note for unknown audience '{a}'", self.audience_list)
         if block.kind == "table":
             self.table(block, at)
+        trees = self.content.trees
         for text, sub in block.texts_at():
+            if len(text) <= inline.MAX_TEXT and not trees[text].flaws and not trees[text].refs():
+                continue  # plain words (most texts): nothing to check, so no position is prepared
             self.text(text, locator(src, block.path + sub, text), doc.id, public=section.status == "published")
 
     def table(self, block: Block, at) -> None:
