@@ -121,3 +121,12 @@ def test_the_word_count_counts_what_the_pattern_counted():
     for text in ["a b", "— x —", "-- - a-b", "foo\u00a0bar", "x\u2003y", "", "  ", "é", "1.", "e.g. i.e.", "a\nb\tc",
                  "«quoted»", "x" * 50 + " " + "-" * 50]:
         assert rules.word_count(text) == len(re.findall(r"\S*[A-Za-z0-9]\S*", text)), text
+
+
+@pytest.mark.parametrize("unit", [" ", "\n", "a ", ". ", " \u00a0"])
+def test_the_word_diff_grows_linearly(unit):
+    """The reviewers' word diff splits both texts into words; a long run of white space at the end of one was read
+    again from each of its characters."""
+    from builder.review.words import word_diff
+
+    assert_linear("the word diff", unit, lambda: ratio(lambda t: word_diff("a", "b" + t), unit))

@@ -20,7 +20,9 @@ def word_diff(before: str, after: str) -> Ops:
     application.' adds three words instead of replacing one. Each op's text keeps the space before it."""
     if before == after:  # most text is unchanged: no need to match it word by word
         return [("=", after)] if after else []
-    a, b = _TOKEN.findall(before), _TOKEN.findall(after)
+    # Every character but white space starts a token, so white space at the end is no token's; stripped first,
+    # since the pattern would try it again from each of its characters (a run of 10,000 spaces took 0.7 s).
+    a, b = _TOKEN.findall(before.rstrip()), _TOKEN.findall(after.rstrip())
     ops: Ops = []
 
     def add(op, tokens):
