@@ -263,7 +263,7 @@ def test_the_real_guidance_is_clean_under_strict():
     assert all(len(w["reason"]) >= 40 for w in waivers), "every exception records a reason a reviewer can check"
 
 
-# Each document's texts are searched as one joined text (rules/context.py: Joined); what the rules find must be what
+# Each document's texts are searched as one joined text (rules/context.py: Scan); what the rules find must be what
 # a search of each text finds: nothing read across from one text into the next.
 @pytest.mark.parametrize("items, flagged", [
     (["Courts make orders under the SPO", "(stalking protection order) scheme."],
@@ -284,7 +284,7 @@ def test_rules_read_each_text_on_its_own(project, items, flagged):
 @pytest.mark.parametrize("para", ["Whılst it lasts, act.", "Do it whilſt you can.", "Staff utiliſe the form.",
                                   "WhiLst it lasts, act.", "İn order to act, call."])
 def test_words_to_avoid_are_found_in_any_case_the_pattern_matches(project, para):
-    """The rule looks only in texts that hold one of its words in lower case (Joined.folded): letters that
+    """The rule looks only in texts that hold one of its words in lower case (Scan.folded): letters that
     re.IGNORECASE matches to a plain one (dotless ı, long ſ, dotted İ) must not hide a word from it."""
     section = f"- id: wa\n  title: Wa\n  audiences: [police]\n  status: published\n  blocks:\n" \
               f"    - id: r6a1\n      para: {para}\n"

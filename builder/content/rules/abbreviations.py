@@ -46,11 +46,11 @@ def _patterns(ctx: Context) -> list[re.Pattern]:
 def _found(ctx: Context) -> Iterator[Use]:
     """Every abbreviation in reading order, with where it is (called for its position only when reported: working
     out a position reads the source lines). A [[term:X]] reference counts as spelled out: readers get its
-    expansion and a glossary link. Each document's texts are searched as one (Joined): neither pattern reads
+    expansion and a glossary link. Each document's texts are searched as one (Scan): neither pattern reads
     across a line break."""
     patterns = _patterns(ctx)
     for doc in ctx.documents:
-        texts, joined = ctx.texts(doc), ctx.joined(doc)
+        texts, scan = ctx.texts(doc), ctx.scan(doc)
         found: dict[int, list[tuple[int, str, bool]]] = {}
         for i, t in enumerate(texts):
             refs = ctx.trees.term_refs(t.text)
@@ -58,10 +58,10 @@ def _found(ctx: Context) -> Iterator[Use]:
                 found[i] = [(r.start, ctx.terms[r.target]["term"] if r.target in ctx.terms else r.target, True)
                             for r in refs if r.target in ctx.terms or r.target in ctx.written_terms]
         for pattern in patterns:
-            for i, start, end, m in joined.finditer(pattern):
+            for i, start, end, m in scan.finditer(pattern):
                 abbr = m.group(1)
                 if sum(c.isupper() for c in abbr) >= 2 and abbr not in SHOUTED:
-                    found.setdefault(i, []).append((start, abbr, _spelled_out(joined.masked[i], start, end)))
+                    found.setdefault(i, []).append((start, abbr, _spelled_out(scan.masked[i], start, end)))
         for i in sorted(found):
             t = texts[i]
             for start, abbr, spelled in sorted(found[i]):

@@ -13,11 +13,11 @@ from builder.content.load import SourceFile, locator
 from builder.content.model import Block, Content, Document, Pos, Section, sections_by_id
 
 # Characters that re.IGNORECASE matches to an ASCII letter but str.lower() does not lower to it: folded first, so
-# that a word found by a pattern with re.I is found in Joined.folded by its lower-case letters.
+# that a word found by a pattern with re.I is found in Scan.folded by its lower-case letters.
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 
 
-class Text(NamedTuple):
+class Piece(NamedTuple):
     """One piece of reader text, where it sits, and at(offset): the position of one of its characters."""
     text: str
     section: Section | None
@@ -26,7 +26,7 @@ class Text(NamedTuple):
 
 
 @dataclass
-class Joined:
+class Scan:
     """A document's reader texts, masked (references and link addresses blanked), joined by line breaks: one search
     through it costs a fraction of a search through each text. A pattern that cannot match a line break, and whose
     look-arounds treat one as they treat either end of a text, finds there what it finds in each text; owner()
@@ -94,11 +94,11 @@ class Context:
         self.services = {s["id"]: s for s in content.services}
         self.sections = sections_by_id(content)
         self.whole = not folders  # this check covers what belongs to no document (the registries) too
-        self._texts: dict[int, list[Text]] = {}
-        self._joined: dict[int, Joined] = {}
+        self._texts: dict[int, list[Piece]] = {}
+        self._scans: dict[int, Scan] = {}
         self.abbreviations: list | None = None  # worked out once for the two rules that read them
 
-    def texts(self, doc: Document) -> list[Text]:
+    def texts(self, doc: Document) -> list[Piece]:
         """Every piece of reader text in the document in reading order. Withdrawn sections are skipped: readers
         see only their notice; so are texts over the length limit, which validate reports once (text.too-long).
         Listed once for every rule that reads them."""
@@ -107,24 +107,24 @@ class Context:
             found = self._texts[id(doc)] = list(self._list_texts(doc))
         return found
 
-    def _list_texts(self, doc: Document) -> Iterator[Text]:
+    def _list_texts(self, doc: Document) -> Iterator[Piece]:
         for chapter in doc.chapters:
             src = self.sources.get(chapter.pos.file)
             if chapter.summary and len(chapter.summary) <= inline.MAX_TEXT:
-                yield Text(chapter.summary, None, None, locator(src, ("summary",), chapter.summary))
+                yield Piece(chapter.summary, None, None, locator(src, ("summary",), chapter.summary))
             for section in chapter.sections:
                 if section.status == "withdrawn":
                     continue
                 for block in section.blocks:
                     for text, sub in block.texts_at():
                         if len(text) <= inline.MAX_TEXT:
-                            yield Text(text, section, block, locator(src, block.path + sub, text))
+                            yield Piece(text, section, block, locator(src, block.path + sub, text))
 
-    def joined(self, doc: Document) -> Joined:
-        """The document's texts (as texts() lists them), masked and joined: see Joined."""
-        found = self._joined.get(id(doc))
+    def scan(self, doc: Document) -> Scan:
+        """The document's texts (as texts() lists them), masked and joined: see Scan."""
+        found = self._scans.get(id(doc))
         if found is None:
-            found = self._joined[id(doc)] = Joined([self.trees.masked(t.text) for t in self.texts(doc)])
+            found = self._scans[id(doc)] = Scan([self.trees.masked(t.text) for t in self.texts(doc)])
         return found
 
     def display(self, ref: inline.Ref, doc_id: str) -> str:

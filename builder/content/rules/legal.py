@@ -20,12 +20,12 @@ def must_without_basis(ctx: Context) -> Iterator[Finding]:
     advice, written as “should”. A sentence containing “must” (or “must not”) passes when its block cites a
     provision with `[[law:…]]` or its section lists the provision in `legal_basis`."""
     for doc in ctx.documents:
-        texts, joined = ctx.texts(doc), ctx.joined(doc)
-        for i in joined.holding(["must"]):
+        texts, scan = ctx.texts(doc), ctx.scan(doc)
+        for i in scan.holding(["must"]):
             text, section, block, at = texts[i]
             if block is None or section.legal_basis or any("[[law:" in t for t in block.texts()):
                 continue
-            for m in _MUST.finditer(joined.masked[i]):
+            for m in _MUST.finditer(scan.masked[i]):
                 yield Finding(at(m.start()), "“must” without a cited legal provision",
                               "Cite the provision ([[law:act/section]] in the block, or legal_basis on the section), "
                               "or write “should” if this is advice rather than a legal duty.", section)

@@ -62,10 +62,10 @@ def words_to_avoid(ctx: Context) -> Iterator[Finding]:
     forward”) and Latin abbreviations that screen readers stumble on (“e.g.”, “i.e.”, “etc.”). Each has a plainer
     replacement in the message; see https://www.gov.uk/guidance/style-guide/a-to-z-of-gov-uk-style#words-to-avoid."""
     for doc in ctx.documents:
-        texts, joined = ctx.texts(doc), ctx.joined(doc)
-        for i in joined.holding(_LITERALS):
+        texts, scan = ctx.texts(doc), ctx.scan(doc)
+        for i in scan.holding(_LITERALS):
             text, section, _, at = texts[i]
-            for m in _AVOID.finditer(joined.masked[i]):
+            for m in _AVOID.finditer(scan.masked[i]):
                 yield Finding(at(m.start()), f"“{m.group()}” is on the GOV.UK list of words to avoid",
                               f"Instead: {_suggestion(m.group())}.", section)
 
