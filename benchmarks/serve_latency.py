@@ -6,7 +6,7 @@ Copies content/ and mkdocs.yml into a temporary folder, starts `guidance serve` 
 poll that a browser showing /stalking/introduction/ keeps open. Then, each round, it saves an edit to a paragraph
 of content/stalking/01-introduction.yaml and times, from the save: the reload signal, the reloaded page (checked
 to hold the new text), the search index holding it, and the police view of the document (an aggregated page).
-For the time inside the process, without the polling, see builder.preview.measure.measure_edit.
+For the time inside the process, without the polling, see time_preview in benchmarks/run.py.
 """
 from __future__ import annotations
 
