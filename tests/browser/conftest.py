@@ -2,6 +2,7 @@
 Debian's Chromium through Playwright. Any request to another host fails the test that made it."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -51,13 +52,22 @@ def built_site(tmp_path_factory) -> Path:
     return root / "site"
 
 
+@contextlib.contextmanager
+def served(folder: Path):
+    """folder served over HTTP on 127.0.0.1, at a free port, while the block runs: its address."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def base_url(built_site) -> str:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(built_site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with served(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

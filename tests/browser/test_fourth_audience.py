@@ -3,16 +3,13 @@ feature the first three have: a button on the home page, a landing page with whe
 document, a print page, a place in each chapter's "Show guidance for" switch and in search's role filter."""
 from __future__ import annotations
 
-import functools
 import re
 import shutil
-import threading
-from http.server import ThreadingHTTPServer
 
 import pytest
 
 from builder import pipeline
-from tests.browser.conftest import _Quiet, new_guarded_context
+from tests.browser.conftest import new_guarded_context, served
 from tests.conftest import FIXTURE
 
 PUBLIC = """  - id: public
@@ -39,11 +36,8 @@ def four(tmp_path_factory):
                        encoding="utf-8")
     checked, result = pipeline.build(root)
     assert checked.problems == [] and result.ok, [str(p) for p in checked.problems + result.problems]
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root / "site")))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with served(root / "site") as url:
+        yield url
 
 
 @pytest.fixture

@@ -3,16 +3,13 @@ the public site; axe finds no violations on any Welsh page, or on the English pa
 the switch leads both ways; a Welsh query typed in the search box of a Welsh page finds the Welsh section."""
 from __future__ import annotations
 
-import functools
 import shutil
-import threading
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from builder import pipeline
-from tests.browser.conftest import _Quiet, new_guarded_context, site_pages
+from tests.browser.conftest import new_guarded_context, served, site_pages
 from tests.browser.test_accessibility import violations
 from tests.conftest import FIXTURE
 
@@ -32,11 +29,8 @@ def welsh_site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def welsh_url(welsh_site) -> str:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(welsh_site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with served(welsh_site) as url:
+        yield url
 
 
 @pytest.mark.parametrize("width", [1280, 320])

@@ -3,10 +3,7 @@ Markdown) and tricky text that validation accepts are built into a real site, se
 Chromium. None may run, and the page still reads normally."""
 from __future__ import annotations
 
-import functools
 import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -14,6 +11,7 @@ import pytest
 from builder import pipeline
 from builder.render.pages import Options, render
 from builder.site.build import build_site
+from tests.browser.conftest import served
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "site"
 
@@ -50,17 +48,6 @@ ACCEPTED = [
 ]
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def _serve(folder: Path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 @pytest.fixture(scope="module")
 def probe_site(tmp_path_factory):
     """The fixture project with accepted tricky text in its content and payloads injected after validation."""
@@ -82,10 +69,8 @@ def probe_site(tmp_path_factory):
     result = build_site(root, site, root / "site", preview=False)
     assert result.ok, result.problems
     assert [p.code for p in result.problems] == ["build.sanitised"]
-    server = _serve(root / "site")
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with served(root / "site") as url:
+        yield url
 
 
 RECORD_DIALOGS = """

@@ -1,17 +1,14 @@
 """The real guidance built with Zensical (guidance build --engine zensical) in Chromium: its own search works over
 our index, with role labels, and sample pages have no axe violations. Skipped locally without Zensical; under CI,
 which installs it (make test), a missing Zensical fails."""
-import functools
 import importlib.util
 import os
 import shutil
-import threading
-from http.server import ThreadingHTTPServer
 
 import pytest
 
 from builder import pipeline
-from tests.browser.conftest import REPO, _Quiet, new_guarded_context
+from tests.browser.conftest import REPO, new_guarded_context, served
 from tests.browser.test_accessibility import violations
 
 SAMPLE = ["/", "/stalking/stalking-protection-orders/", "/for/police/stalking/", "/for/teachers/print/", "/glossary/"]
@@ -28,11 +25,8 @@ def zensical_url(tmp_path_factory):
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     checked, result = pipeline.build(root, engine="zensical")
     assert result is not None and result.ok, [str(p) for p in checked.problems + (result.problems if result else [])]
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root / "site")))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with served(root / "site") as url:
+        yield url
 
 
 def zensical_search(page, base_url, query) -> list[tuple[str, str]]:
