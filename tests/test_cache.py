@@ -81,12 +81,24 @@ def test_a_committed_cache_cannot_pass_validate_in_a_fresh_clone(project, tmp_pa
 
 
 def test_the_key_changes_with_the_version_of_a_library_that_checks(project, monkeypatch):
+    before = key(project)
+    real = cache.installed_version
+    monkeypatch.setattr(cache, "installed_version", lambda name: "99.0" if name == "jsonschema" else real(name))
+    assert key(project) != before, "an upgraded validator may report differently: the cache must not answer"
+
+
+def test_the_versions_in_the_key_are_those_importlib_metadata_reads(tmp_path, monkeypatch):
     from importlib import metadata
 
-    before = key(project)
-    real = metadata.version
-    monkeypatch.setattr(metadata, "version", lambda name: "99.0" if name == "jsonschema" else real(name))
-    assert key(project) != before, "an upgraded validator may report differently: the cache must not answer"
+    for name in cache.CHECKERS:
+        assert cache.installed_version(name) == metadata.version(name)
+    # A distribution installed where Python looks for packages, spelt as pip spells its folder, is found by any
+    # spelling of its name; one that is not installed has no version.
+    (tmp_path / "Made_Up.Checker-2.1.post3.dist-info").mkdir()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert cache.installed_version("made-up-checker") == "2.1.post3"
+    assert cache.installed_version("Made_Up_Checker") == "2.1.post3"
+    assert cache.installed_version("made-up-checker-not-installed") is None
 
 
 # --- a cache that can only speed up, never decide --------------------------------------------------------------------

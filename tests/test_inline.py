@@ -144,3 +144,27 @@ def test_a_text_without_markup_is_read_at_once_as_the_parser_would_read_it(monke
     monkeypatch.setattr(inline, "_MARKUP", re.compile(""))
     assert [parse(t) for t in plain] == quick
     assert all(q.refs() == () and q.flaws == [] for q in quick)
+
+
+def test_the_flaw_checks_skip_only_texts_where_no_pattern_can_match(monkeypatch):
+    """_check_flaws returns at once from a text holding none of _FLAW_NEEDS: every text of up to three of the
+    awkward pieces (and of the flaws' own examples) has the same flaws with that shortcut as without it."""
+    import itertools
+
+    from builder.content import inline
+
+    pieces = ADVERSARIAL + ["<b>", "&amp;", "&#1;", "{.x}", "![i](https://x.org)", "--8<--", "]:", "[a]:", " ", "x"]
+    texts = ["".join(combo) for n in (1, 2, 3) for combo in itertools.product(pieces, repeat=n)]
+
+    def flaws() -> list:
+        found = []
+        for text in texts:
+            out: list = []
+            inline._check_flaws(text, out)
+            found.append(out)
+        return found
+
+    quick = flaws()
+    assert sum(map(bool, quick)) > 1000, "texts with flaws to compare"
+    monkeypatch.setattr(inline, "_FLAW_NEEDS", ("",))  # found in every text: no shortcut
+    assert flaws() == quick

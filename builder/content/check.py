@@ -101,7 +101,8 @@ def check_problems(root: Path, use_cache: bool = True, base=None) -> Checked:
             problems.append(unreadable(rel, err))
             continue
         files[rel] = cache.stat_of(opened) + [cache.file_digest(raw[rel])]
-    key = cache.key_of(root, [(rel, row[5]) for rel, row in files.items()], problems)
+    digests, refused = [(rel, row[5]) for rel, row in files.items()], list(problems)
+    key = cache.key_of(root, digests, refused)
     cached = _trusted(cache.cached_problems(root, key, stored))
     if cached is not None:
         if raw:  # read because changed just before the record: recorded again, to be trusted from now on
@@ -121,8 +122,10 @@ def check_problems(root: Path, use_cache: bool = True, base=None) -> Checked:
             entries.append((rel, raw[rel]))
     checked = check(root, (entries, problems), base=base)
     if (root / "content").is_dir():  # a folder that is not a project gets no cache entry
-        checked.cache_warning = cache.store(root, cache.key_of(root, [(rel, row[5]) for rel, row in files.items()],
-                                                               problems), checked.problems, files, stamp)
+        now = [(rel, row[5]) for rel, row in files.items()]
+        if now != digests or problems != refused:  # a file changed or went missing while it was read again
+            key = cache.key_of(root, now, problems)
+        checked.cache_warning = cache.store(root, key, checked.problems, files, stamp)
     return checked
 
 

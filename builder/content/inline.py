@@ -347,11 +347,14 @@ _ATTRIBUTES = re.compile(r"\{[^{}\n]*\}")
 _IMAGE = re.compile(r"!\[")
 _SNIPPET = re.compile(r"-8<-")
 _DEFINITION = re.compile(r"(?m)^[ ]*\[[^\]\n]*\]:")
+_FLAW_NEEDS = ("<", "&", "{", "![", "]:")  # a text holds one of these wherever one of the patterns above matches
 
 
 def _check_flaws(text: str, flaws: list[Flaw]) -> None:
     """Raw HTML and entities, attribute lists, images, file inclusions and link definitions, anywhere in the text
     (references' labels included: they are shown to readers too). The first of each kind is reported."""
+    if not any(piece in text for piece in _FLAW_NEEDS):
+        return  # most texts with markup hold references and emphasis alone
     found: dict[str, int] = {}
 
     def first(code: str, at: int | None) -> None:
