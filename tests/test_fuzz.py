@@ -144,3 +144,41 @@ def test_random_chapters_validate_and_clean_ones_render(chapter):
                     assert block["id"] in anchors.get(CHAPTER_PAGE, set()), (preview, section["status"], block)
                 elif block["id"] not in FIXTURE_BLOCKS:
                     assert [path for path, ids in anchors.items() if block["id"] in ids] == [], (preview, section)
+
+
+def _value_paths(node, path=()):
+    """The path of every value in node, containers and scalars alike, with the value."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        yield path + (key,), value
+        yield from _value_paths(value, path + (key,))
+
+
+def _replaced(data, path, value):
+    import copy
+
+    data = copy.deepcopy(data)
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return data
+
+
+def test_any_value_of_the_wrong_kind_is_a_problem_not_a_fault():
+    """Every value of every file of the fixture, a list or mapping replaced by a number, a text and nothing, and a
+    text or number by a list and a mapping: validate reports problems (and no traceback), whatever the value was.
+    (`sections: 7` in a chapter once stopped every command with an internal error.)"""
+    from dataclasses import replace
+
+    checked = 0
+    for source in REGISTRIES:
+        for path, value in list(_value_paths(source.data)):
+            for wrong in ([7, "x", None] if isinstance(value, (dict, list)) else [[], {}]):
+                broken = replace(source, data=_replaced(source.data, path, wrong), schema_problems=None,
+                                 schema_result=None, chapter=None)
+                content, problems = validate([broken if f is source else f for f in REGISTRIES])
+                _check(problems)
+                assert problems, (source.path, path, wrong)
+                checked += 1
+    assert checked > 400, checked

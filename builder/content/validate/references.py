@@ -59,8 +59,8 @@ def _known_sections(known: Known, doc: str, entries) -> None:
     ids = known.sections.setdefault(doc, set())
     if not _all_have_ids(entries):
         known.unknowable.add(f"section:{doc}")
-    ids.update(w for s in entries or () if isinstance(s, dict) and isinstance(s.get("id"), str)
-               for w in _written(s["id"]))
+    ids.update(w for s in (entries if isinstance(entries, list) else ()) if isinstance(s, dict)
+               and isinstance(s.get("id"), str) for w in _written(s["id"]))
 
 
 def _known_entries(known: Known, kind: str, entries) -> None:
