@@ -147,7 +147,7 @@ def test_a_text_without_markup_is_read_at_once_as_the_parser_would_read_it(monke
 
 
 def test_the_flaw_checks_skip_only_texts_where_no_pattern_can_match(monkeypatch):
-    """_check_flaws returns at once from a text holding none of _FLAW_NEEDS: every text of up to three of the
+    """_check_flaws returns at once from a text where _may_have_flaws finds nothing: every text of up to three of the
     awkward pieces (and of the flaws' own examples) has the same flaws with that shortcut as without it."""
     import itertools
 
@@ -166,5 +166,22 @@ def test_the_flaw_checks_skip_only_texts_where_no_pattern_can_match(monkeypatch)
 
     quick = flaws()
     assert sum(map(bool, quick)) > 1000, "texts with flaws to compare"
-    monkeypatch.setattr(inline, "_FLAW_NEEDS", ("",))  # found in every text: no shortcut
+    monkeypatch.setattr(inline, "_may_have_flaws", lambda text: True)  # no shortcut
     assert flaws() == quick
+
+
+def test_a_text_of_whole_references_is_read_as_the_parser_would_read_it(monkeypatch):
+    """parse() reads a text whose only markup is whole [[references]] without the parser; the parser makes the
+    same tree (flaws included) of every text of up to four awkward pieces and of the real guidance's texts."""
+    import itertools
+
+    from builder.content import inline
+
+    pieces = ["[[", "]]", "[", "]", "a ", "*", "law:pha-1997/s2A", "term:SPO|", "(x)", "\n", "<b>"]
+    texts = ["".join(combo) for n in (1, 2, 3, 4) for combo in itertools.product(pieces, repeat=n)]
+    files, _ = load_tree(REPO)
+    texts += [text for f in files for _, mode, text in reader_fields(f.kind, f.data) if mode == "inline"]
+    assert sum(inline._whole_references(t) is not None for t in texts) > 1000, "texts the quick path reads"
+    quick = [parse(t) for t in texts]
+    monkeypatch.setattr(inline, "_whole_references", lambda text: None)
+    assert [parse(t) for t in texts] == quick

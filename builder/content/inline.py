@@ -206,12 +206,42 @@ def parse(text: str) -> Inline:
     if _MARKUP.search(text) is None:  # plain words, most texts: what the parser would make of them, at once
         return Inline(text, (Text(text, 0),) if text else (), ref_nodes=())
     result = Inline(text)
-    # Brackets pair across line breaks: the renderer joins a text's lines, so a link split over two is still one.
-    finders = (_Next(text, "]"), _Next(text, ")"))
-    result.nodes = tuple(_parse(text, 0, len(text), result.flaws, finders, True))
+    spans = _whole_references(text)
+    if spans is not None:  # references alone (most texts with markup): what the parser would make of them
+        out: list = []  # as _parse keeps them: texts as (text, offset), and nodes
+        at = 0
+        for start, end in spans:
+            if start > at:
+                out.append((text[at:start], at))
+            out.append(_reference(text, start, end, result.flaws))
+            at = end
+        if at < len(text):
+            out.append((text[at:], at))
+        result.nodes = tuple(_texts(out))
+    else:
+        # Brackets pair across line breaks: the renderer joins a text's lines, so a link split over two is one.
+        finders = (_Next(text, "]"), _Next(text, ")"))
+        result.nodes = tuple(_parse(text, 0, len(text), result.flaws, finders, True))
     _check_flaws(text, result.flaws)
     result.flaws.sort(key=lambda f: f.start)
     return result
+
+
+def _whole_references(text: str) -> list[tuple[int, int]] | None:
+    """(start, end) of each [[…]] in a text whose only markup is references written whole: no star, and no
+    bracket but the two that open and the two that close each reference. None for any other text."""
+    if "*" in text:
+        return None
+    spans: list[tuple[int, int]] = []
+    at = 0
+    while (start := text.find("[[", at)) != -1:
+        end = text.find("]]", start + 2)
+        if end == -1:
+            return None
+        at = end + 2
+        spans.append((start, at))
+    brackets = 2 * len(spans)  # any bracket besides these, inside a reference or out, makes a count differ
+    return spans if text.count("[") == brackets and text.count("]") == brackets else None
 
 
 def _parse(text, start, end, flaws, finders, links_allowed) -> list[Node]:
@@ -220,6 +250,7 @@ def _parse(text, start, end, flaws, finders, links_allowed) -> list[Node]:
     special = _SPECIAL if links_allowed else _REF_OR_STARS
     buf_start = start
     i = start
+    markers = False  # whether out holds an emphasis marker, to pair
 
     def flush(upto: int) -> None:
         if upto > buf_start:
@@ -261,12 +292,13 @@ def _parse(text, start, end, flaws, finders, links_allowed) -> list[Node]:
             if opens or closes:
                 flush(i)
                 out.append(("*" * run, i, opens, closes))
+                markers = True
                 buf_start = i + run
             i += run
             continue
         i += 1
     flush(end)
-    return _emphasis(out)
+    return _emphasis(out) if markers else list(_texts(out))  # nothing to pair: what _emphasis would return
 
 
 def _emphasis(items: list) -> list[Node]:
@@ -347,13 +379,17 @@ _ATTRIBUTES = re.compile(r"\{[^{}\n]*\}")
 _IMAGE = re.compile(r"!\[")
 _SNIPPET = re.compile(r"-8<-")
 _DEFINITION = re.compile(r"(?m)^[ ]*\[[^\]\n]*\]:")
-_FLAW_NEEDS = ("<", "&", "{", "![", "]:")  # a text holds one of these wherever one of the patterns above matches
+
+
+def _may_have_flaws(text: str) -> bool:
+    """Whether text holds what any of the patterns above needs to match (five searches at C speed)."""
+    return "<" in text or "&" in text or "{" in text or "![" in text or "]:" in text
 
 
 def _check_flaws(text: str, flaws: list[Flaw]) -> None:
     """Raw HTML and entities, attribute lists, images, file inclusions and link definitions, anywhere in the text
     (references' labels included: they are shown to readers too). The first of each kind is reported."""
-    if not any(piece in text for piece in _FLAW_NEEDS):
+    if not _may_have_flaws(text):
         return  # most texts with markup hold references and emphasis alone
     found: dict[str, int] = {}
 
