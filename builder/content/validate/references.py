@@ -283,11 +283,12 @@ class References:
         for path, mode, text in reader_fields(source.kind, source.data):
             if faulty and source.pos(path) in faulty:  # a position is worked out only when there is one
                 continue
-            at = locator(source, path, text)
-            if len(text) > inline.MAX_TEXT:
-                self.err(at(0), *too_long(len(text)))
-            elif mode == "inline" and _checked_with_its_section(source.kind, path):
+            long = len(text) > inline.MAX_TEXT
+            if mode == "inline" and not long and _checked_with_its_section(source.kind, path):
                 continue
+            at = locator(source, path, text)
+            if long:
+                self.err(at(0), *too_long(len(text)))
             elif mode == "inline":
                 self.text(text, at, doc_id)
             elif mode == "plain":

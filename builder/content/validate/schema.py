@@ -479,8 +479,31 @@ def _reads(root: dict, node: dict, seen: frozenset = frozenset()) -> bool:
     return found
 
 
-def _fields(root: dict, node: dict, data, path: tuple, out: list) -> None:
+# id of a schema node → (the node, its walk plan): its choices, its mode, and for each property, for any other
+# property and for each item, the schema to walk the value with (None: the value holds no reader field) and, when
+# that schema has no choices, its mode (a text value is then listed without a call of its own).
+_PLANS: dict[int, tuple] = {}
+
+
+def _plan(root: dict, node: dict) -> tuple:
+    hit = _PLANS.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+
+    def child(sub):
+        if sub is None or not _reads(root, sub):
+            return None
+        _, choices, mode, _, _, _ = _resolved(root, sub)
+        return sub, (mode or "") if not choices else None
+
     _, choices, mode, props, extra, items = _resolved(root, node)
+    plan = (choices, mode, {key: child(sub) for key, sub in props.items()}, child(extra), child(items))
+    _PLANS[id(node)] = (node, plan)
+    return plan
+
+
+def _fields(root: dict, node: dict, data, path: tuple, out: list) -> None:
+    choices, mode, props, extra, items = _plan(root, node)
     for choice in choices:
         if _fits(choice, data):
             _fields(root, choice, data, path, out)
@@ -490,12 +513,20 @@ def _fields(root: dict, node: dict, data, path: tuple, out: list) -> None:
             out.append((path, mode, data))
     elif isinstance(data, dict):
         for key, value in data.items():
-            sub = props.get(key, extra)
-            if sub is not None and _reads(root, sub):
-                _fields(root, sub, value, path + (key,), out)
-    elif isinstance(data, list) and items is not None and _reads(root, items):
+            if (sub := props.get(key, extra)) is not None:
+                _value(root, sub, value, path + (key,), out)
+    elif isinstance(data, list) and items is not None:
         for i, value in enumerate(data):
-            _fields(root, items, value, path + (i,), out)
+            _value(root, items, value, path + (i,), out)
+
+
+def _value(root: dict, sub: tuple, value, path: tuple, out: list) -> None:
+    """One value, with its plan's entry: a text where the schema leaves no choice is listed with its mode at once."""
+    node, leaf = sub
+    if leaf is None or type(value) is not str:
+        _fields(root, node, value, path, out)
+    elif leaf:
+        out.append((path, leaf, value))
 
 
 def _fits(choice: dict, data) -> bool:
