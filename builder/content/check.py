@@ -108,8 +108,20 @@ def check_problems(root: Path, use_cache: bool = True, base=None) -> Checked:
         if raw:  # read because changed just before the record: recorded again, to be trusted from now on
             warning = cache.store(root, key, cached, files, stamp)
         return Checked(None, cached, warning)
+    checked = check(root, (_read_the_rest(listed, raw, files, problems), problems), base=base)
+    if (root / "content").is_dir():  # a folder that is not a project gets no cache entry
+        now = [(rel, row[5]) for rel, row in files.items()]
+        if now != digests or problems != refused:  # a file changed or went missing while it was read again
+            key = cache.key_of(root, now, problems)
+        checked.cache_warning = cache.store(root, key, checked.problems, files, stamp)
+    return checked
+
+
+def _read_the_rest(listed: list, raw: dict[str, bytes], files: dict[str, list], problems: list[Problem]) -> list:
+    """On a miss: read what the record let check_problems skip, and give every file's (path, bytes) in
+    read_content's order. files (each one's stat and digest) and problems are brought up to date."""
     entries = []
-    for rel, path, _ in listed:  # a miss: read what the record let us skip, in read_content's order
+    for rel, path, _ in listed:
         if rel in files and rel not in raw:
             try:
                 raw[rel], opened = read_plain_stat(path)
@@ -120,13 +132,7 @@ def check_problems(root: Path, use_cache: bool = True, base=None) -> Checked:
             files[rel] = cache.stat_of(opened) + [cache.file_digest(raw[rel])]
         if rel in raw:
             entries.append((rel, raw[rel]))
-    checked = check(root, (entries, problems), base=base)
-    if (root / "content").is_dir():  # a folder that is not a project gets no cache entry
-        now = [(rel, row[5]) for rel, row in files.items()]
-        if now != digests or problems != refused:  # a file changed or went missing while it was read again
-            key = cache.key_of(root, now, problems)
-        checked.cache_warning = cache.store(root, key, checked.problems, files, stamp)
-    return checked
+    return entries
 
 
 def _trusted(cached: list[Problem] | None) -> list[Problem] | None:

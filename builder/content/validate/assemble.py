@@ -25,9 +25,13 @@ def build_content(files: list[SourceFile], cuts: dict[str, set[tuple]] | None = 
     by_path = {f.path: f for f in files}
     registry = {f.kind: _registry(f, cuts.get(f.path, set())) for f in files if f.kind in REGISTRY_LISTS}
     documents, partial = [], set()
+    chapter_files: dict[str, list[SourceFile]] = {}  # folder → its chapter files, in the order given
+    for f in files:
+        if f.kind == "chapter":
+            chapter_files.setdefault(f.path.rsplit("/", 1)[0], []).append(f)
     for doc_file in (f for f in files if f.kind == "document"):
         folder = doc_file.path.rsplit("/", 1)[0]
-        chapters = [c for f in files if f.kind == "chapter" and f.path.rsplit("/", 1)[0] == folder
+        chapters = [c for f in chapter_files.get(folder, [])
                     if (c := (_built_chapter if reuse else _chapter)(f, cuts.get(f.path, set()))) is not None]
         doc = _document(doc_file, chapters, cuts.get(doc_file.path, set()))
         if cuts.get(doc_file.path):
@@ -134,7 +138,9 @@ def _sound_section(f: SourceFile, si: int, s: dict) -> Section:
 
 
 def _block(f: SourceFile, si: int, bi: int, b: dict, notes: dict) -> Block:
-    kind = next(k for k in BLOCK_KINDS if k in b)
+    for kind in BLOCK_KINDS:  # the schema let through exactly one
+        if kind in b:
+            break
     path = ("sections", si, "blocks", bi)
     return Block(id=b.get("id"), kind=kind, value=b[kind], notes=notes, pos=f.pos(path), path=path)
 
