@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Iterator, NamedTuple
+from typing import Iterator, NamedTuple
 
 from builder.content import inline
 from builder.content.config import Config
@@ -18,11 +18,17 @@ _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 
 
 class Piece(NamedTuple):
-    """One piece of reader text, where it sits, and at(offset): the position of one of its characters."""
+    """One piece of reader text, and where it sits: in a block of a section, or a chapter's summary (no block),
+    at path in source."""
     text: str
     section: Section | None
     block: Block | None
-    at: Callable[[int], Pos]
+    source: SourceFile | None
+    path: tuple
+
+    def at(self, offset: int) -> Pos:
+        """The position of one of its characters (worked out only for a problem: it reads the source lines)."""
+        return locator(self.source, self.path, self.text)(offset)
 
 
 @dataclass
@@ -111,14 +117,14 @@ class Context:
         for chapter in doc.chapters:
             src = self.sources.get(chapter.pos.file)
             if chapter.summary and len(chapter.summary) <= inline.MAX_TEXT:
-                yield Piece(chapter.summary, None, None, locator(src, ("summary",), chapter.summary))
+                yield Piece(chapter.summary, None, None, src, ("summary",))
             for section in chapter.sections:
                 if section.status == "withdrawn":
                     continue
                 for block in section.blocks:
                     for text, sub in block.texts_at():
                         if len(text) <= inline.MAX_TEXT:
-                            yield Piece(text, section, block, locator(src, block.path + sub, text))
+                            yield Piece(text, section, block, src, block.path + sub)
 
     def scan(self, doc: Document) -> Scan:
         """The document's texts (as texts() lists them), masked and joined: see Scan."""

@@ -22,10 +22,11 @@ def must_without_basis(ctx: Context) -> Iterator[Finding]:
     for doc in ctx.documents:
         texts, scan = ctx.texts(doc), ctx.scan(doc)
         for i in scan.holding(["must"]):
-            text, section, block, at = texts[i]
+            piece = texts[i]
+            block, section = piece.block, piece.section
             if block is None or section.legal_basis or any("[[law:" in t for t in block.texts()):
                 continue
             for m in _MUST.finditer(scan.masked[i]):
-                yield Finding(at(m.start()), "“must” without a cited legal provision",
+                yield Finding(piece.at(m.start()), "“must” without a cited legal provision",
                               "Cite the provision ([[law:act/section]] in the block, or legal_basis on the section), "
                               "or write “should” if this is advice rather than a legal duty.", section)

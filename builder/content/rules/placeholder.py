@@ -31,10 +31,10 @@ def placeholder(ctx: Context) -> Iterator[Finding]:
         whole = "\n".join(t.text for t in texts)
         if not any(p in whole for p in PLACEHOLDERS):
             continue  # none in the document: its texts are not searched one by one
-        for text, section, _, at in texts:
-            for m in _PLACEHOLDER.finditer(text):
-                yield Finding(at(m.start()), f"“{m.group()}” is placeholder text, still to be written",
-                              "Replace it with the text readers should see (or delete the block).", section)
+        for piece in texts:
+            for m in _PLACEHOLDER.finditer(piece.text):
+                yield Finding(piece.at(m.start()), f"“{m.group()}” is placeholder text, still to be written",
+                              "Replace it with the text readers should see (or delete the block).", piece.section)
     if ctx.whole:
         yield from _in_glossary(ctx)
 

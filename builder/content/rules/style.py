@@ -64,10 +64,10 @@ def words_to_avoid(ctx: Context) -> Iterator[Finding]:
     for doc in ctx.documents:
         texts, scan = ctx.texts(doc), ctx.scan(doc)
         for i in scan.holding(_LITERALS):
-            text, section, _, at = texts[i]
+            piece = texts[i]
             for m in _AVOID.finditer(scan.masked[i]):
-                yield Finding(at(m.start()), f"“{m.group()}” is on the GOV.UK list of words to avoid",
-                              f"Instead: {_suggestion(m.group())}.", section)
+                yield Finding(piece.at(m.start()), f"“{m.group()}” is on the GOV.UK list of words to avoid",
+                              f"Instead: {_suggestion(m.group())}.", piece.section)
 
 
 @rule("style.sentence-length", "warning", "Sentences of 25 words or fewer",
@@ -82,7 +82,8 @@ def sentence_length(ctx: Context) -> Iterator[Finding]:
     sees them: a `[[law:…]]` reference counts as the provision's full name."""
     limit = ctx.config.max_sentence_words
     for doc in ctx.documents:
-        for text, section, _, at in ctx.texts(doc):
+        for piece in ctx.texts(doc):
+            text = piece.text
             shown = shown_words(text, ctx, doc.id)
             if len(shown.split()) <= limit:
                 continue  # no more words than the limit in the whole text (a word is at least a run of non-space)
@@ -90,6 +91,6 @@ def sentence_length(ctx: Context) -> Iterator[Finding]:
                 if len(shown[start:end].split()) <= limit or (n := word_count(shown[start:end])) <= limit:
                     continue
                 where = text_as_shown(text, ctx, doc.id)[1]
-                yield Finding(at(where[start] if start < len(where) else 0),
+                yield Finding(piece.at(where[start] if start < len(where) else 0),
                               f"a sentence of {n} words; the limit is {limit}",
-                              "Split it into two or more sentences, or turn a series into a list.", section)
+                              "Split it into two or more sentences, or turn a series into a list.", piece.section)
