@@ -3,6 +3,7 @@ document's reader texts listed once and joined once for the rules that search th
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterator, NamedTuple
@@ -44,10 +45,8 @@ class Scan:
 
     def __post_init__(self):
         self.text = "\n".join(self.masked)
-        at = 0
-        for piece in self.masked:
-            self.starts.append(at)
-            at += len(piece) + 1
+        # Each text starts after the ones before it and their line breaks.
+        self.starts = [at + i for i, at in enumerate(itertools.accumulate(map(len, self.masked), initial=0))][:-1]
 
     @property
     def folded(self) -> str:
@@ -130,7 +129,9 @@ class Context:
         """The document's texts (as texts() lists them), masked and joined: see Scan."""
         found = self._scans.get(id(doc))
         if found is None:
-            found = self._scans[id(doc)] = Scan([self.trees.masked(t.text) for t in self.texts(doc)])
+            masked = self.trees.masked  # a text without [ has nothing to blank: it is its own masked text
+            found = self._scans[id(doc)] = Scan([t.text if "[" not in t.text else masked(t.text)
+                                                 for t in self.texts(doc)])
         return found
 
     def display(self, ref: inline.Ref, doc_id: str) -> str:
