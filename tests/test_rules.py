@@ -15,7 +15,7 @@ from builder.cli import main
 from builder.content.config import Config
 from builder.content.fixed_rules import BUILD_PROBLEMS, FILE_PROBLEMS, IO_PROBLEMS, TEXT_PROBLEMS
 from builder.content.load import load_tree
-from builder.content.validate.schema import SCHEMA_DIR
+from builder.content.validate.schema import SCHEMA_DIR, reader_fields
 
 BUILDER = Path(rules.__file__).parents[2]  # builder/
 EXAMPLE = "content/beta/09-example.yaml"  # beta uses no abbreviation before it
@@ -200,6 +200,42 @@ def test_review_date_is_due_the_day_after(project):
 ])
 def test_sentences_are_split_where_readers_see_them_end(text, count):
     assert len(rules.sentences(text)) == count
+
+
+def _sentences_read_stop_by_stop(text: str) -> list[tuple[int, int]]:
+    """sentences() as it was first written, the specification: each full stop, question or exclamation mark
+    followed by a capital, a digit or the end, unless the word before a full stop is an abbreviation."""
+    from builder.content.rules.text import _NO_STOP, word_before
+
+    stop = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9]|\s*$)")
+    ends, start = [], 0
+    for m in stop.finditer(text):
+        at = m.start()
+        if text[at] == "." and word_before(text, start, at).lower().rstrip(".") in _NO_STOP:
+            continue
+        start = m.end()
+        ends.append(start)
+    out, start = [], 0
+    for end in ends + [len(text)]:
+        body = text[start:end].lstrip()
+        if body:
+            out.append((end - len(body), end))
+        start = end
+    return out
+
+
+def test_sentences_end_where_a_reading_stop_by_stop_ends_them():
+    """sentences() finds the abbreviations before a full stop with look-behinds in its pattern; it splits every
+    text of up to four awkward pieces (abbreviations in either case, stops, quotes, line breaks, letters that
+    change case oddly) where the stop-by-stop reading does, and the real guidance's texts too."""
+    import itertools
+
+    pieces = [" ", "\n", ".", "!", "?", "e.g", "I.E", "etc", "s", "Paras", "No", "v", "A", "9", "\u201d", ")", "(",
+              "x_y", "\u017f", "\u0130", "a.b"]
+    texts = ["".join(combo) for n in (1, 2, 3, 4) for combo in itertools.product(pieces, repeat=n)]
+    files, _ = load_tree(Path(__file__).parent.parent)
+    texts += [t for f in files for _, mode, t in reader_fields(f.kind, f.data) if mode == "inline"]
+    assert [rules.sentences(t) for t in texts] == [_sentences_read_stop_by_stop(t) for t in texts]
 
 
 def test_references_count_as_the_words_readers_see(project):

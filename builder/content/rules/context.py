@@ -177,6 +177,8 @@ def text_as_shown(text: str, ctx: Context, doc_id: str) -> tuple[str, list[int]]
 
 def shown_words(text: str, ctx: Context, doc_id: str) -> str:
     """text_as_shown's text alone, without the offsets (worked out only for a sentence that is reported)."""
+    if "[" not in text and "*" not in text:
+        return text  # no reference, link or emphasis (only [ and * start one): shown as written
     nodes = ctx.trees[text].nodes
     if len(nodes) == 1 and isinstance(nodes[0], inline.Text):
         return nodes[0].text  # plain text, the most common: shown as written
