@@ -200,10 +200,16 @@ _STARS = re.compile(r"\*+")
 _MARKUP = re.compile(r"[\[*<&{]")
 
 
+def markup_free(text: str) -> bool:
+    """Whether text holds none of the characters a node or a flaw starts with: its tree is the text as one Text,
+    without references or flaws (what parse() makes of it at once)."""
+    return _MARKUP.search(text) is None
+
+
 def parse(text: str) -> Inline:
     """Parse one text field. Linear in len(text): each character is looked at a bounded number of times, and runs
     of brackets or stars that cannot start anything are passed over by a pattern, not character by character."""
-    if _MARKUP.search(text) is None:  # plain words, most texts: what the parser would make of them, at once
+    if markup_free(text):  # plain words, most texts: what the parser would make of them, at once
         return Inline(text, (Text(text, 0),) if text else (), ref_nodes=())
     result = Inline(text)
     spans = _whole_references(text)

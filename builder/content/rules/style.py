@@ -85,8 +85,8 @@ def sentence_length(ctx: Context) -> Iterator[Finding]:
         for piece in ctx.texts(doc):
             text = piece.text
             shown = shown_words(text, ctx, doc.id)
-            if len(shown.split()) <= limit:
-                continue  # no more words than the limit in the whole text (a word is at least a run of non-space)
+            if len(shown) <= 2 * limit or len(shown.split()) <= limit:
+                continue  # no more words than the limit in the whole text (n words take 2n - 1 characters)
             for start, end in sentences(shown):
                 if len(shown[start:end].split()) <= limit or (n := word_count(shown[start:end])) <= limit:
                     continue

@@ -234,11 +234,12 @@ class References:
             self.audience(a, lambda: at("notes", a, key=True), f"note for unknown audience '{a}'", self.audience_list)
         if block.kind == "table":
             self.table(block, at)
-        trees = self.content.trees
+        trees, public = self.content.trees, section.status == "published"
         for text, sub in block.texts_at():
-            if len(text) <= inline.MAX_TEXT and not trees[text].flaws and not trees[text].refs():
-                continue  # plain words (most texts): nothing to check, so no position is prepared
-            self.text(text, locator(src, block.path + sub, text), doc.id, public=section.status == "published")
+            if len(text) <= inline.MAX_TEXT and (inline.markup_free(text) or not (tree := trees[text]).flaws
+                                                 and not tree.refs()):
+                continue  # plain words (most texts): nothing to check, so neither a parse nor a position
+            self.text(text, locator(src, block.path + sub, text), doc.id, public=public)
 
     def table(self, block: Block, at) -> None:
         width = len(block.value["header"])
@@ -313,8 +314,8 @@ def _checked_with_its_section(kind: str, path: tuple) -> bool:
 
 def _check_plain(text: str, at, err, trees: inline.Trees) -> None:
     """A field shown exactly as written (a title, a name): markup would be shown as typed, and HTML refused."""
-    if len(text) > inline.MAX_TEXT:
-        return  # reported as text.too-long
+    if len(text) > inline.MAX_TEXT or inline.markup_free(text):
+        return  # reported as text.too-long; or plain words, as they should be
     tree = trees[text]
     for flaw in tree.flaws:
         if flaw.code in FLAW_WORDS:
