@@ -43,15 +43,15 @@ class Block:
     number: str = ""
     # texts_at(), kept with the value and notes it was read from (validation and the house rules each ask; a
     # translation puts new ones in their place).
-    listed: tuple | None = field(default=None, compare=False, repr=False, metadata={"derived": True})
+    kept_texts: tuple | None = field(default=None, compare=False, repr=False, metadata={"derived": True})
 
     def texts_at(self) -> list[tuple[str, tuple]]:
         """Every piece of inline text in the block with its path below the block, in reading order (notes last)."""
-        listed = self.listed
-        if listed is not None and listed[0] is self.value and listed[1] is self.notes:
-            return listed[2]
+        kept = self.kept_texts
+        if kept is not None and kept[0] is self.value and kept[1] is self.notes:
+            return kept[2]
         out = self._texts_at()
-        self.listed = (self.value, self.notes, out)
+        self.kept_texts = (self.value, self.notes, out)
         return out
 
     def _texts_at(self) -> list[tuple[str, tuple]]:

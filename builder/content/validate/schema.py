@@ -482,11 +482,11 @@ def _reads(root: dict, node: dict, seen: frozenset = frozenset()) -> bool:
 # id of a schema node → (the node, its walk plan): its choices, its mode, and for each property, for any other
 # property and for each item, the schema to walk the value with (None: the value holds no reader field) and, when
 # that schema has no choices, its mode (a text value is then listed without a call of its own).
-_PLANS: dict[int, tuple] = {}
+_WALK_PLANS: dict[int, tuple] = {}
 
 
-def _plan(root: dict, node: dict) -> tuple:
-    hit = _PLANS.get(id(node))
+def _walk_plan(root: dict, node: dict) -> tuple:
+    hit = _WALK_PLANS.get(id(node))
     if hit is not None and hit[0] is node:
         return hit[1]
 
@@ -498,12 +498,12 @@ def _plan(root: dict, node: dict) -> tuple:
 
     _, choices, mode, props, extra, items = _resolved(root, node)
     plan = (choices, mode, {key: child(sub) for key, sub in props.items()}, child(extra), child(items))
-    _PLANS[id(node)] = (node, plan)
+    _WALK_PLANS[id(node)] = (node, plan)
     return plan
 
 
 def _fields(root: dict, node: dict, data, path: tuple, out: list) -> None:
-    choices, mode, props, extra, items = _plan(root, node)
+    choices, mode, props, extra, items = _walk_plan(root, node)
     for choice in choices:
         if _fits(choice, data):
             _fields(root, choice, data, path, out)
@@ -514,13 +514,13 @@ def _fields(root: dict, node: dict, data, path: tuple, out: list) -> None:
     elif isinstance(data, dict):
         for key, value in data.items():
             if (sub := props.get(key, extra)) is not None:
-                _value(root, sub, value, path + (key,), out)
+                _walk_value(root, sub, value, path + (key,), out)
     elif isinstance(data, list) and items is not None:
         for i, value in enumerate(data):
-            _value(root, items, value, path + (i,), out)
+            _walk_value(root, items, value, path + (i,), out)
 
 
-def _value(root: dict, sub: tuple, value, path: tuple, out: list) -> None:
+def _walk_value(root: dict, sub: tuple, value, path: tuple, out: list) -> None:
     """One value, with its plan's entry: a text where the schema leaves no choice is listed with its mode at once."""
     node, leaf = sub
     if leaf is None or type(value) is not str:
