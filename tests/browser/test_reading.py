@@ -122,8 +122,11 @@ def test_role_views_start_with_contents_with_paragraph_numbers(page, base_url):
     sections = page.locator(".gd-chapter h3[data-audiences]")
     assert items.count() == sections.count() > 20
     assert re.fullmatch(r"\d+\.\d+ .+ paragraphs? \d+\.\d+\.\d+( to \d+\.\d+\.\d+)?", items.first.inner_text())
-    items.nth(5).locator("a").click()
-    target = page.evaluate("location.hash")
+    link = items.nth(5).locator("a")
+    target = link.get_attribute("href")
+    assert target.startswith("#"), target
+    link.click()
+    page.wait_for_function("hash => location.hash === hash", arg=target)  # the jump, within Playwright's timeout
     assert page.locator(target).is_visible() and page.locator(target).evaluate("h => h.getBoundingClientRect().top < 200")
 
 
