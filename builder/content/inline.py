@@ -111,9 +111,9 @@ class Trees(dict):
 
     def masked(self, text: str) -> str:
         """text with references and link targets blanked, keeping every offset."""
+        if "[" not in text:
+            return text  # every reference and link starts with "[": nothing to blank
         found = self._masked.get(text)
-        if found is None and "[" not in text:  # every reference and link starts with "["
-            found = self._masked[text] = text
         if found is None:
             chars = list(text)
             for node in self[text].walk():
@@ -126,6 +126,8 @@ class Trees(dict):
         return found
 
     def term_refs(self, text: str) -> tuple[Ref, ...]:
+        if "[[" not in text:
+            return ()  # every reference starts with [[: no tree needed
         found = self._terms.get(text)
         if found is None:
             found = self._terms[text] = tuple(r for r in self[text].refs() if r.kind == "term")

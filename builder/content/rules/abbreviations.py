@@ -53,7 +53,7 @@ def _found(ctx: Context) -> Iterator[Use]:
         texts, scan = ctx.texts(doc), ctx.scan(doc)
         found: dict[int, list[tuple[int, str, bool]]] = {}
         for i, t in enumerate(texts):
-            refs = ctx.trees.term_refs(t.text) if "[[" in t.text else ()  # every reference starts with [[
+            refs = ctx.trees.term_refs(t.text)
             if refs:
                 found[i] = [(r.start, ctx.terms[r.target]["term"] if r.target in ctx.terms else r.target, True)
                             for r in refs if r.target in ctx.terms or r.target in ctx.written_terms]

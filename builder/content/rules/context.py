@@ -129,9 +129,7 @@ class Context:
         """The document's texts (as texts() lists them), masked and joined: see Scan."""
         found = self._scans.get(id(doc))
         if found is None:
-            masked = self.trees.masked  # a text without [ has nothing to blank: it is its own masked text
-            found = self._scans[id(doc)] = Scan([t.text if "[" not in t.text else masked(t.text)
-                                                 for t in self.texts(doc)])
+            found = self._scans[id(doc)] = Scan([self.trees.masked(t.text) for t in self.texts(doc)])
         return found
 
     def display(self, ref: inline.Ref, doc_id: str) -> str:

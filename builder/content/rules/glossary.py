@@ -41,8 +41,7 @@ def term_usage(doc: Document, trees: inline.Trees) -> tuple[set[str], str]:
     texts = [doc.summary] + [c.summary for c in doc.chapters if c.summary]
     texts += [t for c in doc.chapters for s in c.sections for b in s.blocks for t in b.texts()]
     texts = [t for t in texts if len(t) <= inline.MAX_TEXT]  # a longer one is text.too-long, and not read
-    refs = {r.target for t in texts if "[[" in t for r in trees.term_refs(t)}  # every reference starts with [[
-    return refs, "\n".join([t if "[" not in t else trees.masked(t) for t in texts])  # masked: as written
+    return {r.target for t in texts for r in trees.term_refs(t)}, "\n".join([trees.masked(t) for t in texts])
 
 
 @functools.lru_cache(maxsize=4096)  # a document's kept term usage is searched again only for a new term
