@@ -149,10 +149,15 @@ _BASES = {"0o": 8, "0x": 16, "0b": 2}
 _RESOLVED_FIRST = frozenset("~nNtTfF+-.0123456789")  # the first characters of what the four patterns above match
 
 
-def _scalar(event: ScalarEvent):
+def _may_resolve(event: ScalarEvent) -> bool:
+    """Whether the scalar may be a null, a boolean or a number: plain, untagged, and empty or starting like one.
+    Most scalars are keys and words, quoted or starting with a letter that none of them starts with."""
     value = event.value
-    if event.style or not event.implicit[0] or (value and value[0] not in _RESOLVED_FIRST):
-        return value  # most plain scalars are keys and words: no null, boolean or number starts like them
+    return not event.style and event.implicit[0] and (not value or value[0] in _RESOLVED_FIRST)
+
+
+def _core_value(value: str):
+    """A plain scalar's value, as the YAML 1.2 core schema reads it (see _may_resolve)."""
     if _NULL.match(value):
         return None
     if value in _BOOL:
@@ -253,8 +258,10 @@ class _Builder:
             self.refuse_anchor_and_tag(event, mark)
         if self.problems:
             return
+        value = event.value
         try:
-            value = _scalar(event)
+            if _may_resolve(event):
+                value = _core_value(value)
         except _TooLong as err:
             raise _KeyProblem(Problem(self.here(mark), "error", "load.number",
                                       f"a number of {err.args[0]:,} characters",
@@ -270,7 +277,10 @@ class _Builder:
                 raise _KeyProblem(Problem(self.here(mark), "error", "load.merge-key",
                                           "a merge key (<<) is not allowed",
                                           "Write the fields out in full: a merge adds fields nobody can see here."))
-            _take_key(self.frame, value, mark, self.here)
+            if type(value) is str and value not in frame.container:
+                frame.key, frame.key_mark = value, mark  # the usual key, taken as _take_key would
+            else:
+                _take_key(frame, value, mark, self.here)
             return
         # attach(value, mark, None), written out: a scalar is most of the events, and the call cost 10% of a parse
         frame = self.frame
