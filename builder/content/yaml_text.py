@@ -258,35 +258,19 @@ class _Builder:
             self.refuse_anchor_and_tag(event, mark)
         if self.problems:
             return
-        value = event.value
-        try:
-            if _may_resolve(event):
-                value = _core_value(value)
-        except _TooLong as err:
-            raise _KeyProblem(Problem(self.here(mark), "error", "load.number",
-                                      f"a number of {err.args[0]:,} characters",
-                                      "Quote it if it is text; no value in content is that long a number.")) from None
-        if self.escapes and event.style == '"' and (bad := refused_characters(value)):
-            code, msg = _character(bad[0][1])
-            raise _KeyProblem(Problem(self.here(mark), "error", code,
-                                      f"an escape sequence in this value makes {msg}",
-                                      "Remove the \\ escape; write the text itself."))
+        value = self.resolved(event, mark) if _may_resolve(event) else event.value
+        if self.escapes:  # the file holds a backslash somewhere
+            self.refuse_escaped(event, value, mark)
         frame = self.frame
         if frame is not None and frame.key is _Frame and type(frame.container) is dict:  # a key
-            if value == "<<" and not event.style:
-                raise _KeyProblem(Problem(self.here(mark), "error", "load.merge-key",
-                                          "a merge key (<<) is not allowed",
-                                          "Write the fields out in full: a merge adds fields nobody can see here."))
-            if type(value) is str and value not in frame.container:
+            if type(value) is str and value not in frame.container and (value != "<<" or event.style):
                 frame.key, frame.key_mark = value, mark  # the usual key, taken as _take_key would
             else:
-                _take_key(frame, value, mark, self.here)
+                self.odd_key(event, value, mark)
             return
         # attach(value, mark, None), written out: a scalar is most of the events, and the call cost 10% of a parse
-        frame = self.frame
         if frame is None:
-            self.source.data = value
-            self.values[()] = (mark.line, mark.column)
+            self.attach(value, mark, None)
         elif type(frame.container) is list:
             path = frame.path + (len(frame.container),)
             self.values[path] = self.keys[path] = (mark.line, mark.column)
@@ -297,6 +281,32 @@ class _Builder:
             self.values[path] = (mark.line, mark.column)
             frame.container[frame.key] = value
             frame.key = _Frame
+
+    def resolved(self, event: ScalarEvent, mark):
+        """A plain scalar that may be a null, a boolean or a number, read as one (a number too long refused)."""
+        try:
+            return _core_value(event.value)
+        except _TooLong as err:
+            raise _KeyProblem(Problem(self.here(mark), "error", "load.number",
+                                      f"a number of {err.args[0]:,} characters",
+                                      "Quote it if it is text; no value in content is that long a number.")) from None
+
+    def refuse_escaped(self, event: ScalarEvent, value, mark) -> None:
+        """A double-quoted value whose escapes make a character content may not hold (only such a scalar has
+        escapes: every other character was in the file's text, already checked)."""
+        if event.style == '"' and (bad := refused_characters(value)):
+            code, msg = _character(bad[0][1])
+            raise _KeyProblem(Problem(self.here(mark), "error", code,
+                                      f"an escape sequence in this value makes {msg}",
+                                      "Remove the \\ escape; write the text itself."))
+
+    def odd_key(self, event: ScalarEvent, value, mark) -> None:
+        """A key that is not a new text: a merge key (refused), a duplicate or one that is not text (_take_key)."""
+        if value == "<<" and not event.style:
+            raise _KeyProblem(Problem(self.here(mark), "error", "load.merge-key",
+                                      "a merge key (<<) is not allowed",
+                                      "Write the fields out in full: a merge adds fields nobody can see here."))
+        _take_key(self.frame, value, mark, self.here)
 
     def collection(self, event) -> None:
         """The start of a mapping or a list."""
