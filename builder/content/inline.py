@@ -258,7 +258,6 @@ def _parse(text, start, end, flaws, finders, links_allowed) -> list[Node]:
     special = _SPECIAL if links_allowed else _REF_OR_STARS
     buf_start = start
     i = start
-    markers = False  # whether out holds an emphasis marker, to pair
 
     def flush(upto: int) -> None:
         if upto > buf_start:
@@ -300,13 +299,12 @@ def _parse(text, start, end, flaws, finders, links_allowed) -> list[Node]:
             if opens or closes:
                 flush(i)
                 out.append(("*" * run, i, opens, closes))
-                markers = True
                 buf_start = i + run
             i += run
             continue
         i += 1
     flush(end)
-    return _emphasis(out) if markers else list(_texts(out))  # nothing to pair: what _emphasis would return
+    return _emphasis(out)
 
 
 def _emphasis(items: list) -> list[Node]:
