@@ -67,6 +67,16 @@ def project(tmp_path) -> Path:
     return root
 
 
+@pytest.fixture
+def repo(tmp_path):
+    """The fixture project in a fresh git repository on main, first committed on 1 November 2026 (tests/gitrepo.py)."""
+    from gitrepo import GitProject
+
+    project = GitProject(tmp_path / "repo", "2026-11-01")
+    yield project
+    project.close()
+
+
 def write(root: Path, rel: str, text: str) -> Path:
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ import re
 import pytest
 from click.testing import CliRunner
 from git import Repo
-from gitrepo import GitProject, clone, env
+from gitrepo import clone, env
 
 from builder import pipeline
 from builder.cli import main
@@ -27,13 +27,6 @@ def publish(repo, version, day, *extra, note="A change note.", code=0):
                  *extra, day=day)
     assert result.exit_code == code, result.output
     return result
-
-
-@pytest.fixture
-def repo(tmp_path):
-    project = GitProject(tmp_path / "repo", "2026-11-01")
-    yield project
-    project.close()
 
 
 def state(repo):

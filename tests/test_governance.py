@@ -11,7 +11,7 @@ from git import Repo
 
 from builder import pipeline
 from gitrepo import GitProject
-from test_publish import repo, run  # noqa: F401  (the CLI runner and the repository fixture)
+from test_publish import run
 
 BASICS = "content/alpha/01-basics.yaml"
 DOCUMENT = "content/alpha/document.yaml"

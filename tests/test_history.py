@@ -31,13 +31,6 @@ def dates(history, *sids, doc="alpha"):
     return {sid: history.section(doc, sid) for sid in sids}
 
 
-@pytest.fixture
-def repo(tmp_path):
-    project = GitProject(tmp_path / "repo", "2026-11-01")
-    yield project
-    project.close()
-
-
 def test_each_section_is_dated_by_the_last_commit_that_changed_it(repo):
     repo.replace(BASICS, "Courts can make", "Courts may make")
     repo.commit("Reword what stalking is", "2026-12-05")

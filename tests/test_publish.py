@@ -9,7 +9,7 @@ from git import Repo
 
 from builder import pipeline
 from builder.cli import main
-from gitrepo import GitProject, env
+from gitrepo import env
 
 BASICS = "content/alpha/01-basics.yaml"
 SCHOOLS = "content/alpha/02-schools.yaml"
@@ -18,13 +18,6 @@ DOCUMENT = "content/alpha/document.yaml"
 
 def run(*args, day="2027-02-01"):
     return CliRunner(env=env(day)).invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-@pytest.fixture
-def repo(tmp_path):
-    project = GitProject(tmp_path / "repo", "2026-11-01")
-    yield project
-    project.close()
 
 
 def publish(repo, version, note, day, *extra):

@@ -10,19 +10,22 @@ import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from mkdocs.commands.build import (  # noqa: F401
+from mkdocs.commands.build import (
     _build_extra_template,
     _build_theme_template,
     _populate_page,
     build,
     get_context,
 )
-from mkdocs.config import load_config  # noqa: F401
-from mkdocs.exceptions import MkDocsException  # noqa: F401
-from mkdocs.livereload import LiveReloadServer, _timestamp  # noqa: F401
-from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions  # noqa: F401
-from mkdocs.structure.nav import get_navigation  # noqa: F401
-from mkdocs.structure.pages import Page  # noqa: F401
+from mkdocs.config import load_config
+from mkdocs.exceptions import MkDocsException
+from mkdocs.livereload import LiveReloadServer, _timestamp
+from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
+from mkdocs.structure.nav import get_navigation
+from mkdocs.structure.pages import Page
+
+# What other modules take from here: MkDocs' own names, so that no other module imports MkDocs, and the warm build.
+__all__ = ["LiveReloadServer", "MkDocsException", "Warm", "_timestamp", "build", "load_config"]
 
 
 @dataclass
