@@ -8,13 +8,17 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from builder import pipeline
 from builder.cli import main
 from builder.content.translation_files import XLIFF_NS
+from builder.content.translations import fingerprint
 from builder.review.diff import compare
 from builder.review.diff_report import FORMATS
+from builder.render.pages import Options
+from builder.render.welsh import render_languages
 from builder.review.translations import report
 from tests.conftest import write
 from tests.gitrepo import GitProject
@@ -167,6 +171,44 @@ def test_csv_export_lists_english_and_previous_welsh(welsh, tmp_path):
     rows = out.read_text().splitlines()
     assert rows[0] == "unit,part,state,english,previous,translation,status"
     assert any(r.startswith("block/alpha/for-schools/bbb1,para,draft,Staff should") and "Dylai staff" in r for r in rows)
+
+
+def _block(page: str, block_id: str) -> str:
+    """One block of a rendered page: from its opening tag to the next block's."""
+    return page.split(f'id="p-{block_id}"')[1].split('class="gd-block')[0]
+
+
+def test_a_block_shown_in_english_reads_its_references_in_english(welsh):
+    """A Welsh page shows a block with no current translation in English, marked lang="en": the words its
+    references bring (a glossary term spelled out, a section's title, an audience's name) are English too, not the
+    Welsh registries' inside an English sentence. The Welsh blocks beside it keep the Welsh."""
+    english = yaml.safe_load((welsh / "content/audiences.yaml").read_text(encoding="utf-8"))["audiences"][0]
+    slots = {f: english[f] for f in ("name", "includes", "needs")}
+    write(welsh, "content/cy/audiences.yaml", yaml.safe_dump({"entries": [
+        {"id": "police", "status": "reviewed", "fingerprint": fingerprint(slots), "english": slots,
+         "name": "Swyddogion a staff yr heddlu", "includes": "Swyddogion a staff heddluoedd Cymru a Lloegr.",
+         "needs": "Sut i adnabod stelcio yn gynnar."}]}, allow_unicode=True, sort_keys=False))
+    edit_paragraph(welsh)  # aaa1's Welsh is stale now
+    path = welsh / ALPHA  # and aaa2's (a list with a note for police)
+    path.write_text(path.read_text(encoding="utf-8").replace("loitering near a home or school",
+                                                             "loitering near a home, school or workplace"))
+    checked = pipeline.check(welsh)
+    assert not checked.failed(), checked.problems
+    pages = render_languages(checked.content, Options())["cy"].pages
+    basics = pages["alpha/basics.md"]
+
+    aaa1 = _block(basics, "aaa1")
+    assert ' lang="en"' in aaa1.split(">")[0]
+    assert "Courts can make a stalking protection order (" in aaa1
+    assert '<abbr title="stalking protection order">SPO</abbr>' in aaa1 and "gorchymyn" not in aaa1
+    assert "See" in _block(basics, "aaa6") and "2.1 In schools</a>" in _block(basics, "aaa6")
+    assert "<strong>For police officers and staff:</strong> Record it as stalking" in _block(basics, "aaa2")
+    assert "#what-it-is\">1.1 What stalking is</a>" in _block(pages["beta/only.md"], "ccc1")
+
+    # Welsh where the Welsh is current: the glossary, the audience's name, a section's Welsh title
+    assert "gorchymyn amddiffyn rhag stelcio" in pages["glossary.md"]
+    assert "Guidance for swyddogion a staff yr heddlu" in pages["for/police/index.md"]
+    assert "## 1.1 Beth yw stelcio" in basics
 
 
 def _pages(site: Path) -> set[str]:

@@ -59,6 +59,7 @@ class Options:
     # those shown in a draft translation (a preview only) with `draft_notice`; it makes no open data.
     language: str = "en"
     untranslated: frozenset = frozenset()
+    english: Content | None = None  # the English content: a block shown in English reads its references' words there
     drafts: frozenset = frozenset()
     notice: str = ""
     draft_notice: str = ""
@@ -101,23 +102,32 @@ def render(content: Content, options: Options = Options()) -> Site:
 def _page_writer(site: Site, env: Environment, shown: Content, index: dict, options: Options):
     """emit(path, template, audience=None, **extra): renders one page into site.pages, or lists it in
     site.left_out when options.only does not want it. Links in an audience's pages lead into its own view."""
+    # Another language's site shows the blocks it has no translation of in English, and their references in the
+    # English words: a glossary term's expansion, an Act's title, a section's title, an audience's name.
+    english = visible(options.english, options.preview) if options.english is not None else shown
+    english_index = _anchor_index(english) if english is not shown else index
     page_ctx = dict(content=shown, preview=options.preview, build_date=options.build_date or date.today().isoformat(),
                     site_url=options.site_url or "/", language=options.language, untranslated=options.untranslated,
-                    drafts=options.drafts, notice=options.notice, draft_notice=options.draft_notice)
+                    drafts=options.drafts, notice=options.notice, draft_notice=options.draft_notice,
+                    english_names={a["id"]: a["name"] for a in english.audiences})
     page_ctx.update(archive.Chronicle(shown, options.history).helpers())
-    audience_indexes: dict[str, dict] = {}
+    audience_indexes: dict[tuple, dict] = {}
+
+    def links_for(words: Content, whole: dict, path: str, audience: dict | None) -> Links:
+        if audience and (id(whole), audience["id"]) not in audience_indexes:
+            audience_indexes[id(whole), audience["id"]] = _audience_index(whole, audience["id"])
+        return Links(words, audience_indexes[id(whole), audience["id"]] if audience else whole, path,
+                     directory_urls=options.directory_urls)
 
     def emit(path: str, template: str, audience: dict | None = None, **extra):
         if options.only is not None and not options.only(path):
             site.left_out.append(path)
             return
-        if audience and audience["id"] not in audience_indexes:
-            audience_indexes[audience["id"]] = _audience_index(index, audience["id"])
-        links = Links(shown, audience_indexes[audience["id"]] if audience else index, path,
-                      directory_urls=options.directory_urls)
+        links = links_for(shown, index, path, audience)
+        in_english = links_for(english, english_index, path, audience) if english is not shown else links
         site.pages[path] = env.get_template(template).render(
             **page_ctx, **extra, audience=audience, md=links.inline, html=links.html, link=links.to, page=path,
-            new_section=links.new_section,
+            html_in_english=in_english.html, new_section=lambda: links.new_section() + in_english.new_section(),
             front=lambda **kw: "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in kw.items()))
 
     return emit

@@ -34,7 +34,7 @@ def render_languages(content: Content, options: Options) -> dict[str, Site]:
             url = f"{options.site_url}{language}/" if options.site_url else None
             site = render(translated, dataclasses.replace(options, site_url=url, language=language,
                                                           history=archived_in(options.history, language),
-                                                          untranslated=frozenset(untranslated),
+                                                          untranslated=frozenset(untranslated), english=content,
                                                           drafts=frozenset(drafts), notice=NOT_TRANSLATED[language],
                                                           draft_notice=DRAFT[language], open_data=False))
             out[language] = site
