@@ -111,20 +111,20 @@ def _page_writer(site: Site, env: Environment, shown: Content, index: dict, opti
                     drafts=options.drafts, notice=options.notice, draft_notice=options.draft_notice,
                     english_names={a["id"]: a["name"] for a in english.audiences})
     page_ctx.update(archive.Chronicle(shown, options.history).helpers())
-    audience_indexes: dict[tuple, dict] = {}
 
-    def links_for(words: Content, whole: dict, path: str, audience: dict | None) -> Links:
-        if audience and (id(whole), audience["id"]) not in audience_indexes:
-            audience_indexes[id(whole), audience["id"]] = _audience_index(whole, audience["id"])
-        return Links(words, audience_indexes[id(whole), audience["id"]] if audience else whole, path,
-                     directory_urls=options.directory_urls)
+    @functools.cache  # each audience's index worked out once a render, in the site's language and in English
+    def index_for(in_english: bool, audience_id: str | None) -> dict:
+        whole = english_index if in_english else index
+        return _audience_index(whole, audience_id) if audience_id else whole
 
     def emit(path: str, template: str, audience: dict | None = None, **extra):
         if options.only is not None and not options.only(path):
             site.left_out.append(path)
             return
-        links = links_for(shown, index, path, audience)
-        in_english = links_for(english, english_index, path, audience) if english is not shown else links
+        audience_id = audience["id"] if audience else None
+        links = Links(shown, index_for(False, audience_id), path, directory_urls=options.directory_urls)
+        in_english = links if english is shown else Links(english, index_for(True, audience_id), path,
+                                                          directory_urls=options.directory_urls)
         site.pages[path] = env.get_template(template).render(
             **page_ctx, **extra, audience=audience, md=links.inline, html=links.html, link=links.to, page=path,
             html_in_english=in_english.html, new_section=lambda: links.new_section() + in_english.new_section(),
