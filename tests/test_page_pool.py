@@ -1,8 +1,10 @@
 """The page checker's worker pool (builder/site/checker.py; WORKERS = 1 where a second processor can run it): pages
-checked in a spawned worker process while MkDocs builds, an error there raised again in the build, and Ctrl-C
-stopping the build and the worker with it."""
+checked in a spawned worker process while MkDocs builds, an error there raised again in the build, Ctrl-C
+stopping the build and the worker with it, and a worker the system ends stopping the build with a problem."""
+import multiprocessing
 import os
 import signal
+import threading
 from types import SimpleNamespace
 
 import pytest
@@ -63,3 +65,41 @@ def test_without_workers_every_check_runs_after_the_build(tmp_path, monkeypatch)
     with PageChecker(tmp_path, [DRAFT], [], leak_check=True) as pages:
         assert pages.hook is None and pages.pool is None
         assert pages.finish() == ([], [])
+
+
+def _files(folder) -> dict:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_worker_the_system_ends_stops_the_build_and_keeps_the_old_site(project):
+    """The system may end the worker mid-build (out of memory, a kill): the build reports it as a problem, not as
+    an internal error, and the site built before is left exactly as it was."""
+    from builder import pipeline
+    from tests.conftest import write
+
+    checked, result = pipeline.build(project)
+    assert result is not None and result.ok
+    before = _files(project / "site")
+    basics = project / "content/alpha/01-basics.yaml"
+    write(project, "content/alpha/01-basics.yaml", basics.read_text(encoding="utf-8").replace(
+        "Stalking is a crime", "Stalking is a serious crime"))
+    done = threading.Event()
+
+    def end_the_worker():  # as the system's out-of-memory killer would, once the build has started it
+        while not done.is_set():
+            for worker in multiprocessing.active_children():
+                os.kill(worker.pid, signal.SIGKILL)
+                return
+            done.wait(0.01)
+
+    killer = threading.Thread(target=end_the_worker)
+    killer.start()
+    try:
+        checked, result = pipeline.build(project)
+    finally:
+        done.set()
+        killer.join()
+    errors = [p for p in result.problems if p.severity == "error"]
+    assert [p.code for p in errors] == ["build.worker-stopped"] and not result.ok
+    assert "out of memory, or killed" in errors[0].message and "previous site" in errors[0].hint
+    assert _files(project / "site") == before

@@ -176,6 +176,8 @@ BUILD_PROBLEMS = {
     "build.offline-engine": "`--offline` with `--engine zensical`: an offline build is made with Material for "
                             "MkDocs' offline plugin; build it with the default engine. Refused before anything is "
                             "built (error)",
+    "build.worker-stopped": "the process that checks each built page stopped before it had finished: the system "
+                            "ended it (out of memory, or killed). The previous site stays; build again (error)",
     "build.open-data": "a JSON file of the open data (`/<doc>/guidance.json`, an archived edition's) does not match "
                        "`schemas/guidance.schema.json`, at the JSON Pointer given: the build stops and the previous "
                        "site stays (error)",

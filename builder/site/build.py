@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import tempfile
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -250,6 +251,13 @@ def build_site(root: Path, site: Site, out_dir: Path, preview: bool, engine: str
                                        f"cannot write {where}: {err.strerror or err}",
                                        "Check that you may write to the output folder and to build/; the previous "
                                        "site was left as it was."))
+        return result
+    except BrokenProcessPool:  # the page checker's worker (checker.py) ended by the system, not by an error of ours
+        result.problems.append(Problem(Pos("site"), "error", "build.worker-stopped",
+                                       "the process checking the built pages stopped before it had finished: the "
+                                       "system ended it (out of memory, or killed)",
+                                       "The previous site was left as it was. Build again; if it stops again, the "
+                                       "machine may be short of memory: close other programs first."))
         return result
 
 

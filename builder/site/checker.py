@@ -9,8 +9,9 @@ and every page of an engine without the hook, are always checked after the build
 
 The worker is a concurrent.futures process pool of one, started with the "spawn" method on every system: a fresh
 interpreter that imports only this module, never a fork of a process that may hold threads. An error in the
-worker is raised again here (the build fails with it, as it would have inline); Ctrl-C stops the build, and the
-worker, which ignores SIGINT itself, is shut down with it."""
+worker is raised again here (the build fails with it, as it would have inline); a worker the system ends raises
+BrokenProcessPool, which the build reports as build.worker-stopped; Ctrl-C stops the build, and the worker, which
+ignores SIGINT itself, is shut down with it."""
 from __future__ import annotations
 
 import multiprocessing
