@@ -71,6 +71,7 @@ def _files(folder) -> dict:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
+@pytest.mark.slow
 def test_a_worker_the_system_ends_stops_the_build_and_keeps_the_old_site(project):
     """The system may end the worker mid-build (out of memory, a kill): the build reports it as a problem, not as
     an internal error, and the site built before is left exactly as it was."""
