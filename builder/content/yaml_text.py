@@ -268,7 +268,8 @@ class _Builder:
             else:
                 self.odd_key(event, value, mark)
             return
-        # attach(value, mark, None), written out: a scalar is most of the events, and the call cost 10% of a parse
+        # attach(value, mark, None), written out for a list item or a key's value: a scalar is most of the events,
+        # and the call cost 10% of a parse (a file that is one scalar goes through attach)
         if frame is None:
             self.attach(value, mark, None)
         elif type(frame.container) is list:

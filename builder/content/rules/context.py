@@ -179,7 +179,7 @@ def shown_words(text: str, ctx: Context, doc_id: str) -> str:
         return text  # no reference, link or emphasis (only [ and * start one): shown as written
     nodes = ctx.trees[text].nodes
     if len(nodes) == 1 and isinstance(nodes[0], inline.Text):
-        return nodes[0].text  # plain text, the most common: shown as written
+        return nodes[0].text  # its brackets or stars start nothing: shown as written
     out: list[str] = []
 
     def add(nodes) -> None:
